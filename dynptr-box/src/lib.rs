@@ -1,0 +1,306 @@
+//! `Boxed`: dynptr's heap strategy. Every returned value gets one allocation, in the
+//! global allocator or in any [`allocator_api2`] 0.2 allocator (the version `bumpalo`
+//! and `hashbrown` implement), and is freed with exactly the layout it was allocated
+//! with. Zero-sized values never reach the allocator.
+//!
+//! Pick it when returned values are large or their sizes unknown, when allocation is
+//! cheap enough for your call rate, or when you bring your own allocator (a kernel
+//! heap, a region); pick `Cached` to reuse one block call after call, `Inline` when
+//! there is no allocator at all.
+//!
+//! # Examples
+//!
+//! ```
+//! use core::future::Future;
+//! use dynptr_box::Boxed;
+//! use dynptr_core::DynPtr;
+//!
+//! let mut strategy = Boxed::new();
+//! let mut total = 0;
+//! for i in 1..=3u32 {
+//!     let fut: DynPtr<'_, dyn Future<Output = u32>, Boxed> =
+//!         DynPtr::new(&mut strategy, async move { i * 10 });
+//!     total += futures::executor::block_on(fut);
+//! }
+//! assert_eq!(total, 60);
+//! ```
+//!
+//! With an allocator of your own, and out-of-memory as an error instead of an abort:
+//!
+//! ```
+//! use allocator_api2::alloc::{AllocError, Allocator, Layout};
+//! use core::ptr::NonNull;
+//! use dynptr_box::Boxed;
+//! use dynptr_core::{DynPtr, RejectReason, Strategy};
+//!
+//! /// An allocator that refuses everything.
+//! #[derive(Clone, Copy)]
+//! struct Empty;
+//! // SAFETY: it never returns a block, so it never hands out invalid memory.
+//! unsafe impl Allocator for Empty {
+//!     fn allocate(&self, _: Layout) -> Result<NonNull<[u8]>, AllocError> {
+//!         Err(AllocError)
+//!     }
+//!     unsafe fn deallocate(&self, _: NonNull<u8>, _: Layout) {}
+//! }
+//!
+//! let mut strategy = Boxed::new_in(Empty);
+//! let big = [1u64; 16];
+//! let err = strategy.try_adapt::<_, dyn core::fmt::Debug>(big).unwrap_err();
+//! assert!(matches!(err.reason(), RejectReason::OutOfMemory { .. }));
+//! assert_eq!(err.into_value(), [1u64; 16]); // the value comes back intact
+//!
+//! // A zero-sized value needs no memory, so even this allocator stores it.
+//! let unit: DynPtr<'_, dyn core::fmt::Debug, _> = DynPtr::new(&mut strategy, ());
+//! assert_eq!(format!("{unit:?}"), "()");
+//! ```
+#![no_std]
+#![doc(test(attr(deny(warnings))))]
+
+extern crate alloc;
+
+use core::alloc::Layout;
+use core::fmt;
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+
+pub use allocator_api2::alloc::{AllocError, Allocator, Global};
+use dynptr_core::{drop_then_release, write_coerced, CoerceFrom, OwningPtr, Rejected, Strategy, ThreadSafe};
+
+/// The heap strategy: one allocation per stored value, in the allocator `A`.
+///
+/// `A` is `'static` because a pinned value may be forgotten, and its memory must then
+/// stay valid forever: memory borrowed from a shorter-lived allocator cannot. `A` is
+/// `Clone` because every pointer carries its own clone of the allocator: an
+/// `allocator-api2` allocator keeps its blocks valid until the last clone is dropped,
+/// so a forgotten pointer (which keeps its clone forever) keeps its block valid even
+/// after the strategy is gone. `Global` and `&'static MyAllocator` are zero-cost here.
+///
+/// `Default` when `A` is; `Send`/`Sync` when `A` is; [`ThreadSafe`] when `A` is `Send +
+/// Sync`, so `#[dyn_trait(Send)]` wrappers may use it.
+///
+/// # Examples
+///
+/// ```
+/// use dynptr_box::Boxed;
+/// use dynptr_core::DynPtr;
+///
+/// let mut strategy = Boxed::default();
+/// let iter: DynPtr<'_, dyn Iterator<Item = u32>, Boxed> =
+///     DynPtr::new(&mut strategy, [1, 2, 3].into_iter().map(|x| x * x));
+/// assert_eq!(iter.sum::<u32>(), 14);
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Boxed<A = Global> {
+    alloc: A,
+}
+
+impl Boxed<Global> {
+    /// Boxes in the global allocator.
+    pub const fn new() -> Self {
+        Boxed { alloc: Global }
+    }
+}
+
+impl<A> Boxed<A> {
+    /// Boxes in `alloc`.
+    ///
+    /// ```
+    /// use dynptr_box::{Boxed, Global};
+    /// let strategy = Boxed::new_in(Global);
+    /// # let _ = strategy;
+    /// ```
+    pub const fn new_in(alloc: A) -> Self {
+        Boxed { alloc }
+    }
+
+    /// The allocator.
+    pub const fn allocator(&self) -> &A {
+        &self.alloc
+    }
+}
+
+impl<A: Allocator + Clone + 'static> Boxed<A> {
+    #[inline(always)]
+    fn try_box<T, D>(&self, value: T) -> Result<BoxPtr<D, A>, Rejected<T>>
+    where
+        D: ?Sized + CoerceFrom<T>,
+    {
+        let layout = Layout::new::<T>();
+        let raw: NonNull<T> = if layout.size() == 0 {
+            // A zero-sized value needs no memory: an aligned dangling pointer is valid
+            // for it, and `BoxPtr::drop` never deallocates a zero-sized layout.
+            NonNull::dangling()
+        } else {
+            match self.alloc.allocate(layout) {
+                Ok(block) => block.cast(),
+                Err(AllocError) => return Err(Rejected::out_of_memory(value)),
+            }
+        };
+        // SAFETY: `raw` is a fresh allocation of `layout` (valid and aligned for `T`),
+        // or dangling and aligned for a zero-sized `T`.
+        let ptr = unsafe { write_coerced::<T, D>(raw, value) };
+        Ok(BoxPtr {
+            ptr,
+            alloc: self.alloc.clone(),
+            _owns: PhantomData,
+        })
+    }
+}
+
+impl<A: Allocator + Clone + 'static> Strategy for Boxed<A> {
+    type Ptr<'s, D: ?Sized + 's>
+        = BoxPtr<D, A>
+    where
+        Self: 's;
+
+    #[inline]
+    fn try_adapt<'s, T, D>(&'s mut self, value: T) -> Result<BoxPtr<D, A>, Rejected<T>>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        self.try_box(value)
+    }
+
+    #[inline]
+    fn try_adapt_shared<'s, T, D>(&'s self, value: T) -> Result<BoxPtr<D, A>, Rejected<T>>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        self.try_box(value)
+    }
+
+    /// Boxes `value`; on allocation failure calls `handle_alloc_error`, as `Box::new`
+    /// does (use [`try_adapt`](Strategy::try_adapt) to get an error instead).
+    #[inline]
+    fn adapt<'s, T, D>(&'s mut self, value: T) -> BoxPtr<D, A>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        self.adapt_shared(value)
+    }
+
+    #[inline]
+    fn adapt_shared<'s, T, D>(&'s self, value: T) -> BoxPtr<D, A>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        match self.try_box(value) {
+            Ok(ptr) => ptr,
+            Err(_) => alloc::alloc::handle_alloc_error(Layout::new::<T>()),
+        }
+    }
+}
+
+// SAFETY: a `BoxPtr<D, A>` owns its pointee and a clone of `A`, nothing else: sending
+// it sends a `D` and an `A` (both `Send` when `D: Send` and `A: Send`, see the impls
+// below), sharing it shares `&D` and `&A`.
+unsafe impl<A: Allocator + Clone + Send + Sync + 'static> ThreadSafe for Boxed<A> {}
+
+/// The pointer [`Boxed`] returns: one heap block holding the value, and the allocator
+/// that frees it.
+///
+/// # Invariants
+///
+/// 1. `ptr` points to an initialised pointee that this `BoxPtr` owns.
+/// 2. If `size_of_val(pointee) > 0`, its memory was allocated by `alloc` (or a clone
+///    of it) with exactly `Layout::for_value(pointee)`; otherwise `ptr` is dangling and
+///    was never allocated.
+pub struct BoxPtr<D: ?Sized, A: Allocator> {
+    ptr: NonNull<D>,
+    alloc: A,
+    _owns: PhantomData<D>,
+}
+
+// SAFETY: `as_ptr`/`as_mut_ptr` return the heap (or dangling, zero-sized) pointer of
+// invariant 1, whose provenance is the allocation's and which never moves; `drop` drops
+// the pointee once and deallocates with the exact layout (invariant 2) through
+// `drop_then_release`, also if the drop panics; a forgotten `BoxPtr` leaks its block and
+// keeps its allocator clone, so the block stays valid forever (abandon on forget).
+unsafe impl<D: ?Sized, A: Allocator> OwningPtr for BoxPtr<D, A> {
+    type Target = D;
+
+    #[inline(always)]
+    fn as_ptr(&self) -> NonNull<D> {
+        self.ptr
+    }
+
+    #[inline(always)]
+    fn as_mut_ptr(&mut self) -> NonNull<D> {
+        self.ptr
+    }
+
+    #[inline]
+    unsafe fn release_moved(this: Self) {
+        let this = core::mem::ManuallyDrop::new(this);
+        // SAFETY: `this` is never used or dropped again, so the allocator clone is moved
+        // out exactly once (and dropped at the end of this function).
+        let alloc = unsafe { core::ptr::read(&this.alloc) };
+        // SAFETY: invariant 1: the pointee's memory is still there (the caller moved the
+        // value out but did not free it), so its metadata gives its layout.
+        let layout = Layout::for_value(unsafe { this.ptr.as_ref() });
+        if layout.size() != 0 {
+            // SAFETY: invariant 2: allocated by `alloc` with this exact layout; the
+            // caller moved the pointee out, so nothing reads this memory again.
+            unsafe { alloc.deallocate(this.ptr.cast(), layout) };
+        }
+    }
+}
+
+impl<D: ?Sized, A: Allocator> Drop for BoxPtr<D, A> {
+    #[inline]
+    fn drop(&mut self) {
+        let alloc = &self.alloc;
+        let release = |addr: NonNull<u8>, layout: Layout| {
+            if layout.size() != 0 {
+                // SAFETY: invariant 2: `addr` was allocated by `alloc` (a clone of the
+                // allocating instance) with exactly `layout`, and is released once.
+                unsafe { alloc.deallocate(addr, layout) }
+            }
+        };
+        // SAFETY: invariant 1: the pointee is initialised and owned by us; we are being
+        // dropped, so nothing uses it afterwards.
+        unsafe { drop_then_release(self.ptr, release) }
+    }
+}
+
+// SAFETY: `BoxPtr` owns a `D` and an `A`; it is `Send` when both are.
+unsafe impl<D: ?Sized + Send, A: Allocator + Send> Send for BoxPtr<D, A> {}
+
+// SAFETY: `&BoxPtr` gives `&D` and `&A` only; `Sync` when both are.
+unsafe impl<D: ?Sized + Sync, A: Allocator + Sync> Sync for BoxPtr<D, A> {}
+
+impl<D: ?Sized, A: Allocator> fmt::Debug for BoxPtr<D, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BoxPtr").field("ptr", &self.ptr.cast::<u8>()).finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_sized_values_never_allocate() {
+        let mut s = Boxed::new_in(NoAlloc);
+        let p: dynptr_core::DynPtr<'_, dyn core::fmt::Debug, _> = dynptr_core::DynPtr::new(&mut s, ());
+        assert_eq!(alloc::format!("{p:?}"), "()");
+    }
+
+    /// Fails every call: a zero-sized value must never reach it.
+    #[derive(Clone, Copy)]
+    struct NoAlloc;
+    // SAFETY: never returns memory.
+    unsafe impl Allocator for NoAlloc {
+        fn allocate(&self, _: Layout) -> Result<NonNull<[u8]>, AllocError> {
+            panic!("a zero-sized value reached the allocator")
+        }
+        unsafe fn deallocate(&self, _: NonNull<u8>, _: Layout) {
+            panic!("deallocate called for a zero-sized value")
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! The core of [dynptr](https://docs.rs/dynptr): the [`Strategy`] trait, the
+//! owning-pointer contract ([`OwningPtr`]), the unsizing witness ([`CoerceFrom`]), the
+//! pointer callers see ([`DynPtr`]) and, behind the `testkit` feature, the conformance
+//! kit every strategy must pass.
+//!
+//! `#![no_std]`, no `alloc`: this crate is usable on a target with no allocator at all.
+//! Most users depend on the `dynptr` facade instead; depend on `dynptr-core` directly to
+//! write a strategy of your own.
+//!
+//! # The problem
+//!
+//! A trait with `async fn` or `-> impl Trait` is not dyn-compatible: the callee knows
+//! the concrete type of the value it returns, the caller does not. Somebody has to turn
+//! "a value of a type only the callee knows" into "some kind of pointer to
+//! `dyn Trait`". dynptr makes that *some kind of pointer* a [`Strategy`], picked where a
+//! dyn value is created and used by the callee's vtable shim:
+//!
+//! ```
+//! use core::future::Future;
+//! use dynptr_core::{DynPtr, Strategy};
+//!
+//! // The callee side (what `#[dyn_trait]` generates as a shim): it knows the future's
+//! // type and hands it to the strategy.
+//! fn next<'s, S: Strategy>(
+//!     counter: &'s mut u32,
+//!     strategy: &'s mut S,
+//! ) -> DynPtr<'s, dyn Future<Output = u32> + 's, S> {
+//!     DynPtr::new(strategy, async move {
+//!         *counter += 1;
+//!         *counter
+//!     })
+//! }
+//! ```
+//!
+//! # Decisions every backend and the macro rely on
+//!
+//! **Entry points.** [`Strategy::adapt`] takes the strategy by `&mut`: it serves methods
+//! taking `&mut self` or `self`, whose returned value borrows the dyn value exclusively,
+//! so at most one such value is alive (plus abandoned ones, below) and a strategy can
+//! reuse one place. [`Strategy::adapt_shared`] takes `&self`: it serves `&self`
+//! methods, whose values can be alive together (`join!(a.get(1), a.get(2))`), so a
+//! strategy must hand out distinct storage each time (fall back to a fresh allocation,
+//! a set of places, or [`RejectReason::Busy`]); it is thread-safe when the strategy is
+//! `Sync`. Both exist as `try_` forms that give the value back.
+//!
+//! **Capacity.** [`Strategy::CAPACITY`] declares the largest size and alignment a
+//! strategy stores ([`Capacity::UNBOUNDED`] for heap strategies). Inline strategies
+//! check it at compile time in `adapt` with [`Capacity::assert_fits`] (the message
+//! names both layouts); [`Strategy::try_adapt`] returns [`Rejected`], which gives the
+//! value back intact, for a value too large, an allocator that failed, or a storage
+//! that is busy.
+//!
+//! **Owning pointers.** A strategy's [`Strategy::Ptr`] implements the unsafe
+//! [`OwningPtr`] contract: drop exactly once with the exact layout; pinning is
+//! structural; a *forgotten* pointee is **abandoned** (never dropped later, never moved,
+//! its memory never reused or freed: leak the block, leak the arena, or abort where
+//! memory cannot be leaked). Callers get it wrapped in [`DynPtr`], which adds `Deref`,
+//! pinning, `Future`, `Iterator`, `Debug`, `Display`.
+//!
+//! **Auto traits.** `DynPtr<'s, D, S>` is `Unpin` iff `D: Unpin` (structural pinning),
+//! `Send` iff `D: Send` and `S:` [`ThreadSafe`], `Sync` iff `D: Sync` and
+//! `S: ThreadSafe`. A bound "`S::Ptr<'s, D>: Send` for all `D: Send`" cannot be written,
+//! so the unsafe marker [`ThreadSafe`] says it once per strategy. `#[dyn_trait(Send)]`
+//! wrappers require `S: ThreadSafe`, and are `Sync` when `S: Sync`.
+//!
+//! **Receivers.** A dyn wrapper (`DynFoo<'a, .., S>`) is sized and holds its receiver
+//! as a pointer to the erased trait, `dyn ErasedFoo<S> + 'a`, next to the strategy
+//! state. A borrowing wrapper holds `&'a mut` (or `&'a` for traits whose methods all
+//! take `&self`). An owning wrapper holds a type-erased owning handle: a pointer to the
+//! receiver plus a release function supplied by the storage that holds it (a `Boxed`
+//! allocation, or a pinned slot for the no-allocator case). That keeps the wrapper's
+//! type independent of how the receiver is stored, so `fn f<S>(d: &mut DynFoo<'_, S>)`
+//! accepts borrowed and owned wrappers alike, and gives by-value `self` methods the
+//! [`OwningPtr::release_moved`] path: move the receiver out once, release its storage
+//! without a second drop. Inline storage cannot hold a receiver (the wrapper's size
+//! would depend on it); its users borrow the receiver instead.
+//!
+//! **Generated code holds no bare `unsafe`.** The `#[doc(hidden)] __private` module is
+//! the runtime the macro calls; its functions are safe or document what the macro
+//! guarantees.
+//!
+//! **Learning another trait's items.** `#[dyn_trait]` sees only its own trait, so it
+//! also emits a `macro_rules!` callback carrying the trait's items; another
+//! `#[dyn_trait]` (an `impl Bar` argument, a supertrait) or the sealed-enum derive calls
+//! it to learn the methods.
+//!
+//! # Families of trait objects
+//!
+//! [`CoerceFrom`] is implemented for: `dyn Future<Output = O>` (plain, `+ Send`,
+//! `+ Send + Sync`), `dyn Iterator<Item = I>` (plain, `+ Send`),
+//! `dyn DoubleEndedIterator`, `dyn ExactSizeIterator`, `dyn Any` (plain, `+ Send`,
+//! `+ Send + Sync`), `dyn Debug` and `dyn Display` (plain, `+ Send`, `+ Send + Sync`),
+//! `dyn FnOnce`/`dyn FnMut` (plain, `+ Send`) and `dyn Fn` (plain, `+ Send + Sync`) for 0
+//! to 4 arguments, each with any lifetime bound (`'static` for `Any`), and for every
+//! sized type (identity). Add your own with [`impl_coerce!`]. A stored `dyn FnOnce` can
+//! be dropped but not called: calling it would move an unsized value out of its storage,
+//! which stable Rust cannot do outside `Box`; store a `dyn FnMut` instead.
+//!
+//! # Writing a strategy
+//!
+//! Implement [`Strategy`] and, for its pointer, [`OwningPtr`] (use
+//! [`drop_then_release`] and [`write_coerced`] rather than repeating their unsafe
+//! steps), then run the conformance kit in your tests (feature `testkit`):
+//!
+//! ```toml
+//! [dev-dependencies]
+//! dynptr-core = { version = "0.1", features = ["testkit"] }
+//! ```
+//!
+//! ```ignore
+//! #[test]
+//! fn conformance() {
+//!     dynptr_core::testkit::check(MyStrategy::default);
+//! }
+//! ```
+#![no_std]
+#![doc(test(attr(deny(warnings))))]
+
+#[cfg(feature = "testkit")]
+extern crate std;
+
+mod coerce;
+mod ptr;
+mod strategy;
+
+pub use coerce::CoerceFrom;
+pub use ptr::{drop_then_release, write_coerced, DynPtr, OwningPtr};
+pub use strategy::{Capacity, RejectReason, Rejected, Strategy, ThreadSafe};
+
+#[cfg(feature = "testkit")]
+pub mod testkit;
+
+/// The runtime that code generated by `#[dyn_trait]` calls. Not a public API: its
+/// contents change with the macro.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::{CoerceFrom, DynPtr, Strategy};
+    pub use core;
+}

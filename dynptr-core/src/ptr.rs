@@ -1,0 +1,330 @@
+//! The owning-pointer contract backends implement, and `DynPtr`, the pointer callers see.
+
+use core::alloc::Layout;
+use core::fmt;
+use core::future::Future;
+use core::iter::FusedIterator;
+use core::marker::PhantomData;
+use core::ops::{Deref, DerefMut};
+use core::pin::Pin;
+use core::ptr::NonNull;
+use core::task::{Context, Poll};
+
+use crate::{CoerceFrom, Rejected, Strategy, ThreadSafe};
+
+/// The owning-pointer contract: what a strategy's pointer type promises about the
+/// value it points to. Every soundness rule of dynptr that concerns storage is here.
+///
+/// Callers never use an `OwningPtr` directly; [`DynPtr`] wraps it and provides
+/// `Deref`, `DerefMut`, pinning, `Future`, `Iterator` and the auto traits.
+///
+/// # Safety
+///
+/// ## Implementor
+///
+/// A value `p` of a type implementing `OwningPtr` *owns* one initialised
+/// `Self::Target`, the *pointee*:
+///
+/// 1. **Access.** `as_ptr(&p)` and `as_mut_ptr(&mut p)` return a pointer to the
+///    pointee, aligned, dereferenceable for `size_of_val` bytes, whose provenance comes
+///    from the live storage (never from an integer). The pointer from `as_ptr` is valid
+///    for reads while the borrow of `p` lasts; the one from `as_mut_ptr` for reads and
+///    writes and for creating a unique `&mut`, while the borrow lasts. Both return the
+///    same address every time as long as `p` does not move.
+/// 2. **Drop exactly once.** Dropping `p` drops the pointee in place exactly once and
+///    then releases its storage, with the exact layout it was obtained with. A panic in
+///    the pointee's drop must not lead to a second drop, a use of freed memory, or a
+///    storage that can no longer be used; the panic continues.
+/// 3. **Pinning is structural.** The pointee never moves while `p` does not move: it is
+///    stored outside `p` (heap, arena, slot) or inside `p` at a fixed offset. Moving
+///    `p` moves an inline pointee with it, which is why [`DynPtr`] is `Unpin` only when
+///    the pointee is.
+/// 4. **Abandon on forget.** If `p` is forgotten (`mem::forget`, a leaked `Rc` cycle,
+///    a `ManuallyDrop` never dropped), its pointee is *abandoned*: nothing may drop it
+///    later, move it, or reuse, overwrite or free its memory, ever. The pointee may
+///    borrow data whose lifetime has ended by then (its drop would touch dead data) and
+///    it may have been pinned (its memory must stay valid). A heap strategy leaks such
+///    a block and takes a fresh one; an arena holding one is never reset or freed; a
+///    storage that cannot be leaked (a stack slot leaving scope) aborts the process
+///    rather than be invalidated.
+/// 5. **Auto traits.** `p` is `Send`/`Sync` only if doing so is sound for the storage
+///    state it touches; [`DynPtr`] adds the pointee's requirements on top (and relies on
+///    [`ThreadSafe`] for generic strategies).
+///
+/// ## Caller
+///
+/// - Reference the pointee only through `as_ptr`/`as_mut_ptr`, within the borrow of `p`
+///   they were obtained from, as a shared or unique reference respectively.
+/// - Once the pointee is treated as pinned, never move `p` again before dropping it.
+/// - [`release_moved`](Self::release_moved) only after the pointee has been moved out
+///   (or dropped in place) and `p` is not pinned.
+pub unsafe trait OwningPtr: Sized {
+    /// The pointee: a `dyn Trait` (or any type, for a monomorphic use).
+    type Target: ?Sized;
+
+    /// A pointer for shared access to the pointee.
+    fn as_ptr(&self) -> NonNull<Self::Target>;
+
+    /// A pointer for unique access to the pointee.
+    fn as_mut_ptr(&mut self) -> NonNull<Self::Target>;
+
+    /// Releases the storage as if the pointee had been dropped, without dropping it:
+    /// for a by-value `self` method that moved the pointee out.
+    ///
+    /// # Safety
+    ///
+    /// The pointee has been moved out of (read with `ptr::read`) or dropped in place, and
+    /// is not used again; `this` has not been pinned.
+    unsafe fn release_moved(this: Self);
+}
+
+/// A strategy's owning pointer to a `D` (usually `dyn Trait + 's`): what a dyn call
+/// returns to its caller.
+///
+/// `DynPtr<'s, dyn Future<Output = T> + 's, S>` is a `Future`,
+/// `DynPtr<'s, dyn Iterator<Item = T> + 's, S>` an `Iterator`, and any `DynPtr` derefs
+/// to its pointee. It owns the pointee: dropping it drops the pointee once and gives the
+/// storage back to the strategy.
+///
+/// Pinning is structural: `DynPtr` is `Unpin` only when `D` is, and a pinned `DynPtr`
+/// pins its pointee ([`as_pin_mut`](Self::as_pin_mut)). A `DynPtr` of a future is
+/// therefore `!Unpin`; `.await` pins it for you, `core::pin::pin!` where you poll by
+/// hand.
+///
+/// `Send` when `D: Send` and the strategy is [`ThreadSafe`]; `Sync` when `D: Sync` and
+/// the strategy is [`ThreadSafe`].
+///
+/// # Examples
+///
+/// ```
+/// use dynptr_core::{DynPtr, Strategy};
+///
+/// // Works with every strategy: the callee picks a concrete iterator, the caller
+/// // only sees `dyn Iterator`.
+/// fn squares<S: Strategy>(s: &mut S, n: u64) -> DynPtr<'_, dyn Iterator<Item = u64> + '_, S> {
+///     DynPtr::new(s, (1..=n).map(|i| i * i))
+/// }
+/// ```
+pub struct DynPtr<'s, D: ?Sized + 's, S: Strategy + 's> {
+    // Invariant: `raw` upholds the `OwningPtr` contract for the pointee it owns.
+    raw: S::Ptr<'s, D>,
+    _pointee: PhantomData<D>,
+}
+
+impl<'s, D: ?Sized + 's, S: Strategy + 's> DynPtr<'s, D, S> {
+    /// Stores `value` with [`Strategy::adapt`] (exclusive entry point).
+    #[inline]
+    #[track_caller]
+    pub fn new<T: 's>(strategy: &'s mut S, value: T) -> Self
+    where
+        D: CoerceFrom<T>,
+    {
+        Self::from_raw(strategy.adapt(value))
+    }
+
+    /// Stores `value` with [`Strategy::try_adapt`], giving it back if it was not stored.
+    #[inline]
+    pub fn try_new<T: 's>(strategy: &'s mut S, value: T) -> Result<Self, Rejected<T>>
+    where
+        D: CoerceFrom<T>,
+    {
+        strategy.try_adapt(value).map(Self::from_raw)
+    }
+
+    /// Stores `value` with [`Strategy::adapt_shared`] (shared entry point, for `&self`
+    /// methods).
+    #[inline]
+    #[track_caller]
+    pub fn new_shared<T: 's>(strategy: &'s S, value: T) -> Self
+    where
+        D: CoerceFrom<T>,
+    {
+        Self::from_raw(strategy.adapt_shared(value))
+    }
+
+    /// Stores `value` with [`Strategy::try_adapt_shared`].
+    #[inline]
+    pub fn try_new_shared<T: 's>(strategy: &'s S, value: T) -> Result<Self, Rejected<T>>
+    where
+        D: CoerceFrom<T>,
+    {
+        strategy.try_adapt_shared(value).map(Self::from_raw)
+    }
+
+    /// Wraps a strategy's raw pointer.
+    #[inline(always)]
+    pub fn from_raw(raw: S::Ptr<'s, D>) -> Self {
+        DynPtr {
+            raw,
+            _pointee: PhantomData,
+        }
+    }
+
+    /// The strategy's raw pointer (an associated function, so it never shadows a method
+    /// of the pointee).
+    #[inline(always)]
+    pub fn into_raw(this: Self) -> S::Ptr<'s, D> {
+        this.raw
+    }
+
+    /// The address of the pointee, for comparisons and diagnostics.
+    #[inline(always)]
+    pub fn as_ptr(this: &Self) -> *const D {
+        this.raw.as_ptr().as_ptr()
+    }
+
+    /// A pinned reference to the pointee, from a pinned `DynPtr`.
+    #[inline(always)]
+    pub fn as_pin_mut(self: Pin<&mut Self>) -> Pin<&mut D> {
+        // SAFETY: pinning is structural (`OwningPtr` rule 3): `DynPtr` is `Unpin` only
+        // when `D` is (see the impl below), nothing here moves the pointee out of a
+        // pinned `DynPtr` (`into_raw` takes it by value, which a pinned one cannot
+        // give), and the pointee is dropped before its storage is released (rule 2) or
+        // abandoned in place if forgotten (rule 4).
+        unsafe { self.map_unchecked_mut(|this| &mut **this) }
+    }
+}
+
+impl<'s, D: ?Sized + 's, S: Strategy + 's> Deref for DynPtr<'s, D, S> {
+    type Target = D;
+
+    #[inline(always)]
+    fn deref(&self) -> &D {
+        let ptr = self.raw.as_ptr();
+        // SAFETY: `OwningPtr` rule 1: valid for shared access while `self` is borrowed,
+        // which the returned reference's lifetime is tied to.
+        unsafe { ptr.as_ref() }
+    }
+}
+
+impl<'s, D: ?Sized + 's, S: Strategy + 's> DerefMut for DynPtr<'s, D, S> {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut D {
+        let mut ptr = self.raw.as_mut_ptr();
+        // SAFETY: `OwningPtr` rule 1: valid for unique access while `self` is mutably
+        // borrowed, which the returned reference's lifetime is tied to.
+        unsafe { ptr.as_mut() }
+    }
+}
+
+// Structural pinning (see `as_pin_mut`): the pointer may move freely only if its
+// pointee may.
+impl<'s, D: ?Sized + Unpin + 's, S: Strategy + 's> Unpin for DynPtr<'s, D, S> {}
+
+// SAFETY: `S: ThreadSafe` promises that `S::Ptr<'s, D>` may be sent when `D: Send`;
+// the pointee itself is `Send`.
+unsafe impl<'s, D: ?Sized + Send + 's, S: ThreadSafe + 's> Send for DynPtr<'s, D, S> {}
+
+// SAFETY: `S: ThreadSafe` promises that `&S::Ptr<'s, D>` may be shared when `D: Sync`;
+// through `&DynPtr` only `&D` is reachable, and `D: Sync`.
+unsafe impl<'s, D: ?Sized + Sync + 's, S: ThreadSafe + 's> Sync for DynPtr<'s, D, S> {}
+
+impl<'s, D: ?Sized + Future + 's, S: Strategy + 's> Future for DynPtr<'s, D, S> {
+    type Output = D::Output;
+
+    #[inline(always)]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<D::Output> {
+        self.as_pin_mut().poll(cx)
+    }
+}
+
+impl<'s, D: ?Sized + Iterator + 's, S: Strategy + 's> Iterator for DynPtr<'s, D, S> {
+    type Item = D::Item;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<D::Item> {
+        (**self).next()
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (**self).size_hint()
+    }
+
+    #[inline]
+    fn nth(&mut self, n: usize) -> Option<D::Item> {
+        (**self).nth(n)
+    }
+}
+
+impl<'s, D: ?Sized + DoubleEndedIterator + 's, S: Strategy + 's> DoubleEndedIterator
+    for DynPtr<'s, D, S>
+{
+    #[inline]
+    fn next_back(&mut self) -> Option<D::Item> {
+        (**self).next_back()
+    }
+}
+
+impl<'s, D: ?Sized + ExactSizeIterator + 's, S: Strategy + 's> ExactSizeIterator
+    for DynPtr<'s, D, S>
+{
+    #[inline]
+    fn len(&self) -> usize {
+        (**self).len()
+    }
+}
+
+impl<'s, D: ?Sized + FusedIterator + 's, S: Strategy + 's> FusedIterator for DynPtr<'s, D, S> {}
+
+impl<'s, D: ?Sized + fmt::Debug + 's, S: Strategy + 's> fmt::Debug for DynPtr<'s, D, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl<'s, D: ?Sized + fmt::Display + 's, S: Strategy + 's> fmt::Display for DynPtr<'s, D, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+/// Drops the value at `ptr` in place, then calls `release` with its address and
+/// layout, also when the value's drop panics (the panic then continues). The one
+/// routine every backend's `Drop` uses, so that "drop exactly once, then release with
+/// the layout of the value" is written once.
+///
+/// # Safety
+///
+/// `ptr` points to an initialised, owned value that nothing else will drop or use
+/// after this call (except through `release`, which receives the memory back).
+#[inline]
+pub unsafe fn drop_then_release<D: ?Sized>(ptr: NonNull<D>, release: impl FnOnce(NonNull<u8>, Layout)) {
+    struct Release<F: FnOnce(NonNull<u8>, Layout)> {
+        f: Option<F>,
+        addr: NonNull<u8>,
+        layout: Layout,
+    }
+    impl<F: FnOnce(NonNull<u8>, Layout)> Drop for Release<F> {
+        #[inline(always)]
+        fn drop(&mut self) {
+            if let Some(f) = self.f.take() {
+                f(self.addr, self.layout);
+            }
+        }
+    }
+
+    // SAFETY: the caller guarantees `ptr` points to an initialised value.
+    let layout = Layout::for_value(unsafe { ptr.as_ref() });
+    let _release = Release {
+        f: Some(release),
+        addr: ptr.cast(),
+        layout,
+    };
+    // SAFETY: the caller guarantees the value is owned and dropped by nobody else; the
+    // guard releases the memory after the drop, or during unwinding if it panics.
+    unsafe { core::ptr::drop_in_place(ptr.as_ptr()) };
+}
+
+/// Writes `value` to `dst` and returns the trait-object pointer to it.
+///
+/// # Safety
+///
+/// `dst` is valid for writes of a `T` and aligned for `T` (any non-null aligned pointer
+/// for a zero-sized `T`).
+#[inline(always)]
+pub unsafe fn write_coerced<T, D: ?Sized + CoerceFrom<T>>(dst: NonNull<T>, value: T) -> NonNull<D> {
+    // SAFETY: the caller guarantees `dst` is valid and aligned for a write of `T`.
+    unsafe { dst.as_ptr().write(value) };
+    D::coerce_non_null(dst)
+}
