@@ -55,7 +55,7 @@
 //! assert_eq!(format!("{unit:?}"), "()");
 //! ```
 #![no_std]
-#![doc(test(attr(deny(warnings))))]
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
 
 extern crate alloc;
 

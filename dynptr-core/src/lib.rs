@@ -114,8 +114,10 @@
 //! }
 //! ```
 #![no_std]
-#![doc(test(attr(deny(warnings))))]
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
 
+#[cfg(feature = "testkit")]
+extern crate alloc;
 #[cfg(feature = "testkit")]
 extern crate std;
 

@@ -256,7 +256,6 @@ impl fmt::Display for RejectReason {
 ///
 /// ```
 /// use dynptr_core::{Capacity, RejectReason, Rejected};
-/// use core::alloc::Layout;
 ///
 /// let rejected = Rejected::too_large([7u8; 100], Capacity::new(64, 8));
 /// assert!(matches!(rejected.reason(), RejectReason::TooLarge { .. }));

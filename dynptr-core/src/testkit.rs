@@ -1,0 +1,516 @@
+//! The strategy conformance kit: generic checks every [`Strategy`] must pass. Every
+//! backend of dynptr runs it; run it for a strategy of your own.
+//!
+//! [`check`] runs everything; each check is also public so a failure can be narrowed
+//! down. The kit needs `std` (it catches panics and records leaked pointers) and is
+//! meant for tests: `dynptr-core = { version = "0.1", features = ["testkit"] }` as a
+//! dev-dependency.
+//!
+//! What it checks, for both entry points (`adapt`/`try_adapt` and their `_shared`
+//! forms):
+//! - each stored value is dropped exactly once, when its pointer drops, and reads back
+//!   intact through the trait object;
+//! - zero-sized values;
+//! - sizes and alignments up to the declared [`Capacity`] (alignments up to 4096 for an
+//!   unbounded strategy) come back at an aligned address, and beyond the capacity
+//!   `try_adapt` gives the value back intact and undropped;
+//! - a panic in a value's drop is propagated, drops nothing twice, and leaves the
+//!   strategy usable;
+//! - a value that is pinned, polled and forgotten (and one forgotten unpinned, and a
+//!   future holding a `RefMut` of a local that ends after the forget) is abandoned: its
+//!   drop never runs later, its memory is not reused while the strategy is used again,
+//!   and it stays readable after the strategy is gone (Miri turns any violation into a
+//!   use-after-free report);
+//! - values from the shared entry point that are alive together never share storage.
+//!
+//! The kit's own values need a capacity of at least [`MIN_CAPACITY`]; it only stores
+//! larger ones through `try_adapt`, so it compiles for inline strategies that reject
+//! large values at compile time.
+//!
+//! Auto traits cannot be checked generically at run time: call
+//! [`assert_thread_safe`] (compile-time) and assert the negative cases with
+//! `static_assertions` on your concrete pointer types.
+//!
+//! # Memory leaks under Miri
+//!
+//! Forgetting leaks by design. The kit keeps every pointer it abandons in a static
+//! registry, so Miri's leak checker sees that memory as reachable; a strategy that
+//! leaks its block when a value is abandoned should keep it reachable from the
+//! abandoned pointer (or from a static) for the same reason.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::alloc::Layout;
+use core::cell::{Cell, RefCell};
+use core::future::Future;
+use core::panic::AssertUnwindSafe;
+use core::pin::Pin;
+use core::task::{Context, Poll, Waker};
+use std::sync::Mutex;
+
+use crate::{impl_coerce, Capacity, DynPtr, RejectReason, Strategy, ThreadSafe};
+
+/// The capacity the kit's own values need (its larger values go through `try_adapt`).
+pub const MIN_CAPACITY: Capacity = Capacity::new(96, 8);
+
+/// Options for strategies that differ in what they are allowed to do.
+#[derive(Clone, Copy, Debug, Default)]
+#[non_exhaustive]
+pub struct Config {
+    /// The strategy aborts the process when it is dropped while it holds an abandoned
+    /// value (a stack slot, which cannot leak its memory). The kit then forgets such a
+    /// strategy instead of dropping it.
+    pub aborts_when_dropped_with_abandoned: bool,
+}
+
+impl Config {
+    /// The default configuration: the strategy leaks abandoned values' memory.
+    pub const fn new() -> Self {
+        Config {
+            aborts_when_dropped_with_abandoned: false,
+        }
+    }
+
+    /// Sets [`aborts_when_dropped_with_abandoned`](Self::aborts_when_dropped_with_abandoned).
+    pub const fn aborts_when_dropped_with_abandoned(mut self, yes: bool) -> Self {
+        self.aborts_when_dropped_with_abandoned = yes;
+        self
+    }
+}
+
+/// Runs every check of the kit on strategies made by `make`, with the default
+/// [`Config`]. Panics (with the name of the failed check) on a violation.
+pub fn check<S: Strategy>(make: impl FnMut() -> S) {
+    check_with(Config::new(), make);
+}
+
+/// Runs every check of the kit with `config`.
+pub fn check_with<S: Strategy>(config: Config, mut make: impl FnMut() -> S) {
+    assert!(
+        S::CAPACITY.fits_layout(Layout::from_size_align(MIN_CAPACITY.size, MIN_CAPACITY.align).unwrap()),
+        "the conformance kit needs a capacity of at least {MIN_CAPACITY:?}, the strategy declares {:?}",
+        S::CAPACITY
+    );
+    drops_exactly_once(&mut make());
+    zero_sized(&mut make());
+    layouts(&mut make());
+    panic_in_drop(&mut make());
+    shared_values_do_not_overlap(&mut make());
+    forget_abandons(config, &mut make);
+}
+
+/// Compile-time check that `DynPtr`s of a [`ThreadSafe`] strategy are `Send`/`Sync`
+/// exactly as their pointees allow, and `Unpin` for an `Unpin` pointee.
+pub fn assert_thread_safe<S: ThreadSafe>() {
+    fn send<T: Send>() {}
+    fn sync<T: Sync>() {}
+    fn unpin<T: Unpin>() {}
+    fn check<'s, S: ThreadSafe + 's>() {
+        send::<DynPtr<'s, dyn Future<Output = u8> + Send + 's, S>>();
+        send::<DynPtr<'s, dyn Iterator<Item = u8> + Send + 's, S>>();
+        sync::<DynPtr<'s, dyn Future<Output = u8> + Send + Sync + 's, S>>();
+        sync::<DynPtr<'s, dyn core::fmt::Debug + Send + Sync + 's, S>>();
+        unpin::<DynPtr<'s, u64, S>>();
+    }
+    check::<S>();
+}
+
+/// What the kit stores: a payload it can read back through the trait object, and
+/// its address.
+pub trait Probe {
+    /// A checksum of the value's contents.
+    fn payload(&self) -> u64;
+}
+
+impl_coerce!(dyn Probe);
+
+/// A value that counts its drops in a shared counter and carries a payload.
+struct Tracked<'c> {
+    drops: &'c Cell<usize>,
+    payload: u64,
+}
+
+impl Probe for Tracked<'_> {
+    fn payload(&self) -> u64 {
+        self.payload
+    }
+}
+
+impl Drop for Tracked<'_> {
+    fn drop(&mut self) {
+        self.drops.set(self.drops.get() + 1);
+    }
+}
+
+/// Each value is dropped exactly once, when its pointer drops, and reads back intact,
+/// through both entry points.
+pub fn drops_exactly_once<S: Strategy>(strategy: &mut S) {
+    let drops = Cell::new(0);
+    for round in 0..rounds() {
+        let payload = 0x5eed_0000 + round as u64;
+        let p: DynPtr<'_, dyn Probe, S> = DynPtr::new(strategy, Tracked { drops: &drops, payload });
+        assert_eq!(p.payload(), payload, "adapt: value read back");
+        assert_eq!(drops.get(), round * 2, "adapt: dropped before its pointer");
+        drop(p);
+        assert_eq!(drops.get(), round * 2 + 1, "adapt: not dropped exactly once");
+
+        let p: DynPtr<'_, dyn Probe, S> = DynPtr::new_shared(strategy, Tracked { drops: &drops, payload });
+        assert_eq!(p.payload(), payload, "adapt_shared: value read back");
+        drop(p);
+        assert_eq!(drops.get(), round * 2 + 2, "adapt_shared: not dropped exactly once");
+    }
+}
+
+std::thread_local! {
+    static ZST_DROPS: Cell<usize> = const { Cell::new(0) };
+}
+
+struct Zst;
+
+impl Probe for Zst {
+    fn payload(&self) -> u64 {
+        0x2e50
+    }
+}
+
+impl Drop for Zst {
+    fn drop(&mut self) {
+        ZST_DROPS.with(|d| d.set(d.get() + 1));
+    }
+}
+
+/// Zero-sized values are stored, read and dropped like any other.
+pub fn zero_sized<S: Strategy>(strategy: &mut S) {
+    let before = ZST_DROPS.with(Cell::get);
+    for _ in 0..rounds() {
+        let p: DynPtr<'_, dyn Probe, S> = DynPtr::new(strategy, Zst);
+        assert_eq!(p.payload(), 0x2e50, "zero-sized value read back");
+        drop(p);
+        let q: DynPtr<'_, dyn Probe, S> = DynPtr::new_shared(strategy, Zst);
+        assert_eq!(q.payload(), 0x2e50, "zero-sized value read back (shared)");
+        drop(q);
+    }
+    assert_eq!(ZST_DROPS.with(Cell::get) - before, 2 * rounds(), "zero-sized drops");
+}
+
+macro_rules! aligns {
+    ($($name:ident = $n:literal),*) => {$(
+        #[derive(Clone, Copy)]
+        #[repr(align($n))]
+        struct $name;
+    )*};
+}
+aligns!(A1 = 1, A2 = 2, A8 = 8, A16 = 16, A64 = 64, A256 = 256, A4096 = 4096);
+
+/// A value of size `N` (rounded up to the alignment) and the alignment of `A`.
+struct Blob<'c, const N: usize, A> {
+    _align: [A; 0],
+    bytes: [u8; N],
+    drops: &'c Cell<usize>,
+}
+
+impl<const N: usize, A> Probe for Blob<'_, N, A> {
+    fn payload(&self) -> u64 {
+        self.bytes
+            .iter()
+            .enumerate()
+            .fold(0u64, |acc, (i, b)| acc.wrapping_mul(31).wrapping_add(*b as u64 ^ i as u64))
+    }
+}
+
+impl<const N: usize, A> Drop for Blob<'_, N, A> {
+    fn drop(&mut self) {
+        self.drops.set(self.drops.get() + 1);
+    }
+}
+
+fn blob<const N: usize, A>(drops: &Cell<usize>, seed: u8) -> Blob<'_, N, A> {
+    let mut bytes = [0u8; N];
+    for (i, b) in bytes.iter_mut().enumerate() {
+        *b = seed.wrapping_add(i as u8).wrapping_mul(7);
+    }
+    Blob {
+        _align: [],
+        bytes,
+        drops,
+    }
+}
+
+fn one_layout<const N: usize, A, S: Strategy>(strategy: &mut S) {
+    let drops = Cell::new(0);
+    let layout = Layout::new::<Blob<'_, N, A>>();
+    let expected = blob::<N, A>(&Cell::new(0), 3).payload();
+    let fits = S::CAPACITY.fits_layout(layout);
+    for shared in [false, true] {
+        let value = blob::<N, A>(&drops, 3);
+        let before = drops.get();
+        let result = if shared {
+            DynPtr::<dyn Probe, S>::try_new_shared(strategy, value)
+        } else {
+            DynPtr::<dyn Probe, S>::try_new(strategy, value)
+        };
+        match result {
+            Ok(p) => {
+                assert!(fits, "stored {layout:?} beyond the declared capacity {:?}", S::CAPACITY);
+                let addr = DynPtr::as_ptr(&p) as *const u8 as usize;
+                assert_eq!(addr % layout.align(), 0, "{layout:?} stored misaligned at {addr:#x}");
+                assert_eq!(p.payload(), expected, "{layout:?}: contents changed");
+                drop(p);
+                assert_eq!(drops.get(), before + 1, "{layout:?}: not dropped exactly once");
+            }
+            Err(rejected) => {
+                assert!(
+                    !fits,
+                    "{layout:?} fits the capacity {:?} but was rejected: {}",
+                    S::CAPACITY,
+                    rejected.reason()
+                );
+                assert!(
+                    matches!(rejected.reason(), RejectReason::TooLarge { .. }),
+                    "{layout:?}: wrong reason {}",
+                    rejected.reason()
+                );
+                assert_eq!(drops.get(), before, "{layout:?}: rejected value was dropped");
+                let value = rejected.into_value();
+                assert_eq!(value.payload(), expected, "{layout:?}: rejected value changed");
+                drop(value);
+                assert_eq!(drops.get(), before + 1);
+            }
+        }
+    }
+}
+
+/// Sizes and alignments up to the capacity are stored aligned and intact; beyond it
+/// `try_adapt` gives the value back.
+pub fn layouts<S: Strategy>(strategy: &mut S) {
+    one_layout::<1, A1, S>(strategy);
+    one_layout::<3, A2, S>(strategy);
+    one_layout::<24, A8, S>(strategy);
+    one_layout::<40, A16, S>(strategy);
+    one_layout::<64, A64, S>(strategy);
+    one_layout::<72, A8, S>(strategy);
+    one_layout::<200, A8, S>(strategy);
+    one_layout::<256, A256, S>(strategy);
+    one_layout::<1000, A16, S>(strategy);
+    one_layout::<4096, A4096, S>(strategy);
+    one_layout::<20000, A64, S>(strategy);
+}
+
+/// A value whose drop panics.
+struct PanicOnDrop<'c> {
+    drops: &'c Cell<usize>,
+}
+
+impl Probe for PanicOnDrop<'_> {
+    fn payload(&self) -> u64 {
+        0xdead
+    }
+}
+
+impl Drop for PanicOnDrop<'_> {
+    fn drop(&mut self) {
+        self.drops.set(self.drops.get() + 1);
+        panic!("dynptr testkit: a drop that panics (expected)");
+    }
+}
+
+/// A panic in a stored value's drop propagates, runs that drop once, and the strategy
+/// stays usable.
+pub fn panic_in_drop<S: Strategy>(strategy: &mut S) {
+    let drops = Cell::new(0);
+    for shared in [false, true] {
+        let before = drops.get();
+        let p: DynPtr<'_, dyn Probe, S> = if shared {
+            DynPtr::new_shared(strategy, PanicOnDrop { drops: &drops })
+        } else {
+            DynPtr::new(strategy, PanicOnDrop { drops: &drops })
+        };
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(move || drop(p)));
+        assert!(outcome.is_err(), "the panic in drop was swallowed");
+        assert_eq!(drops.get(), before + 1, "a panicking drop ran {} times", drops.get() - before);
+        // The strategy is still usable, and the next value is dropped normally.
+        let ok_drops = Cell::new(0);
+        let q: DynPtr<'_, dyn Probe, S> = DynPtr::new(strategy, Tracked { drops: &ok_drops, payload: 9 });
+        assert_eq!(q.payload(), 9, "strategy unusable after a panicking drop");
+        drop(q);
+        assert_eq!(ok_drops.get(), 1);
+        assert_eq!(drops.get(), before + 1, "the panicking value was dropped again");
+    }
+}
+
+/// Values from the shared entry point that are alive together never share storage.
+pub fn shared_values_do_not_overlap<S: Strategy>(strategy: &mut S) {
+    let drops = Cell::new(0);
+    let first: DynPtr<'_, dyn Probe, S> = DynPtr::new_shared(strategy, Tracked { drops: &drops, payload: 1 });
+    match DynPtr::<dyn Probe, S>::try_new_shared(strategy, Tracked { drops: &drops, payload: 2 }) {
+        Ok(second) => {
+            let (a, b) = (DynPtr::as_ptr(&first) as *const u8, DynPtr::as_ptr(&second) as *const u8);
+            assert_ne!(a, b, "two live shared values at the same address");
+            assert_eq!((first.payload(), second.payload()), (1, 2), "shared values overwrote each other");
+            drop(second);
+        }
+        Err(rejected) => {
+            assert_eq!(rejected.reason(), RejectReason::Busy, "second shared value: wrong reason");
+            assert_eq!(drops.get(), 0, "rejected shared value was dropped");
+            assert_eq!(rejected.into_value().payload(), 2);
+        }
+    }
+    assert_eq!(first.payload(), 1);
+    drop(first);
+    assert_eq!(drops.get(), 2);
+}
+
+/// A raw pointer the kit abandoned on purpose, kept reachable for Miri's leak checker.
+struct Abandoned(#[allow(dead_code)] *const u8);
+// SAFETY: the pointer is never dereferenced through the registry; it only keeps the
+// abandoned memory reachable.
+unsafe impl Send for Abandoned {}
+
+static ABANDONED: Mutex<Vec<Abandoned>> = Mutex::new(Vec::new());
+
+/// Forgets `value` (its drop never runs) and keeps its memory reachable so that leak
+/// checkers do not report the intended leak.
+pub fn forget_reachable<T>(value: T) {
+    let raw = Box::into_raw(Box::new(value));
+    ABANDONED.lock().unwrap_or_else(|e| e.into_inner()).push(Abandoned(raw as *const u8));
+}
+
+/// A future that is pending on its first poll and ready on its second.
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+fn poll_once<F: Future + ?Sized>(f: Pin<&mut F>) -> Poll<F::Output> {
+    f.poll(&mut Context::from_waker(Waker::noop()))
+}
+
+/// A pinned, polled, forgotten value is abandoned: never dropped later, its memory
+/// never reused while the strategy goes on, still intact after the strategy is gone.
+// Holding the `RefMut` across the await is the point of case 3.
+#[allow(clippy::await_holding_refcell_ref)]
+pub fn forget_abandons<S: Strategy>(config: Config, make: &mut impl FnMut() -> S) {
+    // 1. A value forgotten without ever being pinned.
+    {
+        let drops = Cell::new(0);
+        let mut strategy = make();
+        let p: DynPtr<'_, dyn Probe, S> = DynPtr::new(&mut strategy, Tracked { drops: &drops, payload: 77 });
+        let abandoned = DynPtr::as_ptr(&p);
+        forget_reachable(p);
+        reuse_and_finish(config, strategy, &drops, abandoned, 77);
+    }
+    // 2. A future pinned in a box, polled once (it is now self-referential for all the
+    //    strategy knows), then forgotten with its box.
+    {
+        let drops = Cell::new(0);
+        let mut strategy = make();
+        let fut = {
+            let tracked = Tracked { drops: &drops, payload: 88 };
+            async move {
+                // Moves all of `tracked` in (a field access would capture only the
+                // field, and `tracked` would drop here).
+                let tracked = tracked;
+                YieldOnce(false).await;
+                tracked.payload()
+            }
+        };
+        let mut pinned = Box::pin(DynPtr::<dyn Future<Output = u64>, S>::new(&mut strategy, fut));
+        assert!(poll_once(pinned.as_mut()).is_pending());
+        forget_reachable(pinned);
+        assert_eq!(drops.get(), 0, "forgotten future dropped");
+        reuse_then_drop_strategy(config, strategy, &drops);
+    }
+    // 3. A future holding a `RefMut` of a local that ends after the forget: a later drop
+    //    of the future would release a borrow flag in dead memory (Miri reports it).
+    {
+        let drops = Cell::new(0);
+        let mut strategy = make();
+        {
+            let local = RefCell::new(5u64);
+            let fut = async {
+                let mut guard = local.borrow_mut();
+                YieldOnce(false).await;
+                *guard += 1;
+                *guard
+            };
+            let mut pinned = Box::pin(DynPtr::<dyn Future<Output = u64> + '_, S>::new(&mut strategy, fut));
+            assert!(poll_once(pinned.as_mut()).is_pending());
+            forget_reachable(pinned);
+            // `local` is still borrowed by the abandoned future; it ends here.
+            assert!(local.try_borrow().is_err());
+        }
+        reuse_then_drop_strategy(config, strategy, &drops);
+    }
+}
+
+fn reuse_and_finish<S: Strategy>(
+    config: Config,
+    mut strategy: S,
+    abandoned_drops: &Cell<usize>,
+    abandoned: *const (dyn Probe + '_),
+    payload: u64,
+) {
+    let read_abandoned = || {
+        // SAFETY: the abandoned value was never dropped and its memory must never be
+        // reused or freed (the property under test); its borrow of `abandoned_drops`
+        // is still alive. A strategy that breaks the rule makes this a use-after-free,
+        // which Miri reports.
+        unsafe { (*abandoned).payload() }
+    };
+    for round in 0..rounds() as u64 {
+        let drops = Cell::new(0);
+        let p: DynPtr<'_, dyn Probe, S> = DynPtr::new(&mut strategy, Tracked { drops: &drops, payload: round });
+        assert_ne!(
+            DynPtr::as_ptr(&p) as *const u8,
+            abandoned as *const u8,
+            "storage of an abandoned value was reused"
+        );
+        assert_eq!(read_abandoned(), payload, "an abandoned value was overwritten");
+        drop(p);
+        assert_eq!(drops.get(), 1);
+    }
+    assert_eq!(abandoned_drops.get(), 0, "an abandoned value was dropped");
+    finish(config, strategy);
+    assert_eq!(abandoned_drops.get(), 0, "an abandoned value was dropped with its strategy");
+    assert_eq!(read_abandoned(), payload, "an abandoned value's memory was freed or reused");
+}
+
+fn reuse_then_drop_strategy<S: Strategy>(config: Config, mut strategy: S, abandoned_drops: &Cell<usize>) {
+    for round in 0..rounds() as u64 {
+        let mut fut = core::pin::pin!(DynPtr::<dyn Future<Output = u64>, S>::new(&mut strategy, async move {
+            YieldOnce(false).await;
+            round
+        }));
+        assert!(poll_once(fut.as_mut()).is_pending());
+        assert_eq!(poll_once(fut.as_mut()), Poll::Ready(round));
+    }
+    assert_eq!(abandoned_drops.get(), 0, "an abandoned future was dropped");
+    finish(config, strategy);
+    assert_eq!(abandoned_drops.get(), 0, "an abandoned future was dropped with its strategy");
+}
+
+fn finish<S: Strategy>(config: Config, strategy: S) {
+    if config.aborts_when_dropped_with_abandoned {
+        forget_reachable(strategy);
+    } else {
+        drop(strategy);
+    }
+}
+
+const fn rounds() -> usize {
+    if cfg!(miri) {
+        3
+    } else {
+        64
+    }
+}

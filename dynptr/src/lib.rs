@@ -57,7 +57,7 @@
 //! assert_eq!(sum, 3 + 2 + 1);
 //! ```
 #![no_std]
-#![doc(test(attr(deny(warnings))))]
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
 
 pub use dynptr_core::{
     drop_then_release, impl_coerce, write_coerced, Capacity, CoerceFrom, DynPtr, OwningPtr, RejectReason,
