@@ -276,7 +276,9 @@ unsafe impl<D: ?Sized + Sync, A: Allocator + Sync> Sync for BoxPtr<D, A> {}
 
 impl<D: ?Sized, A: Allocator> fmt::Debug for BoxPtr<D, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BoxPtr").field("ptr", &self.ptr.cast::<u8>()).finish_non_exhaustive()
+        f.debug_struct("BoxPtr")
+            .field("ptr", &self.ptr.cast::<u8>())
+            .finish_non_exhaustive()
     }
 }
 

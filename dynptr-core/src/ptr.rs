@@ -247,18 +247,14 @@ impl<'s, D: ?Sized + Iterator + 's, S: Strategy + 's> Iterator for DynPtr<'s, D,
     }
 }
 
-impl<'s, D: ?Sized + DoubleEndedIterator + 's, S: Strategy + 's> DoubleEndedIterator
-    for DynPtr<'s, D, S>
-{
+impl<'s, D: ?Sized + DoubleEndedIterator + 's, S: Strategy + 's> DoubleEndedIterator for DynPtr<'s, D, S> {
     #[inline]
     fn next_back(&mut self) -> Option<D::Item> {
         (**self).next_back()
     }
 }
 
-impl<'s, D: ?Sized + ExactSizeIterator + 's, S: Strategy + 's> ExactSizeIterator
-    for DynPtr<'s, D, S>
-{
+impl<'s, D: ?Sized + ExactSizeIterator + 's, S: Strategy + 's> ExactSizeIterator for DynPtr<'s, D, S> {
     #[inline]
     fn len(&self) -> usize {
         (**self).len()

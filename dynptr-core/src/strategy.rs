@@ -331,7 +331,12 @@ impl<T> fmt::Debug for Rejected<T> {
 
 impl<T> fmt::Display for Rejected<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} was not stored: {}", core::any::type_name::<T>(), self.reason)
+        write!(
+            f,
+            "{} was not stored: {}",
+            core::any::type_name::<T>(),
+            self.reason
+        )
     }
 }
 

@@ -148,16 +148,32 @@ pub fn drops_exactly_once<S: Strategy>(strategy: &mut S) {
     let drops = Cell::new(0);
     for round in 0..rounds() {
         let payload = 0x5eed_0000 + round as u64;
-        let p: DynPtr<'_, dyn Probe, S> = DynPtr::new(strategy, Tracked { drops: &drops, payload });
+        let p: DynPtr<'_, dyn Probe, S> = DynPtr::new(
+            strategy,
+            Tracked {
+                drops: &drops,
+                payload,
+            },
+        );
         assert_eq!(p.payload(), payload, "adapt: value read back");
         assert_eq!(drops.get(), round * 2, "adapt: dropped before its pointer");
         drop(p);
         assert_eq!(drops.get(), round * 2 + 1, "adapt: not dropped exactly once");
 
-        let p: DynPtr<'_, dyn Probe, S> = DynPtr::new_shared(strategy, Tracked { drops: &drops, payload });
+        let p: DynPtr<'_, dyn Probe, S> = DynPtr::new_shared(
+            strategy,
+            Tracked {
+                drops: &drops,
+                payload,
+            },
+        );
         assert_eq!(p.payload(), payload, "adapt_shared: value read back");
         drop(p);
-        assert_eq!(drops.get(), round * 2 + 2, "adapt_shared: not dropped exactly once");
+        assert_eq!(
+            drops.get(),
+            round * 2 + 2,
+            "adapt_shared: not dropped exactly once"
+        );
     }
 }
 
@@ -190,7 +206,11 @@ pub fn zero_sized<S: Strategy>(strategy: &mut S) {
         assert_eq!(q.payload(), 0x2e50, "zero-sized value read back (shared)");
         drop(q);
     }
-    assert_eq!(ZST_DROPS.with(Cell::get) - before, 2 * rounds(), "zero-sized drops");
+    assert_eq!(
+        ZST_DROPS.with(Cell::get) - before,
+        2 * rounds(),
+        "zero-sized drops"
+    );
 }
 
 macro_rules! aligns {
@@ -200,7 +220,15 @@ macro_rules! aligns {
         struct $name;
     )*};
 }
-aligns!(A1 = 1, A2 = 2, A8 = 8, A16 = 16, A64 = 64, A256 = 256, A4096 = 4096);
+aligns!(
+    A1 = 1,
+    A2 = 2,
+    A8 = 8,
+    A16 = 16,
+    A64 = 64,
+    A256 = 256,
+    A4096 = 4096
+);
 
 /// A value of size `N` (rounded up to the alignment) and the alignment of `A`.
 struct Blob<'c, const N: usize, A> {
@@ -211,10 +239,9 @@ struct Blob<'c, const N: usize, A> {
 
 impl<const N: usize, A> Probe for Blob<'_, N, A> {
     fn payload(&self) -> u64 {
-        self.bytes
-            .iter()
-            .enumerate()
-            .fold(0u64, |acc, (i, b)| acc.wrapping_mul(31).wrapping_add(*b as u64 ^ i as u64))
+        self.bytes.iter().enumerate().fold(0u64, |acc, (i, b)| {
+            acc.wrapping_mul(31).wrapping_add(*b as u64 ^ i as u64)
+        })
     }
 }
 
@@ -251,9 +278,17 @@ fn one_layout<const N: usize, A, S: Strategy>(strategy: &mut S) {
         };
         match result {
             Ok(p) => {
-                assert!(fits, "stored {layout:?} beyond the declared capacity {:?}", S::CAPACITY);
+                assert!(
+                    fits,
+                    "stored {layout:?} beyond the declared capacity {:?}",
+                    S::CAPACITY
+                );
                 let addr = DynPtr::as_ptr(&p) as *const u8 as usize;
-                assert_eq!(addr % layout.align(), 0, "{layout:?} stored misaligned at {addr:#x}");
+                assert_eq!(
+                    addr % layout.align(),
+                    0,
+                    "{layout:?} stored misaligned at {addr:#x}"
+                );
                 assert_eq!(p.payload(), expected, "{layout:?}: contents changed");
                 drop(p);
                 assert_eq!(drops.get(), before + 1, "{layout:?}: not dropped exactly once");
@@ -327,10 +362,21 @@ pub fn panic_in_drop<S: Strategy>(strategy: &mut S) {
         };
         let outcome = std::panic::catch_unwind(AssertUnwindSafe(move || drop(p)));
         assert!(outcome.is_err(), "the panic in drop was swallowed");
-        assert_eq!(drops.get(), before + 1, "a panicking drop ran {} times", drops.get() - before);
+        assert_eq!(
+            drops.get(),
+            before + 1,
+            "a panicking drop ran {} times",
+            drops.get() - before
+        );
         // The strategy is still usable, and the next value is dropped normally.
         let ok_drops = Cell::new(0);
-        let q: DynPtr<'_, dyn Probe, S> = DynPtr::new(strategy, Tracked { drops: &ok_drops, payload: 9 });
+        let q: DynPtr<'_, dyn Probe, S> = DynPtr::new(
+            strategy,
+            Tracked {
+                drops: &ok_drops,
+                payload: 9,
+            },
+        );
         assert_eq!(q.payload(), 9, "strategy unusable after a panicking drop");
         drop(q);
         assert_eq!(ok_drops.get(), 1);
@@ -341,16 +387,39 @@ pub fn panic_in_drop<S: Strategy>(strategy: &mut S) {
 /// Values from the shared entry point that are alive together never share storage.
 pub fn shared_values_do_not_overlap<S: Strategy>(strategy: &mut S) {
     let drops = Cell::new(0);
-    let first: DynPtr<'_, dyn Probe, S> = DynPtr::new_shared(strategy, Tracked { drops: &drops, payload: 1 });
-    match DynPtr::<dyn Probe, S>::try_new_shared(strategy, Tracked { drops: &drops, payload: 2 }) {
+    let first: DynPtr<'_, dyn Probe, S> = DynPtr::new_shared(
+        strategy,
+        Tracked {
+            drops: &drops,
+            payload: 1,
+        },
+    );
+    match DynPtr::<dyn Probe, S>::try_new_shared(
+        strategy,
+        Tracked {
+            drops: &drops,
+            payload: 2,
+        },
+    ) {
         Ok(second) => {
-            let (a, b) = (DynPtr::as_ptr(&first) as *const u8, DynPtr::as_ptr(&second) as *const u8);
+            let (a, b) = (
+                DynPtr::as_ptr(&first) as *const u8,
+                DynPtr::as_ptr(&second) as *const u8,
+            );
             assert_ne!(a, b, "two live shared values at the same address");
-            assert_eq!((first.payload(), second.payload()), (1, 2), "shared values overwrote each other");
+            assert_eq!(
+                (first.payload(), second.payload()),
+                (1, 2),
+                "shared values overwrote each other"
+            );
             drop(second);
         }
         Err(rejected) => {
-            assert_eq!(rejected.reason(), RejectReason::Busy, "second shared value: wrong reason");
+            assert_eq!(
+                rejected.reason(),
+                RejectReason::Busy,
+                "second shared value: wrong reason"
+            );
             assert_eq!(drops.get(), 0, "rejected shared value was dropped");
             assert_eq!(rejected.into_value().payload(), 2);
         }
@@ -372,7 +441,10 @@ static ABANDONED: Mutex<Vec<Abandoned>> = Mutex::new(Vec::new());
 /// checkers do not report the intended leak.
 pub fn forget_reachable<T>(value: T) {
     let raw = Box::into_raw(Box::new(value));
-    ABANDONED.lock().unwrap_or_else(|e| e.into_inner()).push(Abandoned(raw as *const u8));
+    ABANDONED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(Abandoned(raw as *const u8));
 }
 
 /// A future that is pending on its first poll and ready on its second.
@@ -404,7 +476,13 @@ pub fn forget_abandons<S: Strategy>(config: Config, make: &mut impl FnMut() -> S
     {
         let drops = Cell::new(0);
         let mut strategy = make();
-        let p: DynPtr<'_, dyn Probe, S> = DynPtr::new(&mut strategy, Tracked { drops: &drops, payload: 77 });
+        let p: DynPtr<'_, dyn Probe, S> = DynPtr::new(
+            &mut strategy,
+            Tracked {
+                drops: &drops,
+                payload: 77,
+            },
+        );
         let abandoned = DynPtr::as_ptr(&p);
         forget_reachable(p);
         reuse_and_finish(config, strategy, &drops, abandoned, 77);
@@ -415,7 +493,10 @@ pub fn forget_abandons<S: Strategy>(config: Config, make: &mut impl FnMut() -> S
         let drops = Cell::new(0);
         let mut strategy = make();
         let fut = {
-            let tracked = Tracked { drops: &drops, payload: 88 };
+            let tracked = Tracked {
+                drops: &drops,
+                payload: 88,
+            };
             async move {
                 // Moves all of `tracked` in (a field access would capture only the
                 // field, and `tracked` would drop here).
@@ -443,7 +524,10 @@ pub fn forget_abandons<S: Strategy>(config: Config, make: &mut impl FnMut() -> S
                 *guard += 1;
                 *guard
             };
-            let mut pinned = Box::pin(DynPtr::<dyn Future<Output = u64> + '_, S>::new(&mut strategy, fut));
+            let mut pinned = Box::pin(DynPtr::<dyn Future<Output = u64> + '_, S>::new(
+                &mut strategy,
+                fut,
+            ));
             assert!(poll_once(pinned.as_mut()).is_pending());
             forget_reachable(pinned);
             // `local` is still borrowed by the abandoned future; it ends here.
@@ -469,7 +553,13 @@ fn reuse_and_finish<S: Strategy>(
     };
     for round in 0..rounds() as u64 {
         let drops = Cell::new(0);
-        let p: DynPtr<'_, dyn Probe, S> = DynPtr::new(&mut strategy, Tracked { drops: &drops, payload: round });
+        let p: DynPtr<'_, dyn Probe, S> = DynPtr::new(
+            &mut strategy,
+            Tracked {
+                drops: &drops,
+                payload: round,
+            },
+        );
         assert_ne!(
             DynPtr::as_ptr(&p) as *const u8,
             abandoned as *const u8,
@@ -481,22 +571,37 @@ fn reuse_and_finish<S: Strategy>(
     }
     assert_eq!(abandoned_drops.get(), 0, "an abandoned value was dropped");
     finish(config, strategy);
-    assert_eq!(abandoned_drops.get(), 0, "an abandoned value was dropped with its strategy");
-    assert_eq!(read_abandoned(), payload, "an abandoned value's memory was freed or reused");
+    assert_eq!(
+        abandoned_drops.get(),
+        0,
+        "an abandoned value was dropped with its strategy"
+    );
+    assert_eq!(
+        read_abandoned(),
+        payload,
+        "an abandoned value's memory was freed or reused"
+    );
 }
 
 fn reuse_then_drop_strategy<S: Strategy>(config: Config, mut strategy: S, abandoned_drops: &Cell<usize>) {
     for round in 0..rounds() as u64 {
-        let mut fut = core::pin::pin!(DynPtr::<dyn Future<Output = u64>, S>::new(&mut strategy, async move {
-            YieldOnce(false).await;
-            round
-        }));
+        let mut fut = core::pin::pin!(DynPtr::<dyn Future<Output = u64>, S>::new(
+            &mut strategy,
+            async move {
+                YieldOnce(false).await;
+                round
+            }
+        ));
         assert!(poll_once(fut.as_mut()).is_pending());
         assert_eq!(poll_once(fut.as_mut()), Poll::Ready(round));
     }
     assert_eq!(abandoned_drops.get(), 0, "an abandoned future was dropped");
     finish(config, strategy);
-    assert_eq!(abandoned_drops.get(), 0, "an abandoned future was dropped with its strategy");
+    assert_eq!(
+        abandoned_drops.get(),
+        0,
+        "an abandoned future was dropped with its strategy"
+    );
 }
 
 fn finish<S: Strategy>(config: Config, strategy: S) {

@@ -28,7 +28,10 @@ impl OneBuffer {
         }
     }
 
-    fn place<'s, T: 's, D: ?Sized + CoerceFrom<T> + 's>(&'s self, value: T) -> Result<OnePtr<'s, D>, Rejected<T>> {
+    fn place<'s, T: 's, D: ?Sized + CoerceFrom<T> + 's>(
+        &'s self,
+        value: T,
+    ) -> Result<OnePtr<'s, D>, Rejected<T>> {
         if !Self::CAPACITY.fits::<T>() {
             return Err(Rejected::too_large(value, Self::CAPACITY));
         }
@@ -36,7 +39,10 @@ impl OneBuffer {
         // SAFETY: the buffer is 128 bytes aligned to 16 and `T` fits that (checked above).
         // Overwriting an earlier occupant is the bug this strategy exists to show.
         let ptr = unsafe { write_coerced::<T, D>(dst, value) };
-        Ok(OnePtr { ptr, _strategy: PhantomData })
+        Ok(OnePtr {
+            ptr,
+            _strategy: PhantomData,
+        })
     }
 }
 

@@ -69,4 +69,3 @@ pub use dynptr_box::{AllocError, Allocator, BoxPtr, Boxed, Global};
 
 #[doc(hidden)]
 pub use dynptr_core::__private;
-
