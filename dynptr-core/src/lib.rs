@@ -123,10 +123,12 @@ extern crate std;
 
 mod coerce;
 mod ptr;
+mod receiver;
 mod strategy;
 
 pub use coerce::CoerceFrom;
 pub use ptr::{drop_then_release, write_coerced, DynPtr, OwningPtr};
+pub use receiver::{Receiver, ReceiverSlot, Release, ReleaseFn, SharedReceiver};
 pub use strategy::{Capacity, RejectReason, Rejected, Strategy, ThreadSafe};
 
 #[cfg(feature = "testkit")]
