@@ -65,7 +65,9 @@ use core::marker::PhantomData;
 use core::ptr::NonNull;
 
 pub use allocator_api2::alloc::{AllocError, Allocator, Global};
-use dynptr_core::{drop_then_release, write_coerced, CoerceFrom, OwningPtr, Rejected, Strategy, ThreadSafe};
+use dynptr_core::{
+    drop_then_release, write_coerced, CoerceFrom, OwningPtr, Receiver, Rejected, Release, Strategy, ThreadSafe,
+};
 
 /// The heap strategy: one allocation per stored value, in the allocator `A`.
 ///
@@ -279,6 +281,46 @@ impl<D: ?Sized, A: Allocator> fmt::Debug for BoxPtr<D, A> {
         f.debug_struct("BoxPtr")
             .field("ptr", &self.ptr.cast::<u8>())
             .finish_non_exhaustive()
+    }
+}
+
+/// Moves `value` to the global heap and returns an owning [`Receiver`] for it: what
+/// `DynFoo::boxed(value)` uses. A zero-sized value is not allocated.
+///
+/// ```
+/// use dynptr_core::Receiver;
+///
+/// let mut r: Receiver<'_, dyn core::fmt::Debug> = dynptr_box::boxed_receiver(String::from("hi"));
+/// assert!(r.is_owned());
+/// assert_eq!(format!("{:?}", r.get_mut()), "\"hi\"");
+/// ```
+pub fn boxed_receiver<'a, T: 'a, D>(value: T) -> Receiver<'a, D>
+where
+    D: ?Sized + CoerceFrom<T> + 'a,
+{
+    let ptr: BoxPtr<D, Global> = Boxed::new().adapt(value);
+    let raw = core::mem::ManuallyDrop::new(ptr).ptr;
+    // SAFETY: `raw` is the pointee of a `BoxPtr<D, Global>` we stopped managing
+    // (ManuallyDrop); `release_boxed` rebuilds that `BoxPtr` exactly once to release it.
+    unsafe { Receiver::from_raw_owned(raw, release_boxed::<D>) }
+}
+
+/// # Safety
+///
+/// `ptr` is the pointee of a `BoxPtr<D, Global>` that was forgotten, called once.
+unsafe fn release_boxed<D: ?Sized>(ptr: NonNull<D>, how: Release) {
+    // `Global` is a zero-sized, stateless allocator: rebuilding it is what the original
+    // `BoxPtr` held (invariants 1 and 2 hold for `ptr` by the caller's guarantee).
+    let boxed = BoxPtr {
+        ptr,
+        alloc: Global,
+        _owns: PhantomData,
+    };
+    match how {
+        Release::Drop => drop(boxed),
+        // SAFETY: the caller moved the value out; the box was never pinned (receivers
+        // are not pinned).
+        _ => unsafe { OwningPtr::release_moved(boxed) },
     }
 }
 

@@ -138,6 +138,70 @@ pub mod testkit;
 /// contents change with the macro.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::{CoerceFrom, DynPtr, Strategy};
+    use core::convert::Infallible;
+    use core::marker::PhantomData;
+    use core::ptr::NonNull;
+
+    pub use crate::{
+        CoerceFrom, DynPtr, OwningPtr, Receiver, ReceiverSlot, Rejected, SharedReceiver, Strategy, ThreadSafe,
+    };
     pub use core;
+
+    /// The default strategy of wrappers when the facade has no `box` feature: it
+    /// implements `Strategy` so that the wrapper types are well-formed, and using it
+    /// fails to compile with a message.
+    #[derive(Clone, Copy, Debug, Default)]
+    pub struct NoDefaultStrategy;
+
+    /// The pointer type of [`NoDefaultStrategy`]: uninhabited.
+    #[derive(Debug)]
+    pub struct Never<D: ?Sized>(Infallible, PhantomData<D>);
+
+    // SAFETY: `Never` is uninhabited, so none of these functions can be called.
+    unsafe impl<D: ?Sized> OwningPtr for Never<D> {
+        type Target = D;
+        fn as_ptr(&self) -> NonNull<D> {
+            match self.0 {}
+        }
+        fn as_mut_ptr(&mut self) -> NonNull<D> {
+            match self.0 {}
+        }
+        unsafe fn release_moved(this: Self) {
+            match this.0 {}
+        }
+    }
+
+    /// Fails to compile when instantiated.
+    #[derive(Debug)]
+    pub struct NoDefault<T>(PhantomData<T>);
+
+    impl<T> NoDefault<T> {
+        /// The compile-time error.
+        pub const FAIL: () = panic!(
+            "dynptr: this wrapper has no default strategy: enable the `box` feature of `dynptr`, \
+             or pick a strategy with `with_strategy`"
+        );
+    }
+
+    impl Strategy for NoDefaultStrategy {
+        type Ptr<'s, D: ?Sized + 's> = Never<D>;
+
+        fn try_adapt<'s, T: 's, D: ?Sized + CoerceFrom<T> + 's>(
+            &'s mut self,
+            _: T,
+        ) -> Result<Never<D>, Rejected<T>> {
+            #[allow(clippy::let_unit_value)]
+            let () = NoDefault::<T>::FAIL;
+            unreachable!()
+        }
+
+        fn try_adapt_shared<'s, T: 's, D: ?Sized + CoerceFrom<T> + 's>(
+            &'s self,
+            _: T,
+        ) -> Result<Never<D>, Rejected<T>> {
+            #[allow(clippy::let_unit_value)]
+            let () = NoDefault::<T>::FAIL;
+            unreachable!()
+        }
+    }
 }
