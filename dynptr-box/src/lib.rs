@@ -66,7 +66,8 @@ use core::ptr::NonNull;
 
 pub use allocator_api2::alloc::{AllocError, Allocator, Global};
 use dynptr_core::{
-    drop_then_release, write_coerced, CoerceFrom, OwningPtr, Receiver, Rejected, Release, Strategy, ThreadSafe,
+    drop_then_release, write_coerced, CoerceFrom, OwningPtr, Receiver, Rejected, Release, Strategy,
+    ThreadSafe,
 };
 
 /// The heap strategy: one allocation per stored value, in the allocator `A`.

@@ -87,7 +87,8 @@ unsafe impl<T> CoerceFrom<T> for T {
 /// - `impl_coerce!(['a, X, Y: Bound] dyn Trait<X, Assoc = Y> + 'a)`: with generic
 ///   parameters, listed in brackets (lifetimes first, as in any generic list). The
 ///   trait object is written out in full, lifetime included; no trailing comma in the
-///   brackets.
+///   brackets;
+/// - `impl_coerce!(['a, K] where [K: Clone] dyn Trait<K> + 'a)`: with `where` predicates.
 ///
 /// The generated impl's body is an implicit unsizing coercion that the compiler checks,
 /// so no invocation of this macro can be unsound; an invocation that names something
@@ -120,6 +121,20 @@ unsafe impl<T> CoerceFrom<T> for T {
 macro_rules! impl_coerce {
     (dyn $($bound:tt)+) => {
         $crate::impl_coerce!(['__dynptr_a] dyn $($bound)+ + '__dynptr_a);
+    };
+    ([$($generics:tt)*] where [$($preds:tt)*] dyn $($bound:tt)+) => {
+        // SAFETY: the body is the compiler's unsizing coercion from `*mut T` to the trait
+        // object, which keeps address and provenance and attaches `T`'s metadata.
+        unsafe impl<$($generics)*, __DynptrT> $crate::CoerceFrom<__DynptrT> for dyn $($bound)+
+        where
+            __DynptrT: $($bound)+,
+            $($preds)*
+        {
+            #[inline(always)]
+            fn coerce(ptr: *mut __DynptrT) -> *mut Self {
+                ptr
+            }
+        }
     };
     ([$($generics:tt)*] dyn $($bound:tt)+) => {
         // SAFETY: the body is the compiler's unsizing coercion from `*mut T` to the trait

@@ -1,0 +1,584 @@
+//! Writes the expansion: the user's trait (untouched but for `Send`), the erased trait,
+//! the blanket shim, the wrapper with its constructors, and the wrapper's impl of the
+//! trait.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::visit_mut::VisitMut;
+use syn::{GenericParam, Ident, Lifetime, ReturnType, Type};
+
+use crate::parse::{Erase, Model, Recv, Ret};
+
+pub(crate) fn expand(m: &Model) -> TokenStream {
+    let item = &m.item;
+    let erased_trait = erased_trait(m);
+    let shim = shim(m);
+    let wrapper = wrapper(m);
+    let wrapper_impl = wrapper_impl(m);
+    quote! {
+        #item
+        #erased_trait
+        #shim
+        #wrapper
+        #wrapper_impl
+    }
+}
+
+/// Pieces of generics the generated items share.
+struct Gen {
+    /// The trait's parameters with bounds, defaults removed.
+    params: Vec<TokenStream>,
+    /// The trait's parameters as arguments (`'x, K, N`).
+    args: Vec<TokenStream>,
+    /// The trait's lifetimes and type parameters, for `: '__s` bounds.
+    outlives: Vec<TokenStream>,
+    /// The trait's `where` predicates.
+    preds: Vec<TokenStream>,
+    /// The associated types' parameters.
+    assoc: Vec<Ident>,
+    /// `Item = Item` bindings for `T: Trait<.., Item = Item>`.
+    bindings: Vec<TokenStream>,
+}
+
+fn gen(m: &Model) -> Gen {
+    let mut g = Gen {
+        params: Vec::new(),
+        args: Vec::new(),
+        outlives: Vec::new(),
+        preds: Vec::new(),
+        assoc: m.assoc.iter().map(|a| a.param.clone()).collect(),
+        bindings: m
+            .assoc
+            .iter()
+            .map(|a| {
+                let (i, p) = (&a.ident, &a.param);
+                quote!(#i = #p)
+            })
+            .collect(),
+    };
+    for param in &m.item.generics.params {
+        match param {
+            GenericParam::Lifetime(l) => {
+                let lt = &l.lifetime;
+                let bounds = &l.bounds;
+                g.params.push(if bounds.is_empty() {
+                    quote!(#lt)
+                } else {
+                    quote!(#lt: #bounds)
+                });
+                g.args.push(quote!(#lt));
+                g.outlives.push(quote!(#lt));
+            }
+            GenericParam::Type(t) => {
+                let (i, b) = (&t.ident, &t.bounds);
+                g.params
+                    .push(if b.is_empty() { quote!(#i) } else { quote!(#i: #b) });
+                g.args.push(quote!(#i));
+                g.outlives.push(quote!(#i));
+            }
+            GenericParam::Const(c) => {
+                let (i, ty) = (&c.ident, &c.ty);
+                g.params.push(quote!(const #i: #ty));
+                g.args.push(quote!(#i));
+            }
+        }
+    }
+    if let Some(w) = &m.item.generics.where_clause {
+        g.preds = w.predicates.iter().map(|p| quote!(#p)).collect();
+    }
+    g
+}
+
+/// The erased trait's name for a method: prefixed, so that calls on a wrapper (which
+/// implements both the trait and, through the blanket shim, the erased trait) are not
+/// ambiguous.
+fn erased_name(name: &Ident) -> Ident {
+    Ident::new(&format!("__dynptr_{name}"), name.span())
+}
+
+fn assoc_names(m: &Model) -> Vec<(Ident, Ident)> {
+    m.assoc
+        .iter()
+        .map(|a| (a.ident.clone(), a.param.clone()))
+        .collect()
+}
+
+/// The erased trait's object type: `dyn ErasedFoo<'x, K, Item, S> + Send + 'a`.
+fn erased_dyn(m: &Model, g: &Gen, life: &Lifetime) -> TokenStream {
+    let erased = &m.erased;
+    let s = &m.strategy;
+    let (args, assoc, auto) = (&g.args, &g.assoc, &m.auto);
+    quote!(dyn #erased<#(#args,)* #(#assoc,)* #s> #(+ ::core::marker::#auto)* + #life)
+}
+
+/// The return type of an erased method: a `DynPtr` for futures and `impl Trait`,
+/// otherwise the method's own type.
+fn erased_ret(m: &Model, ret: &Ret, output: &ReturnType, life: &Lifetime) -> TokenStream {
+    let names = assoc_names(m);
+    let mut erase = Erase {
+        assoc: &names,
+        life: Some(life),
+    };
+    let s = &m.strategy;
+    match ret {
+        Ret::Plain => {
+            let mut output = output.clone();
+            Erase {
+                assoc: &names,
+                life: None,
+            }
+            .visit_return_type_mut(&mut output);
+            quote!(#output)
+        }
+        Ret::Future { output, send } => {
+            let mut output = output.clone();
+            erase.visit_type_mut(&mut output);
+            let send = send.then(|| quote!(+ ::core::marker::Send));
+            quote! {
+                -> ::dynptr::__private::DynPtr<
+                    #life,
+                    dyn ::core::future::Future<Output = #output> #send + #life,
+                    #s,
+                >
+            }
+        }
+        Ret::Dyn { bounds } => {
+            let mut bounds = bounds.clone();
+            for b in &mut bounds {
+                erase.visit_type_param_bound_mut(b);
+            }
+            quote!(-> ::dynptr::__private::DynPtr<#life, dyn #(#bounds)+* + #life, #s>)
+        }
+    }
+}
+
+/// The signature of a method in the erased trait and the shim (without the body).
+fn erased_sig(m: &Model, g: &Gen, method: &crate::parse::Method) -> TokenStream {
+    let names = assoc_names(m);
+    let s = &m.strategy;
+    let name = erased_name(&method.sig.ident);
+    let life = Lifetime::new("'__dynptr_s", proc_macro2::Span::call_site());
+    let stored = !matches!(method.ret, Ret::Plain);
+    let mut erase = Erase {
+        assoc: &names,
+        life: stored.then_some(&life),
+    };
+    let args = method.args.iter().map(|(i, ty)| {
+        let mut ty: Type = ty.clone();
+        erase.visit_type_mut(&mut ty);
+        quote!(#i: #ty)
+    });
+    let ret = erased_ret(m, &method.ret, &method.sig.output, &life);
+    let method_lifetimes: Vec<&Lifetime> = method
+        .sig
+        .generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            GenericParam::Lifetime(l) => Some(&l.lifetime),
+            _ => None,
+        })
+        .collect();
+    let mut where_preds: Vec<TokenStream> = Vec::new();
+    if let Some(w) = &method.sig.generics.where_clause {
+        for p in &w.predicates {
+            let mut p = p.clone();
+            Erase {
+                assoc: &names,
+                life: None,
+            }
+            .visit_where_predicate_mut(&mut p);
+            where_preds.push(quote!(#p));
+        }
+    }
+    if stored {
+        let mutability = (method.recv == Recv::Exclusive).then(|| quote!(mut));
+        let lts = method_lifetimes.iter().map(|l| quote!(#l: #life));
+        let trait_outlives = g.outlives.iter().map(|o| quote!(#o: #life));
+        let assoc_outlives = g.assoc.iter().map(|a| quote!(#a: #life));
+        quote! {
+            fn #name<#life, #(#method_lifetimes),*>(
+                &#life #mutability self,
+                __dynptr_strategy: &#life #mutability #s,
+                #(#args),*
+            ) #ret
+            where
+                #(#lts,)*
+                #(#trait_outlives,)*
+                #(#assoc_outlives,)*
+                Self: #life,
+                #(#where_preds,)*
+        }
+    } else {
+        let mutability = (method.recv == Recv::Exclusive).then(|| quote!(mut));
+        let generics = &method.sig.generics.params;
+        quote! {
+            fn #name<#generics>(& #mutability self, #(#args),*) #ret
+            where
+                #(#where_preds,)*
+        }
+    }
+}
+
+fn erased_trait(m: &Model) -> TokenStream {
+    let g = gen(m);
+    let vis = &m.item.vis;
+    let erased = &m.erased;
+    let s = &m.strategy;
+    let trait_ident = &m.item.ident;
+    let (params, assoc, preds) = (&g.params, &g.assoc, &g.preds);
+    let methods = m.methods.iter().map(|method| {
+        let sig = erased_sig(m, &g, method);
+        let attrs = &method.cfg_attrs;
+        quote!(#(#attrs)* #sig;)
+    });
+    let doc = format!(
+        "The dyn-compatible (vtable) form of [`{trait_ident}`], generated by `#[dyn_trait]`: \
+         each method stores its returned value with the strategy `{s}`."
+    );
+    quote! {
+        #[doc = #doc]
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, clippy::type_complexity, clippy::needless_lifetimes)]
+        #vis trait #erased<#(#params,)* #(#assoc,)* #s: ::dynptr::__private::Strategy>
+        where #(#preds,)*
+        {
+            #(#methods)*
+        }
+    }
+}
+
+fn shim(m: &Model) -> TokenStream {
+    let g = gen(m);
+    let erased = &m.erased;
+    let s = &m.strategy;
+    let trait_ident = &m.item.ident;
+    let (params, args, assoc, preds, bindings) = (&g.params, &g.args, &g.assoc, &g.preds, &g.bindings);
+    let methods = m.methods.iter().map(|method| {
+        let sig = erased_sig(m, &g, method);
+        let attrs = &method.cfg_attrs;
+        let name = &method.sig.ident;
+        let arg_idents = method.args.iter().map(|(i, _)| i);
+        let call = quote!(<__DynptrT as #trait_ident<#(#args),*>>::#name(self, #(#arg_idents),*));
+        let body = match (&method.ret, method.recv) {
+            (Ret::Plain, _) => call,
+            (_, Recv::Exclusive) => quote!(::dynptr::__private::DynPtr::new(__dynptr_strategy, #call)),
+            (_, Recv::Shared) => quote!(::dynptr::__private::DynPtr::new_shared(__dynptr_strategy, #call)),
+        };
+        quote! {
+            #(#attrs)*
+            #[inline]
+            #sig {
+                #body
+            }
+        }
+    });
+    quote! {
+        #[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+        impl<#(#params,)* #(#assoc,)* #s, __DynptrT> #erased<#(#args,)* #(#assoc,)* #s> for __DynptrT
+        where
+            #s: ::dynptr::__private::Strategy,
+            __DynptrT: #trait_ident<#(#args,)* #(#bindings),*>,
+            #(#preds,)*
+        {
+            #(#methods)*
+        }
+    }
+}
+
+fn wrapper(m: &Model) -> TokenStream {
+    let g = gen(m);
+    let vis = &m.item.vis;
+    let (wrapper, trait_ident, s, life) = (&m.wrapper, &m.item.ident, &m.strategy, &m.life);
+    let (params, args, assoc, preds, bindings) = (&g.params, &g.args, &g.assoc, &g.preds, &g.bindings);
+    let dyn_ty = erased_dyn(m, &g, life);
+    let auto = &m.auto;
+    let receiver = if m.all_shared {
+        quote!(::dynptr::__private::SharedReceiver)
+    } else {
+        quote!(::dynptr::__private::Receiver)
+    };
+    let wrap_receiver = |r: TokenStream| {
+        if m.all_shared {
+            quote!(::dynptr::__private::SharedReceiver::from_owned(#r))
+        } else {
+            r
+        }
+    };
+    let impl_bound = quote!(#trait_ident<#(#args,)* #(#bindings),*> #(+ ::core::marker::#auto)* + #life);
+    let self_ty = quote!(#wrapper<#life, #(#args,)* #(#assoc,)* #s>);
+    let default_ty = quote!(#wrapper<#life, #(#args,)* #(#assoc,)* ::dynptr::__private::DefaultStrategy>);
+
+    let slot_receiver = wrap_receiver(quote!(::dynptr::__private::Receiver::in_slot(slot, value)));
+    let boxed_receiver =
+        wrap_receiver(quote!(::dynptr::__private::boxed_receiver::<__DynptrT, #dyn_ty>(value)));
+    let from_ref = m.all_shared.then(|| {
+        quote! {
+            /// Borrows `value` shared (every method of the trait takes `&self`), storing
+            /// returned values with `strategy`.
+            #[inline]
+            pub fn from_ref_with_strategy<__DynptrT>(value: &#life __DynptrT, strategy: #s) -> Self
+            where
+                __DynptrT: #impl_bound,
+            {
+                let value: &#life (#dyn_ty) = value;
+                #wrapper {
+                    __dynptr_receiver: ::dynptr::__private::SharedReceiver::from_ref(value),
+                    __dynptr_strategy: strategy,
+                }
+            }
+        }
+    });
+    let from_ref_default = m.all_shared.then(|| {
+        quote! {
+            /// Borrows `value` shared, with the default strategy (`Boxed`).
+            #[inline]
+            pub fn from_ref<__DynptrT>(value: &#life __DynptrT) -> Self
+            where
+                __DynptrT: #impl_bound,
+            {
+                Self::from_ref_with_strategy(value, ::core::default::Default::default())
+            }
+        }
+    });
+    let from_mut = if m.all_shared {
+        quote!(::dynptr::__private::SharedReceiver::from_mut(value))
+    } else {
+        quote!(::dynptr::__private::Receiver::from_mut(value))
+    };
+    let coerce_generics = quote!(#life, #(#params,)* #(#assoc,)* #s: ::dynptr::__private::Strategy);
+    let doc = format!(
+        "A dyn [`{trait_ident}`]: holds any implementor (borrowed or owned) and implements \
+         [`{trait_ident}`] itself, storing each returned future or `impl Trait` value with the \
+         strategy `{s}` (default `Boxed`). Generated by `#[dyn_trait]`."
+    );
+    let name_str = wrapper.to_string();
+    quote! {
+        ::dynptr::impl_coerce!([#coerce_generics] where [#(#preds),*] #dyn_ty);
+
+        #[doc = #doc]
+        #vis struct #wrapper<#life, #(#params,)* #(#assoc,)* #s: ::dynptr::__private::Strategy = ::dynptr::__private::DefaultStrategy>
+        where #(#preds,)*
+        {
+            __dynptr_receiver: #receiver<#life, #dyn_ty>,
+            __dynptr_strategy: #s,
+        }
+
+        #[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+        impl<#life, #(#params,)* #(#assoc,)* #s: ::dynptr::__private::Strategy> #self_ty
+        where #(#preds,)*
+        {
+            /// Borrows `value` exclusively, storing returned values with `strategy`.
+            #[inline]
+            pub fn with_strategy<__DynptrT>(value: &#life mut __DynptrT, strategy: #s) -> Self
+            where
+                __DynptrT: #impl_bound,
+            {
+                let value: &#life mut (#dyn_ty) = value;
+                #wrapper {
+                    __dynptr_receiver: #from_mut,
+                    __dynptr_strategy: strategy,
+                }
+            }
+
+            #from_ref
+
+            /// Owns `value` on the heap (`Box` in the global allocator), storing returned
+            /// values with `strategy`. Needs the `box` feature of `dynptr`.
+            #[inline]
+            pub fn boxed_with_strategy<__DynptrT>(value: __DynptrT, strategy: #s) -> Self
+            where
+                __DynptrT: #impl_bound,
+            {
+                #wrapper {
+                    __dynptr_receiver: #boxed_receiver,
+                    __dynptr_strategy: strategy,
+                }
+            }
+
+            /// Owns `value`, stored in `slot` (on your stack: no allocator needed),
+            /// storing returned values with `strategy`.
+            #[inline]
+            pub fn in_slot_with_strategy<__DynptrT>(
+                slot: &#life mut ::dynptr::__private::ReceiverSlot<__DynptrT>,
+                value: __DynptrT,
+                strategy: #s,
+            ) -> Self
+            where
+                __DynptrT: #impl_bound,
+            {
+                #wrapper {
+                    __dynptr_receiver: #slot_receiver,
+                    __dynptr_strategy: strategy,
+                }
+            }
+
+            /// The strategy that stores returned values.
+            #[inline]
+            pub fn strategy(&self) -> &#s {
+                &self.__dynptr_strategy
+            }
+
+            /// The strategy that stores returned values, mutably.
+            #[inline]
+            pub fn strategy_mut(&mut self) -> &mut #s {
+                &mut self.__dynptr_strategy
+            }
+
+            /// Whether the wrapper owns its receiver (`boxed`, `in_slot`) rather than
+            /// borrowing it.
+            #[inline]
+            pub fn is_owned(&self) -> bool {
+                self.__dynptr_receiver.is_owned()
+            }
+        }
+
+        #[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+        impl<#life, #(#params,)* #(#assoc,)*> #default_ty
+        where #(#preds,)*
+        {
+            /// Borrows `value` exclusively, with the default strategy (`Boxed`; without
+            /// `dynptr`'s `box` feature, use `with_strategy`).
+            #[inline]
+            pub fn new<__DynptrT>(value: &#life mut __DynptrT) -> Self
+            where
+                __DynptrT: #impl_bound,
+            {
+                Self::with_strategy(value, ::core::default::Default::default())
+            }
+
+            #from_ref_default
+
+            /// Owns `value` on the heap, with the default strategy (`Boxed`).
+            #[inline]
+            pub fn boxed<__DynptrT>(value: __DynptrT) -> Self
+            where
+                __DynptrT: #impl_bound,
+            {
+                Self::boxed_with_strategy(value, ::core::default::Default::default())
+            }
+
+            /// Owns `value`, stored in `slot`, with the default strategy (`Boxed`).
+            #[inline]
+            pub fn in_slot<__DynptrT>(
+                slot: &#life mut ::dynptr::__private::ReceiverSlot<__DynptrT>,
+                value: __DynptrT,
+            ) -> Self
+            where
+                __DynptrT: #impl_bound,
+            {
+                Self::in_slot_with_strategy(slot, value, ::core::default::Default::default())
+            }
+        }
+
+        impl<#life, #(#params,)* #(#assoc,)* #s: ::dynptr::__private::Strategy> ::core::fmt::Debug for #self_ty
+        where #(#preds,)*
+        {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_struct(#name_str)
+                    .field("owned", &self.__dynptr_receiver.is_owned())
+                    .finish_non_exhaustive()
+            }
+        }
+    }
+}
+
+fn wrapper_impl(m: &Model) -> TokenStream {
+    let g = gen(m);
+    let (wrapper, trait_ident, erased, s, life) =
+        (&m.wrapper, &m.item.ident, &m.erased, &m.strategy, &m.life);
+    let (params, args, assoc, preds) = (&g.params, &g.args, &g.assoc, &g.preds);
+    let names = assoc_names(m);
+
+    let mut s_bounds = vec![quote!(::dynptr::__private::Strategy)];
+    if m.send {
+        s_bounds.push(quote!(::dynptr::__private::ThreadSafe));
+    }
+    for a in &m.auto {
+        s_bounds.push(quote!(::core::marker::#a));
+    }
+    let mut extra = Vec::new();
+    for a in &m.assoc {
+        if !a.bounds.is_empty() {
+            let mut bounds = a.bounds.clone();
+            for b in &mut bounds {
+                Erase {
+                    assoc: &names,
+                    life: None,
+                }
+                .visit_type_param_bound_mut(b);
+            }
+            let p = &a.param;
+            extra.push(quote!(#p: #bounds));
+        }
+    }
+    if m.is_static {
+        extra.push(quote!(#life: 'static));
+        extra.extend(g.outlives.iter().map(|o| quote!(#o: 'static)));
+        extra.extend(g.assoc.iter().map(|a| quote!(#a: 'static)));
+        extra.push(quote!(#s: 'static));
+    }
+    let assoc_items = m.assoc.iter().map(|a| {
+        let (attrs, i, p) = (&a.attrs, &a.ident, &a.param);
+        quote!(#(#attrs)* type #i = #p;)
+    });
+    let erased_path = quote!(#erased::<#(#args,)* #(#assoc,)* #s>);
+    let methods = m.methods.iter().map(|method| {
+        let mut sig = method.sig.clone();
+        if sig.asyncness.take().is_some() {
+            let output = match &sig.output {
+                ReturnType::Default => quote!(()),
+                ReturnType::Type(_, ty) => quote!(#ty),
+            };
+            sig.output = syn::parse_quote!(-> impl ::core::future::Future<Output = #output>);
+        }
+        let arg_idents: Vec<&Ident> = method.args.iter().map(|(i, _)| i).collect();
+        let (recv, strategy) = match method.recv {
+            Recv::Exclusive => (
+                quote!(self.__dynptr_receiver.get_mut()),
+                quote!(&mut self.__dynptr_strategy),
+            ),
+            Recv::Shared => (
+                quote!(self.__dynptr_receiver.get()),
+                quote!(&self.__dynptr_strategy),
+            ),
+        };
+        let name = erased_name(&sig.ident);
+        let body = match (&method.ret, method.borrows_args) {
+            (Ret::Plain, _) => quote!(#erased_path::#name(#recv, #(#arg_idents),*)),
+            (Ret::Future { .. }, true) => {
+                let (r, st) = (
+                    Ident::new("__dynptr_r", crate::args::hygienic()),
+                    Ident::new("__dynptr_s", crate::args::hygienic()),
+                );
+                quote! {
+                    let #r = #recv;
+                    let #st = #strategy;
+                    async move { #erased_path::#name(#r, #st, #(#arg_idents),*).await }
+                }
+            }
+            _ => quote!(#erased_path::#name(#recv, #strategy, #(#arg_idents),*)),
+        };
+        let attrs = &method.cfg_attrs;
+        quote! {
+            #(#attrs)*
+            #[inline]
+            #sig {
+                #body
+            }
+        }
+    });
+    quote! {
+        #[allow(clippy::type_complexity, clippy::needless_lifetimes, clippy::manual_async_fn)]
+        impl<#life, #(#params,)* #(#assoc,)* #s> #trait_ident<#(#args),*>
+            for #wrapper<#life, #(#args,)* #(#assoc,)* #s>
+        where
+            #s: #(#s_bounds)+*,
+            #(#extra,)*
+            #(#preds,)*
+        {
+            #(#assoc_items)*
+            #(#methods)*
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! The `#[dyn_trait]` attribute of [dynptr](https://docs.rs/dynptr). Use it through the
+//! facade, `dynptr::dyn_trait`, whose docs show what it generates; the generated code
+//! refers to `::dynptr`.
+//!
+//! The work is in `parse.rs` (reading the trait into a model, collecting every
+//! unsupported shape as a spanned error) and `expand.rs` (writing the erased trait, the
+//! blanket shim, the wrapper and its impl of the trait).
+
+mod args;
+mod expand;
+mod parse;
+
+use proc_macro::TokenStream;
+use quote::ToTokens;
+use syn::ItemTrait;
+
+/// Makes a trait with `async fn` and `-> impl Trait` methods usable through dynamic
+/// dispatch: generates `Dyn{Trait}`, a sized wrapper that implements the trait and
+/// stores each returned value with a strategy. See `dynptr`'s documentation.
+#[proc_macro_attribute]
+pub fn dyn_trait(args: TokenStream, input: TokenStream) -> TokenStream {
+    let args = match syn::parse::<args::Args>(args) {
+        Ok(args) => args,
+        Err(e) => return with_item(e, input),
+    };
+    let item = match syn::parse::<ItemTrait>(input.clone()) {
+        Ok(item) => item,
+        Err(e) => {
+            return syn::Error::new(e.span(), "`#[dyn_trait]` goes on a trait definition")
+                .to_compile_error()
+                .into()
+        }
+    };
+    match parse::parse(&args, item) {
+        Ok(model) => expand::expand(&model).into(),
+        Err(e) => with_item(e, input),
+    }
+}
+
+/// The errors, plus the user's item unchanged so that its own uses do not add a cascade
+/// of unrelated errors.
+fn with_item(err: syn::Error, input: TokenStream) -> TokenStream {
+    let mut out = err.to_compile_error();
+    if let Ok(item) = syn::parse::<ItemTrait>(input) {
+        item.to_tokens(&mut out);
+    }
+    out.into()
+}

@@ -1,0 +1,613 @@
+//! Reads the user's trait into a model of what the expansion needs, collecting every
+//! unsupported shape as a spanned error.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, ToTokens};
+use syn::punctuated::Punctuated;
+use syn::visit::Visit;
+use syn::visit_mut::VisitMut;
+use syn::{
+    Attribute, FnArg, GenericArgument, GenericParam, Ident, ItemTrait, Lifetime, Pat, PathArguments,
+    ReturnType, Signature, Token, TraitItem, TraitItemFn, Type, TypeParamBound, WherePredicate,
+};
+
+use crate::args::Args;
+
+/// Collects errors instead of stopping at the first.
+#[derive(Default)]
+pub(crate) struct Errors(Option<syn::Error>);
+
+impl Errors {
+    pub(crate) fn push(&mut self, span: impl ToTokens, msg: impl std::fmt::Display) {
+        let err = syn::Error::new_spanned(span, msg);
+        match &mut self.0 {
+            Some(all) => all.combine(err),
+            None => self.0 = Some(err),
+        }
+    }
+
+    pub(crate) fn finish(self) -> syn::Result<()> {
+        self.0.map_or(Ok(()), Err)
+    }
+}
+
+pub(crate) struct Model {
+    pub(crate) item: ItemTrait,
+    pub(crate) send: bool,
+    pub(crate) wrapper: Ident,
+    pub(crate) erased: Ident,
+    /// The strategy parameter's name (`S`, or `__S` if the trait mentions an `S`).
+    pub(crate) strategy: Ident,
+    /// The wrapper's borrow lifetime (`'a`, or `'__a` if the trait uses `'a`).
+    pub(crate) life: Lifetime,
+    pub(crate) assoc: Vec<Assoc>,
+    pub(crate) methods: Vec<Method>,
+    /// Auto traits the erased trait object carries (`Send`, `Sync`).
+    pub(crate) auto: Vec<Ident>,
+    /// The trait requires `'static` of its implementors.
+    pub(crate) is_static: bool,
+    /// Every method in the vtable takes `&self`.
+    pub(crate) all_shared: bool,
+}
+
+pub(crate) struct Assoc {
+    pub(crate) attrs: Vec<Attribute>,
+    pub(crate) ident: Ident,
+    /// The wrapper's type parameter standing for it.
+    pub(crate) param: Ident,
+    pub(crate) bounds: Punctuated<TypeParamBound, Token![+]>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Recv {
+    Shared,
+    Exclusive,
+}
+
+pub(crate) enum Ret {
+    /// An ordinary return type: passed through.
+    Plain,
+    /// `async fn` or `-> impl Future<Output = T>`: a `DynPtr` to `dyn Future`.
+    Future { output: Type, send: bool },
+    /// `-> impl Trait`: a `DynPtr` to `dyn Trait` (auto traits after the main trait).
+    Dyn { bounds: Vec<TypeParamBound> },
+}
+
+pub(crate) struct Method {
+    /// `#[cfg]`-like attributes carried to every generated copy.
+    pub(crate) cfg_attrs: Vec<Attribute>,
+    /// The trait's signature (after the `Send` rewrite), arguments renamed to plain
+    /// identifiers.
+    pub(crate) sig: Signature,
+    pub(crate) recv: Recv,
+    pub(crate) args: Vec<(Ident, Type)>,
+    pub(crate) ret: Ret,
+    /// An argument holds a borrow besides `self`'s (the wrapper then awaits inside an
+    /// `async` block, since an opaque type cannot name the intersection of lifetimes).
+    pub(crate) borrows_args: bool,
+}
+
+pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
+    let mut errors = Errors::default();
+
+    if let Some(unsafety) = &item.unsafety {
+        errors.push(unsafety, "`#[dyn_trait]` does not support `unsafe trait`s yet");
+    }
+    if let Some(auto) = &item.auto_token {
+        errors.push(auto, "`#[dyn_trait]` cannot be used on auto traits");
+    }
+
+    let used = UsedNames::of(&item);
+    let strategy = if used.idents.iter().any(|i| i == "S") {
+        format_ident!("__S")
+    } else {
+        format_ident!("S")
+    };
+    let life = if used.lifetimes.iter().any(|l| l == "a") {
+        Lifetime::new("'__a", proc_macro2::Span::call_site())
+    } else {
+        Lifetime::new("'a", proc_macro2::Span::call_site())
+    };
+
+    // Supertraits: only markers for now.
+    let mut auto: Vec<Ident> = Vec::new();
+    let mut is_static = false;
+    for bound in &item.supertraits {
+        match bound {
+            TypeParamBound::Lifetime(l) if l.ident == "static" => is_static = true,
+            TypeParamBound::Trait(t) if t.path.is_ident("Send") || t.path.is_ident("Sync") => {
+                let ident = t.path.get_ident().unwrap().clone();
+                if !auto.iter().any(|a| *a == ident) {
+                    auto.push(ident);
+                }
+            }
+            other => errors.push(
+                other,
+                "`#[dyn_trait]` supports the marker supertraits `Send`, `Sync` and `'static`; \
+                 other supertraits are not supported yet: make it a separate `#[dyn_trait]` trait",
+            ),
+        }
+    }
+
+    for param in &item.generics.params {
+        if let GenericParam::Type(t) = param {
+            if t.ident == "Self" {
+                errors.push(t, "a type parameter cannot be named `Self`");
+            }
+        }
+    }
+
+    let mut assoc = Vec::new();
+    for trait_item in &item.items {
+        if let TraitItem::Type(ty) = trait_item {
+            if !ty.generics.params.is_empty() || ty.generics.where_clause.is_some() {
+                errors.push(
+                    &ty.generics,
+                    "generic associated types are not supported by `#[dyn_trait]`",
+                );
+            }
+            if let Some((eq, _)) = &ty.default {
+                errors.push(eq, "associated type defaults are not supported by `#[dyn_trait]`");
+            }
+            let clash = used.bare_idents.iter().any(|i| *i == ty.ident);
+            let param = if clash {
+                format_ident!("__{}", ty.ident)
+            } else {
+                ty.ident.clone()
+            };
+            assoc.push(Assoc {
+                attrs: cfg_attrs(&ty.attrs),
+                ident: ty.ident.clone(),
+                param,
+                bounds: ty.bounds.clone(),
+            });
+        }
+    }
+    let assoc_names: Vec<(Ident, Ident)> = assoc.iter().map(|a| (a.ident.clone(), a.param.clone())).collect();
+
+    let mut methods = Vec::new();
+    for trait_item in &mut item.items {
+        match trait_item {
+            TraitItem::Fn(f) => {
+                if args.send {
+                    make_send(f);
+                }
+                if let Some(m) = method(f, &assoc_names, &mut errors) {
+                    methods.push(m);
+                }
+            }
+            TraitItem::Type(_) => {}
+            TraitItem::Const(c) => errors.push(
+                c,
+                "associated constants make a trait dyn-incompatible; `#[dyn_trait]` does not support \
+                 them: use a method returning the value instead",
+            ),
+            TraitItem::Macro(m) => {
+                errors.push(m, "macros in trait bodies are not supported by `#[dyn_trait]`")
+            }
+            other => errors.push(other, "this item is not supported by `#[dyn_trait]`"),
+        }
+    }
+
+    errors.finish()?;
+
+    if args.send {
+        for name in ["Send", "Sync"] {
+            let needs_sync = methods.iter().any(|m| m.recv == Recv::Shared);
+            if (name == "Send" || needs_sync) && !auto.iter().any(|a| a == name) {
+                auto.push(Ident::new(name, proc_macro2::Span::call_site()));
+            }
+        }
+    }
+    let all_shared = methods.iter().all(|m| m.recv == Recv::Shared);
+    let wrapper = args.wrapper_name(&item.ident);
+    let erased = format_ident!("Erased{}", item.ident);
+    Ok(Model {
+        item,
+        send: args.send,
+        wrapper,
+        erased,
+        strategy,
+        life,
+        assoc,
+        methods,
+        auto,
+        is_static,
+        all_shared,
+    })
+}
+
+/// Attributes carried to generated copies of an item: conditional compilation and lint
+/// levels.
+pub(crate) fn cfg_attrs(attrs: &[Attribute]) -> Vec<Attribute> {
+    attrs
+        .iter()
+        .filter(|a| {
+            let p = a.path();
+            p.is_ident("cfg") || p.is_ident("cfg_attr") || p.is_ident("allow") || p.is_ident("expect")
+        })
+        .cloned()
+        .collect()
+}
+
+/// `#[dyn_trait(Send)]`: `async fn f() -> T` becomes `fn f() -> impl Future<Output = T> +
+/// Send`, and `-> impl Trait` gains `+ Send`, as `trait_variant::make(Send)` does.
+fn make_send(f: &mut TraitItemFn) {
+    let sig = &mut f.sig;
+    if sig.asyncness.take().is_some() {
+        let output = match &sig.output {
+            ReturnType::Default => quote!(()),
+            ReturnType::Type(_, ty) => quote!(#ty),
+        };
+        sig.output =
+            syn::parse_quote!(-> impl ::core::future::Future<Output = #output> + ::core::marker::Send);
+        if let Some(block) = &mut f.default {
+            let stmts = &block.stmts;
+            *block = syn::parse_quote!({ async move { #(#stmts)* } });
+        }
+    } else if let ReturnType::Type(_, ty) = &mut sig.output {
+        if let Type::ImplTrait(imp) = &mut **ty {
+            if !imp.bounds.iter().any(|b| is_auto(b, "Send")) {
+                imp.bounds.push(syn::parse_quote!(::core::marker::Send));
+            }
+        }
+    }
+}
+
+fn is_auto(bound: &TypeParamBound, name: &str) -> bool {
+    match bound {
+        TypeParamBound::Trait(t) => t.path.segments.last().is_some_and(|s| s.ident == name),
+        _ => false,
+    }
+}
+
+fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) -> Option<Method> {
+    let sig = &mut f.sig;
+    // `where Self: Sized` keeps a method out of the vtable; the wrapper then uses the
+    // default body, so one is required.
+    if has_self_sized(sig) {
+        if f.default.is_none() {
+            errors.push(
+                &sig.ident,
+                "a method with `where Self: Sized` needs a default body to be left out of the dyn \
+                 wrapper (the wrapper cannot call it through the vtable)",
+            );
+        }
+        return None;
+    }
+    let n_errors_before = errors.0.as_ref().map_or(0, |e| e.clone().into_iter().count());
+
+    if let Some(c) = &sig.constness {
+        errors.push(c, "`const fn` methods are not dyn-compatible");
+    }
+    if let Some(u) = &sig.unsafety {
+        errors.push(u, "`unsafe fn` methods are not supported by `#[dyn_trait]` yet");
+    }
+    if let Some(v) = &sig.variadic {
+        errors.push(v, "variadic methods are not supported");
+    }
+    for param in &sig.generics.params {
+        match param {
+            GenericParam::Lifetime(_) => {}
+            GenericParam::Type(t) => errors.push(
+                t,
+                "generic methods cannot go in a vtable; take `impl Trait` or `&dyn Trait` instead",
+            ),
+            GenericParam::Const(c) => errors.push(c, "const generic methods cannot go in a vtable"),
+        }
+    }
+
+    let mut recv = None;
+    let mut args = Vec::new();
+    let mut borrows_args = false;
+    for (i, arg) in sig.inputs.iter_mut().enumerate() {
+        match arg {
+            FnArg::Receiver(r) => {
+                if r.colon_token.is_some() || r.reference.is_none() {
+                    errors.push(
+                        &*r,
+                        "`#[dyn_trait]` supports `&self` and `&mut self` receivers; `self` by value, \
+                         `self: Box<Self>` and `self: Pin<&mut Self>` are not supported yet",
+                    );
+                } else {
+                    recv = Some(if r.mutability.is_some() {
+                        Recv::Exclusive
+                    } else {
+                        Recv::Shared
+                    });
+                }
+            }
+            FnArg::Typed(pt) => {
+                if contains_impl(&pt.ty) {
+                    errors.push(
+                        &pt.ty,
+                        "`impl Trait` arguments are not supported by `#[dyn_trait]` yet; take \
+                         `&mut dyn Trait` (or a concrete type) instead",
+                    );
+                }
+                if let Some(span) = bare_self(&pt.ty, assoc) {
+                    errors.push(span, "`Self` in an argument is not supported by `#[dyn_trait]`");
+                }
+                if has_borrow(&pt.ty) {
+                    borrows_args = true;
+                }
+                let ident = match &*pt.pat {
+                    Pat::Ident(pi) if pi.subpat.is_none() && pi.by_ref.is_none() => pi.ident.clone(),
+                    _ => format_ident!("__arg{}", i),
+                };
+                // The generated copies bind plain identifiers (patterns stay in the
+                // user's own impls).
+                pt.pat = Box::new(syn::parse_quote!(#ident));
+                args.push((ident, (*pt.ty).clone()));
+            }
+        }
+    }
+    let recv = match recv {
+        Some(r) => r,
+        None => {
+            errors.push(
+                &sig.ident,
+                "a method without `self` cannot be called through a vtable; add `where Self: Sized` \
+                 (with a default body) to leave it out of the dyn wrapper",
+            );
+            Recv::Shared
+        }
+    };
+
+    let ret = if sig.asyncness.is_some() {
+        let output = match &sig.output {
+            ReturnType::Default => syn::parse_quote!(()),
+            ReturnType::Type(_, ty) => (**ty).clone(),
+        };
+        Ret::Future { output, send: false }
+    } else {
+        match &sig.output {
+            ReturnType::Type(_, ty) => match &**ty {
+                Type::ImplTrait(imp) => impl_ret(imp, errors),
+                other => {
+                    if contains_impl(other) {
+                        errors.push(
+                            other,
+                            "`impl Trait` nested inside a return type is not supported; return \
+                             `impl Trait` itself",
+                        );
+                    }
+                    Ret::Plain
+                }
+            },
+            ReturnType::Default => Ret::Plain,
+        }
+    };
+    if let (Ret::Dyn { .. }, true) = (&ret, borrows_args) {
+        errors.push(
+            &sig.output,
+            "a method returning `impl Trait` (other than a future) may only borrow `self`: \
+             an opaque return type cannot name the intersection of several borrows. Take owned \
+             or `'static` arguments, or return a future",
+        );
+    }
+    if let ReturnType::Type(_, ty) = &sig.output {
+        if let Some(span) = bare_self(ty, assoc) {
+            errors.push(span, "`Self` in a return type is not supported by `#[dyn_trait]`");
+        }
+    }
+
+    let n_errors_after = errors.0.as_ref().map_or(0, |e| e.clone().into_iter().count());
+    if n_errors_after != n_errors_before {
+        return None;
+    }
+    Some(Method {
+        cfg_attrs: cfg_attrs(&f.attrs),
+        sig: sig.clone(),
+        recv,
+        args,
+        ret,
+        borrows_args,
+    })
+}
+
+fn impl_ret(imp: &syn::TypeImplTrait, errors: &mut Errors) -> Ret {
+    let mut main = Vec::new();
+    let mut autos = Vec::new();
+    let mut send = false;
+    for bound in &imp.bounds {
+        match bound {
+            TypeParamBound::Trait(t) => {
+                let last = t.path.segments.last().unwrap();
+                if ["Send", "Sync", "Unpin"].iter().any(|a| last.ident == a) {
+                    send |= last.ident == "Send";
+                    autos.push(bound.clone());
+                } else {
+                    main.push(bound.clone());
+                }
+            }
+            // Lifetimes become the strategy's borrow; `use<..>` is implied.
+            _ => {}
+        }
+    }
+    if main.len() != 1 {
+        errors.push(
+            imp,
+            "`#[dyn_trait]` needs exactly one non-auto trait in a returned `impl Trait` \
+             (auto traits `Send`, `Sync`, `Unpin` may follow)",
+        );
+        return Ret::Plain;
+    }
+    if let TypeParamBound::Trait(t) = &main[0] {
+        let last = t.path.segments.last().unwrap();
+        if last.ident == "Future" {
+            if let PathArguments::AngleBracketed(ab) = &last.arguments {
+                for arg in &ab.args {
+                    if let GenericArgument::AssocType(at) = arg {
+                        if at.ident == "Output" {
+                            return Ret::Future {
+                                output: at.ty.clone(),
+                                send,
+                            };
+                        }
+                    }
+                }
+            }
+            errors.push(last, "write the future's output: `impl Future<Output = T>`");
+            return Ret::Plain;
+        }
+    }
+    main.extend(autos);
+    Ret::Dyn { bounds: main }
+}
+
+fn has_self_sized(sig: &Signature) -> bool {
+    sig.generics.where_clause.as_ref().is_some_and(|w| {
+        w.predicates.iter().any(|p| match p {
+            WherePredicate::Type(pt) => {
+                matches!(&pt.bounded_ty, Type::Path(tp) if tp.qself.is_none() && tp.path.is_ident("Self"))
+                    && pt.bounds.iter().any(|b| is_auto(b, "Sized"))
+            }
+            _ => false,
+        })
+    })
+}
+
+fn contains_impl(ty: &Type) -> bool {
+    struct Finder(bool);
+    impl Visit<'_> for Finder {
+        fn visit_type_impl_trait(&mut self, _: &syn::TypeImplTrait) {
+            self.0 = true;
+        }
+    }
+    let mut f = Finder(false);
+    f.visit_type(ty);
+    f.0
+}
+
+/// Whether a type holds a borrow: a reference or a lifetime other than `'static`.
+fn has_borrow(ty: &Type) -> bool {
+    struct Finder(bool);
+    impl Visit<'_> for Finder {
+        fn visit_type_reference(&mut self, r: &syn::TypeReference) {
+            if r.lifetime.as_ref().is_none_or(|l| l.ident != "static") {
+                self.0 = true;
+            }
+            syn::visit::visit_type_reference(self, r);
+        }
+        fn visit_lifetime(&mut self, l: &Lifetime) {
+            if l.ident != "static" {
+                self.0 = true;
+            }
+        }
+        fn visit_type_bare_fn(&mut self, _: &syn::TypeBareFn) {}
+    }
+    let mut f = Finder(false);
+    f.visit_type(ty);
+    f.0
+}
+
+/// The span of a `Self` that is not `Self::Assoc` of one of the trait's associated types.
+fn bare_self(ty: &Type, assoc: &[(Ident, Ident)]) -> Option<TokenStream> {
+    struct Finder<'a> {
+        assoc: &'a [(Ident, Ident)],
+        found: Option<TokenStream>,
+    }
+    impl Visit<'_> for Finder<'_> {
+        fn visit_type_path(&mut self, tp: &syn::TypePath) {
+            if assoc_of(tp, self.assoc).is_some() {
+                return;
+            }
+            if tp.qself.is_none() && tp.path.segments.first().is_some_and(|s| s.ident == "Self") {
+                self.found.get_or_insert_with(|| tp.to_token_stream());
+                return;
+            }
+            syn::visit::visit_type_path(self, tp);
+        }
+    }
+    let mut f = Finder { assoc, found: None };
+    f.visit_type(ty);
+    f.found
+}
+
+/// `Self::X` or `<Self as Trait>::X` for an associated type `X`: its parameter name.
+fn assoc_of<'a>(tp: &syn::TypePath, assoc: &'a [(Ident, Ident)]) -> Option<&'a Ident> {
+    let segs = &tp.path.segments;
+    let name = match &tp.qself {
+        None if segs.len() == 2 && segs[0].ident == "Self" && segs[1].arguments.is_none() => &segs[1].ident,
+        Some(q) if matches!(&*q.ty, Type::Path(p) if p.qself.is_none() && p.path.is_ident("Self")) => {
+            let last = segs.last()?;
+            if !last.arguments.is_none() {
+                return None;
+            }
+            &last.ident
+        }
+        _ => return None,
+    };
+    assoc.iter().find(|(a, _)| a == name).map(|(_, p)| p)
+}
+
+/// Rewrites a type for the erased trait: `Self::X` becomes the parameter `X`, and (when
+/// `life` is given) elided lifetimes become `life`.
+pub(crate) struct Erase<'a> {
+    pub(crate) assoc: &'a [(Ident, Ident)],
+    pub(crate) life: Option<&'a Lifetime>,
+}
+
+impl VisitMut for Erase<'_> {
+    fn visit_type_mut(&mut self, ty: &mut Type) {
+        if let Type::Path(tp) = ty {
+            if let Some(param) = assoc_of(tp, self.assoc) {
+                *ty = syn::parse_quote!(#param);
+                return;
+            }
+        }
+        syn::visit_mut::visit_type_mut(self, ty);
+    }
+    fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
+        if r.lifetime.is_none() {
+            r.lifetime = self.life.cloned();
+        }
+        syn::visit_mut::visit_type_reference_mut(self, r);
+    }
+    fn visit_lifetime_mut(&mut self, l: &mut Lifetime) {
+        if l.ident == "_" {
+            if let Some(life) = self.life {
+                *l = life.clone();
+            }
+        }
+    }
+    // Elision inside `fn(&T)` and `Fn(&T)` is their own.
+    fn visit_type_bare_fn_mut(&mut self, _: &mut syn::TypeBareFn) {}
+    fn visit_parenthesized_generic_arguments_mut(&mut self, _: &mut syn::ParenthesizedGenericArguments) {}
+}
+
+/// Names the trait already uses, so that generated parameters do not shadow them.
+struct UsedNames {
+    idents: Vec<Ident>,
+    lifetimes: Vec<Ident>,
+    /// Single-segment paths (a type named like an associated type would be shadowed).
+    bare_idents: Vec<Ident>,
+}
+
+impl UsedNames {
+    fn of(item: &ItemTrait) -> Self {
+        struct V(UsedNames);
+        impl Visit<'_> for V {
+            fn visit_ident(&mut self, i: &Ident) {
+                self.0.idents.push(i.clone());
+            }
+            fn visit_lifetime(&mut self, l: &Lifetime) {
+                self.0.lifetimes.push(l.ident.clone());
+            }
+            fn visit_type_path(&mut self, tp: &syn::TypePath) {
+                if tp.qself.is_none() && tp.path.segments.len() == 1 {
+                    self.0.bare_idents.push(tp.path.segments[0].ident.clone());
+                }
+                syn::visit::visit_type_path(self, tp);
+            }
+        }
+        let mut v = V(UsedNames {
+            idents: Vec::new(),
+            lifetimes: Vec::new(),
+            bare_idents: Vec::new(),
+        });
+        v.visit_item_trait(item);
+        v.0
+    }
+}
