@@ -213,11 +213,11 @@ impl<'s, D: ?Sized + Unpin + 's, S: Strategy + 's> Unpin for DynPtr<'s, D, S> {}
 
 // SAFETY: `S: ThreadSafe` promises that `S::Ptr<'s, D>` may be sent when `D: Send`;
 // the pointee itself is `Send`.
-unsafe impl<'s, D: ?Sized + Send + 's, S: ThreadSafe + 's> Send for DynPtr<'s, D, S> {}
+unsafe impl<'s, D: ?Sized + Send, S: ThreadSafe> Send for DynPtr<'s, D, S> {}
 
 // SAFETY: `S: ThreadSafe` promises that `&S::Ptr<'s, D>` may be shared when `D: Sync`;
 // through `&DynPtr` only `&D` is reachable, and `D: Sync`.
-unsafe impl<'s, D: ?Sized + Sync + 's, S: ThreadSafe + 's> Sync for DynPtr<'s, D, S> {}
+unsafe impl<'s, D: ?Sized + Sync, S: ThreadSafe> Sync for DynPtr<'s, D, S> {}
 
 impl<'s, D: ?Sized + Future + 's, S: Strategy + 's> Future for DynPtr<'s, D, S> {
     type Output = D::Output;

@@ -131,7 +131,7 @@ fn erased_ret(m: &Model, ret: &Ret, output: &ReturnType, life: &Lifetime) -> Tok
             quote!(#output)
         }
         Ret::Future { output, send } => {
-            let mut output = output.clone();
+            let mut output: Type = (**output).clone();
             erase.visit_type_mut(&mut output);
             let send = send.then(|| quote!(+ ::core::marker::Send));
             quote! {

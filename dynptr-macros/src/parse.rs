@@ -18,7 +18,7 @@ use crate::args::Args;
 pub(crate) struct Errors(Option<syn::Error>);
 
 impl Errors {
-    pub(crate) fn push(&mut self, span: impl ToTokens, msg: impl std::fmt::Display) {
+    pub(crate) fn push(&mut self, span: impl ToTokens, msg: impl core::fmt::Display) {
         let err = syn::Error::new_spanned(span, msg);
         match &mut self.0 {
             Some(all) => all.combine(err),
@@ -68,7 +68,7 @@ pub(crate) enum Ret {
     /// An ordinary return type: passed through.
     Plain,
     /// `async fn` or `-> impl Future<Output = T>`: a `DynPtr` to `dyn Future`.
-    Future { output: Type, send: bool },
+    Future { output: Box<Type>, send: bool },
     /// `-> impl Trait`: a `DynPtr` to `dyn Trait` (auto traits after the main trait).
     Dyn { bounds: Vec<TypeParamBound> },
 }
@@ -117,7 +117,7 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
             TypeParamBound::Lifetime(l) if l.ident == "static" => is_static = true,
             TypeParamBound::Trait(t) if t.path.is_ident("Send") || t.path.is_ident("Sync") => {
                 let ident = t.path.get_ident().unwrap().clone();
-                if !auto.iter().any(|a| *a == ident) {
+                if !auto.contains(&ident) {
                     auto.push(ident);
                 }
             }
@@ -149,7 +149,7 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
             if let Some((eq, _)) = &ty.default {
                 errors.push(eq, "associated type defaults are not supported by `#[dyn_trait]`");
             }
-            let clash = used.bare_idents.iter().any(|i| *i == ty.ident);
+            let clash = used.bare_idents.contains(&ty.ident);
             let param = if clash {
                 format_ident!("__{}", ty.ident)
             } else {
@@ -337,7 +337,7 @@ fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) ->
                 };
                 // The generated copies bind plain identifiers (patterns stay in the
                 // user's own impls).
-                pt.pat = Box::new(syn::parse_quote!(#ident));
+                *pt.pat = syn::parse_quote!(#ident);
                 args.push((ident, (*pt.ty).clone()));
             }
         }
@@ -356,8 +356,8 @@ fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) ->
 
     let ret = if sig.asyncness.is_some() {
         let output = match &sig.output {
-            ReturnType::Default => syn::parse_quote!(()),
-            ReturnType::Type(_, ty) => (**ty).clone(),
+            ReturnType::Default => Box::new(syn::parse_quote!(())),
+            ReturnType::Type(_, ty) => ty.clone(),
         };
         Ret::Future { output, send: false }
     } else {
@@ -410,19 +410,16 @@ fn impl_ret(imp: &syn::TypeImplTrait, errors: &mut Errors) -> Ret {
     let mut main = Vec::new();
     let mut autos = Vec::new();
     let mut send = false;
+    // Lifetimes become the strategy's borrow; `use<..>` is implied.
     for bound in &imp.bounds {
-        match bound {
-            TypeParamBound::Trait(t) => {
-                let last = t.path.segments.last().unwrap();
-                if ["Send", "Sync", "Unpin"].iter().any(|a| last.ident == a) {
-                    send |= last.ident == "Send";
-                    autos.push(bound.clone());
-                } else {
-                    main.push(bound.clone());
-                }
+        if let TypeParamBound::Trait(t) = bound {
+            let last = t.path.segments.last().unwrap();
+            if ["Send", "Sync", "Unpin"].iter().any(|a| last.ident == a) {
+                send |= last.ident == "Send";
+                autos.push(bound.clone());
+            } else {
+                main.push(bound.clone());
             }
-            // Lifetimes become the strategy's borrow; `use<..>` is implied.
-            _ => {}
         }
     }
     if main.len() != 1 {
@@ -441,7 +438,7 @@ fn impl_ret(imp: &syn::TypeImplTrait, errors: &mut Errors) -> Ret {
                     if let GenericArgument::AssocType(at) = arg {
                         if at.ident == "Output" {
                             return Ret::Future {
-                                output: at.ty.clone(),
+                                output: Box::new(at.ty.clone()),
                                 send,
                             };
                         }

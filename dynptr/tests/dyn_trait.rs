@@ -87,3 +87,172 @@ mod async_iterator {
         assert_eq!(block_on(sum_dyn(&mut in_slot)), 15);
     }
 }
+
+mod store {
+    //! A generic trait with `&self` methods, borrowed arguments, an associated type,
+    //! a where clause, a plain method and a default body.
+    use super::block_on;
+    use core::future::Future;
+    use core::hash::Hash;
+    use dynptr::{dyn_trait, Boxed};
+    use std::collections::HashMap;
+
+    /// A key-value store.
+    #[dyn_trait]
+    pub(crate) trait Store<K>
+    where
+        K: Hash + Eq,
+    {
+        /// What the store holds.
+        type Value: Clone;
+
+        /// Looks a key up.
+        async fn get(&self, key: &K) -> Option<Self::Value>;
+
+        /// The number of entries (plain method, no strategy involved).
+        fn len(&self) -> usize;
+
+        /// Keys starting with a prefix, through `impl Future` written out.
+        fn count_prefix(&self, prefix: &str) -> impl Future<Output = usize>;
+
+        /// A default body.
+        async fn contains(&self, key: &K) -> bool {
+            self.get(key).await.is_some()
+        }
+    }
+
+    struct Map(HashMap<String, u32>);
+
+    impl Store<String> for Map {
+        type Value = u32;
+        async fn get(&self, key: &String) -> Option<u32> {
+            self.0.get(key).copied()
+        }
+        fn len(&self) -> usize {
+            self.0.len()
+        }
+        async fn count_prefix(&self, prefix: &str) -> usize {
+            self.0.keys().filter(|k| k.starts_with(prefix)).count()
+        }
+    }
+
+    fn map() -> Map {
+        Map(HashMap::from([
+            ("apple".into(), 1),
+            ("apricot".into(), 2),
+            ("banana".into(), 3),
+        ]))
+    }
+
+    #[test]
+    fn shared_methods_with_borrowed_arguments() {
+        let m = map();
+        let d: DynStore<'_, String, u32> = DynStore::from_ref(&m);
+        assert_eq!(block_on(d.get(&"apple".to_string())), Some(1));
+        assert_eq!(block_on(d.get(&"cherry".to_string())), None);
+        assert_eq!(d.len(), 3);
+        assert_eq!(block_on(d.count_prefix("ap")), 2);
+        assert!(block_on(d.contains(&"banana".to_string())));
+    }
+
+    #[test]
+    fn two_live_futures_from_one_wrapper() {
+        let m = map();
+        let d = DynStore::from_ref_with_strategy(&m, Boxed::new());
+        let (a, b) = (String::from("apple"), String::from("banana"));
+        let fa = d.get(&a);
+        let fb = d.get(&b);
+        assert_eq!(block_on(async { (fa.await, fb.await) }), (Some(1), Some(3)));
+    }
+
+    #[test]
+    fn generic_code_over_the_trait() {
+        async fn total<K: Hash + Eq, S: Store<K, Value = u32>>(s: &S, keys: &[K]) -> u32 {
+            let mut t = 0;
+            for k in keys {
+                t += s.get(k).await.unwrap_or(0);
+            }
+            t
+        }
+        let m = map();
+        let d = DynStore::boxed(m);
+        let keys = ["apple".to_string(), "banana".to_string(), "kiwi".to_string()];
+        assert_eq!(block_on(total(&d, &keys)), 4);
+    }
+}
+
+mod iterators {
+    //! `-> impl Iterator`, `-> impl Display`, `&mut self` and `&self` mixed, lifetimes on
+    //! the trait.
+    use core::fmt::Display;
+    use dynptr::dyn_trait;
+
+    #[dyn_trait]
+    pub(crate) trait Words<'t> {
+        fn words(&self) -> impl Iterator<Item = &'t str> + '_;
+        fn shout(&mut self) -> impl Display;
+        fn text(&self) -> &'t str;
+    }
+
+    struct Text<'t>(&'t str, u32);
+
+    impl<'t> Words<'t> for Text<'t> {
+        fn words(&self) -> impl Iterator<Item = &'t str> + '_ {
+            self.0.split_whitespace()
+        }
+        fn shout(&mut self) -> impl Display {
+            self.1 += 1;
+            format!("{}{}", self.0.to_uppercase(), "!".repeat(self.1 as usize))
+        }
+        fn text(&self) -> &'t str {
+            self.0
+        }
+    }
+
+    #[test]
+    fn returned_iterators_and_displays() {
+        let source = String::from("the quick brown fox");
+        let mut t = Text(&source, 0);
+        let mut d = DynWords::new(&mut t);
+        assert_eq!(d.words().collect::<Vec<_>>(), ["the", "quick", "brown", "fox"]);
+        assert_eq!(d.words().count(), 4);
+        assert_eq!(d.shout().to_string(), "THE QUICK BROWN FOX!");
+        assert_eq!(d.shout().to_string(), "THE QUICK BROWN FOX!!");
+        assert_eq!(d.text(), "the quick brown fox");
+    }
+}
+
+mod markers {
+    //! Marker supertraits, and a method kept out of the vtable with `where Self: Sized`.
+    use super::block_on;
+    use dynptr::dyn_trait;
+
+    #[dyn_trait]
+    pub(crate) trait Job: Send + Sync + 'static {
+        async fn run(&self, input: u64) -> u64;
+
+        fn boxed_clone(&self) -> u64
+        where
+            Self: Sized,
+        {
+            0
+        }
+    }
+
+    struct Double;
+    impl Job for Double {
+        async fn run(&self, input: u64) -> u64 {
+            input * 2
+        }
+    }
+
+    fn assert_send_sync<T: Send + Sync + 'static>(_: &T) {}
+
+    #[test]
+    fn markers_carry_over() {
+        let d = DynJob::boxed(Double);
+        assert_send_sync(&d);
+        assert_eq!(block_on(d.run(21)), 42);
+        assert_eq!(d.boxed_clone(), 0);
+    }
+}
