@@ -291,18 +291,20 @@ fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) ->
             GenericParam::Lifetime(_) => {}
             GenericParam::Type(t) => errors.push(
                 t,
-                "generic methods cannot go in a vtable; take `impl Trait` or `&dyn Trait` instead",
+                "generic methods cannot go in a vtable; take `&dyn Trait` or `&mut dyn Trait` instead of a type parameter",
             ),
             GenericParam::Const(c) => errors.push(c, "const generic methods cannot go in a vtable"),
         }
     }
 
     let mut recv = None;
+    let mut has_self = false;
     let mut args = Vec::new();
     let mut borrows_args = false;
     for (i, arg) in sig.inputs.iter_mut().enumerate() {
         match arg {
             FnArg::Receiver(r) => {
+                has_self = true;
                 if r.colon_token.is_some() || r.reference.is_none() {
                     errors.push(
                         &*r,
@@ -344,6 +346,7 @@ fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) ->
     }
     let recv = match recv {
         Some(r) => r,
+        None if has_self => Recv::Shared,
         None => {
             errors.push(
                 &sig.ident,

@@ -1,0 +1,7 @@
+#[dynptr::dyn_trait]
+trait Limits {
+    const MAX: usize;
+    fn len(&self) -> usize;
+}
+
+fn main() {}

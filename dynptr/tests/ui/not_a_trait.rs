@@ -1,0 +1,4 @@
+#[dynptr::dyn_trait]
+struct NotATrait;
+
+fn main() {}

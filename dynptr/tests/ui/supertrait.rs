@@ -1,0 +1,6 @@
+#[dynptr::dyn_trait]
+trait Named: Clone {
+    fn name(&self) -> String;
+}
+
+fn main() {}
