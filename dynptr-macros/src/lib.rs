@@ -9,6 +9,8 @@
 mod args;
 mod expand;
 mod parse;
+#[cfg(test)]
+mod snapshots;
 
 use proc_macro::TokenStream;
 use quote::ToTokens;

@@ -23,7 +23,39 @@ use std::alloc::System;
 use std::time::Instant;
 
 use async_iter::{block_on, sum_dyn, sum_poll, sum_static, Count, DynAsyncIterator, PollNext};
-use dynptr::Boxed;
+use dynptr::{Boxed, Strategy};
+
+/// The same trait through `#[dyn_trait]`: the generated wrapper must cost what the
+/// hand-written one costs.
+mod generated {
+    /// The seed's trait, with the macro.
+    #[dynptr::dyn_trait]
+    #[allow(async_fn_in_trait)]
+    pub(crate) trait AsyncIterator {
+        /// What it yields.
+        type Item;
+        /// The next item.
+        async fn next(&mut self) -> Option<Self::Item>;
+    }
+
+    impl AsyncIterator for super::Count {
+        type Item = u32;
+        #[inline]
+        async fn next(&mut self) -> Option<u32> {
+            self.step()
+        }
+    }
+}
+
+/// `sum_dyn` over the generated wrapper. Wrapping sum.
+async fn sum_generated<S: Strategy>(v: &mut generated::DynAsyncIterator<'_, u32, S>) -> u32 {
+    use generated::AsyncIterator;
+    let mut result = 0u32;
+    while let Some(i) = v.next().await {
+        result = result.wrapping_add(i);
+    }
+    result
+}
 
 /// The system allocator, counting every allocation and its bytes while [`COUNTING`] is
 /// on.
@@ -156,6 +188,11 @@ fn main() {
             let mut d: DynAsyncIterator<'_, u32, Boxed> = DynAsyncIterator::new(&mut it);
             // As above: the optimizer must not see through the vtable.
             block_on(sum_dyn(black_box(&mut d)))
+        }),
+        measure("dynptr Boxed (#[dyn_trait])", items, |n| {
+            let mut it = Count::new(n);
+            let mut d = generated::DynAsyncIterator::with_strategy(&mut it, Boxed::new());
+            block_on(sum_generated(black_box(&mut d)))
         }),
     ];
 

@@ -1,28 +1,126 @@
-//! Dyn-compatible traits with `async fn`, `-> impl Trait`, `impl Trait` arguments and
-//! by-value `self`, where the storage of every returned value is a *strategy* picked
-//! per call site.
+//! Dyn-compatible traits with `async fn` and `-> impl Trait`, where the storage of
+//! every returned value is a *strategy* picked where the dyn value is created.
 //!
-//! A trait with `async fn next(&mut self)` cannot be used as `dyn AsyncIterator`
-//! (error E0038): the callee knows the concrete future type, the caller does not. The
-//! usual answer boxes every returned future. dynptr lets the place where the dyn value
-//! is created choose where returned values live:
+//! # The problem
+//!
+//! ```compile_fail,E0038
+//! trait AsyncIterator {
+//!     type Item;
+//!     async fn next(&mut self) -> Option<Self::Item>;
+//! }
+//!
+//! // error[E0038]: the trait `AsyncIterator` is not dyn compatible
+//! fn sum_dyn(v: &mut dyn AsyncIterator<Item = u32>) {}
+//! ```
+//!
+//! The callee knows the concrete type of the future `next` returns; the caller does
+//! not. The usual answer (`async-trait`, `dynosaur`) boxes every returned future: one
+//! heap allocation per call, and no way out without an allocator. dynptr makes that
+//! storage a [`Strategy`].
+//!
+//! # `#[dyn_trait]`
+//!
+//! ```
+//! use dynptr::{dyn_trait, Boxed, Strategy};
+//!
+//! #[dyn_trait] // generates `DynAsyncIterator<'a, Item, S = Boxed>`
+//! trait AsyncIterator {
+//!     type Item;
+//!     async fn next(&mut self) -> Option<Self::Item>;
+//! }
+//!
+//! struct Count(u32);
+//!
+//! impl AsyncIterator for Count {
+//!     type Item = u32;
+//!     async fn next(&mut self) -> Option<u32> {
+//!         self.0 = self.0.checked_sub(1)?;
+//!         Some(self.0 + 1)
+//!     }
+//! }
+//!
+//! // Static dispatch is untouched: no boxing, no wrapper.
+//! async fn sum_static(mut v: impl AsyncIterator<Item = u32>) -> u32 {
+//!     let mut sum = 0;
+//!     while let Some(i) = v.next().await {
+//!         sum += i;
+//!     }
+//!     sum
+//! }
+//!
+//! // Dynamic dispatch, with whatever strategy the caller picked.
+//! async fn sum_dyn<S: Strategy>(v: &mut DynAsyncIterator<'_, u32, S>) -> u32 {
+//!     let mut sum = 0;
+//!     while let Some(i) = v.next().await {
+//!         sum += i;
+//!     }
+//!     sum
+//! }
+//!
+//! # futures::executor::block_on(async {
+//! let mut it = Count(4);
+//! let mut d = DynAsyncIterator::new(&mut it); // borrowed, default strategy `Boxed`
+//! assert_eq!(sum_dyn(&mut d).await, 4 + 3 + 2 + 1);
+//!
+//! let mut it = Count(3);
+//! let d = DynAsyncIterator::with_strategy(&mut it, Boxed::new()); // strategy named here
+//! assert_eq!(sum_static(d).await, 6); // the wrapper implements the trait
+//!
+//! let mut owned = DynAsyncIterator::boxed(Count(2)); // owns its receiver
+//! assert_eq!(sum_dyn(&mut owned).await, 3);
+//! # });
+//! ```
+//!
+//! For a trait `Foo`, `#[dyn_trait]` leaves `Foo` as it is and generates:
+//!
+//! - `DynFoo<'a, <Foo's generic parameters>, <Foo's associated types>, S = Boxed>`: a
+//!   sized wrapper holding the receiver (borrowed for `'a`, or owned) and the strategy
+//!   `S`. It implements `Foo`, so it goes wherever `impl Foo` does.
+//! - Constructors: `new(&mut value)` (default strategy), `with_strategy(&mut value, s)`,
+//!   `from_ref(&value)` / `from_ref_with_strategy` when every method takes `&self`,
+//!   `boxed(value)` / `boxed_with_strategy` (owns the receiver on the heap),
+//!   `in_slot(&mut slot, value)` / `in_slot_with_strategy` (owns it in a
+//!   [`ReceiverSlot`] on your stack: no allocator). `strategy()`, `strategy_mut()`,
+//!   `is_owned()`.
+//! - `ErasedFoo<.., S>` (hidden): the dyn-compatible form, each method returning a
+//!   [`DynPtr`] to `dyn Future`/`dyn Iterator`/`dyn Trait`, with a blanket impl for every
+//!   `T: Foo` that calls `T`'s method and hands its value to the strategy.
+//!
+//! [`example`] shows the generated items of a sample trait.
+//!
+//! Supported: `async fn` and `fn -> impl Future<Output = T>`, `fn -> impl Trait` for any
+//! trait object family (the standard ones, and your own with [`impl_coerce!`]), plain
+//! methods, `&self` and `&mut self` receivers, borrowed arguments, associated types,
+//! generic traits, lifetimes, `where` clauses, default bodies, the marker supertraits
+//! `Send`, `Sync` and `'static`, methods kept out of the vtable with `where Self: Sized`.
+//! Every other shape is a compile error that says what to write instead.
+//!
+//! Arguments:
+//! - `#[dyn_trait(Send)]`: adds `+ Send` to the trait's `async fn` and `-> impl Trait`
+//!   returns (as `trait_variant::make(Send)` does; a generic shim cannot prove an impl's
+//!   future `Send` otherwise); the wrapper is `Send`, and `Sync` when the trait has
+//!   `&self` methods; it needs a [`ThreadSafe`] strategy.
+//! - `#[dyn_trait(wrapper = AnyFoo)]`: names the wrapper.
+//!
+//! Without the `box` feature there is no default strategy: name one with
+//! `with_strategy` (naming none is a compile-time error that says so).
+//!
+//! # Strategies
 //!
 //! | strategy | crate (feature) | storage | allocations per call |
 //! |---|---|---|---|
 //! | [`Boxed<A>`](Boxed) | `dynptr-box` (`box`, default) | a heap block in any `allocator-api2` allocator | 1 |
 //!
-//! More strategies (inline, recycled box, bump arena) and the `#[dyn_trait]` macro
-//! arrive in their own crates; this facade re-exports each behind a feature.
-//!
 //! # Features
 //!
 //! - `box` (default): [`Boxed`], the heap strategy. Implies `alloc`.
+//! - `macros` (default): [`dyn_trait`].
 //! - `alloc`: strategies and conveniences that need an allocator.
 //! - `std`: implies `alloc`.
 //!
 //! Without default features the crate is `no_std` and needs no allocator.
 //!
-//! # Examples
+//! # By hand
 //!
 //! The call flow a `#[dyn_trait]` wrapper generates, written by hand: the callee
 //! (`next_erased`) knows the future's type and hands it to the strategy; the caller
@@ -59,9 +157,12 @@
 #![no_std]
 #![doc(test(attr(deny(warnings), allow(dead_code))))]
 
+// Generated code names `::dynptr`; let it resolve inside this crate too (`example`).
+extern crate self as dynptr;
+
 pub use dynptr_core::{
-    drop_then_release, impl_coerce, write_coerced, Capacity, CoerceFrom, DynPtr, OwningPtr, RejectReason,
-    Rejected, Strategy, ThreadSafe,
+    drop_then_release, impl_coerce, write_coerced, Capacity, CoerceFrom, DynPtr, OwningPtr, Receiver,
+    ReceiverSlot, RejectReason, Rejected, Release, SharedReceiver, Strategy, ThreadSafe,
 };
 
 #[cfg(feature = "box")]
@@ -69,6 +170,20 @@ pub use dynptr_box::{AllocError, Allocator, BoxPtr, Boxed, Global};
 
 #[cfg(feature = "macros")]
 pub use dynptr_macros::dyn_trait;
+
+/// What `#[dyn_trait]` generates for a sample trait (documentation only).
+#[cfg(all(doc, feature = "macros", feature = "box"))]
+pub mod example {
+    /// The seed's trait. `#[dyn_trait]` generates [`DynAsyncIterator`] next to it.
+    #[crate::dyn_trait]
+    #[allow(async_fn_in_trait)]
+    pub trait AsyncIterator {
+        /// What it yields.
+        type Item;
+        /// The next item.
+        async fn next(&mut self) -> Option<Self::Item>;
+    }
+}
 
 /// The runtime that code generated by `#[dyn_trait]` calls. Not a public API.
 #[doc(hidden)]
@@ -95,3 +210,8 @@ pub mod __private {
         unreachable!()
     }
 }
+
+/// The README's examples, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

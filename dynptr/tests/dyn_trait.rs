@@ -81,7 +81,7 @@ mod async_iterator {
         let mut owned = DynAsyncIterator::boxed(Count(0, 3));
         assert!(owned.is_owned());
         assert_eq!(block_on(sum_dyn(&mut owned)), 6);
-        let mut slot = dynptr::__private::ReceiverSlot::new();
+        let mut slot = dynptr::ReceiverSlot::new();
         let mut in_slot = DynAsyncIterator::in_slot(&mut slot, Count(0, 5));
         assert!(in_slot.is_owned());
         assert_eq!(block_on(sum_dyn(&mut in_slot)), 15);

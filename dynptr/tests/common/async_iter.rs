@@ -183,8 +183,9 @@ impl Count {
         }
     }
 
+    /// The next item: what every variant's `next` does.
     #[inline(always)]
-    fn step(&mut self) -> Option<u32> {
+    pub fn step(&mut self) -> Option<u32> {
         if self.current < self.end {
             self.current = (self.current + 1) & self.mask;
             Some(self.current)

@@ -1,0 +1,95 @@
+//! Expansion snapshots of representative traits: what `#[dyn_trait]` generates, kept in
+//! `snapshots/*.expanded.rs` so that a change to the expansion shows in review. Run with
+//! `DYNPTR_BLESS=1` to rewrite them.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use quote::quote;
+
+fn expand(attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> String {
+    let args: crate::args::Args = syn::parse2(attr).expect("arguments");
+    let item: syn::ItemTrait = syn::parse2(item).expect("a trait");
+    let model = crate::parse::parse(&args, item).expect("a supported trait");
+    let tokens = crate::expand::expand(&model).to_string();
+    format_rust(&tokens)
+}
+
+/// Formats with `rustfmt` when it is installed (CI installs it), else returns the raw
+/// token string (then the comparison below is skipped).
+fn format_rust(code: &str) -> String {
+    let child = Command::new("rustfmt")
+        .args(["--edition", "2021", "--emit", "stdout", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else {
+        return code.to_string();
+    };
+    child.stdin.take().unwrap().write_all(code.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "rustfmt failed on the expansion:\n{code}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn check(name: &str, expanded: &str) {
+    let path = format!("{}/snapshots/{name}.expanded.rs", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("DYNPTR_BLESS").is_some() {
+        std::fs::write(&path, expanded).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        expected == expanded,
+        "the expansion of `{name}` changed; review it and run with DYNPTR_BLESS=1 to accept:\n{expanded}"
+    );
+}
+
+#[test]
+fn async_iterator() {
+    check(
+        "async_iterator",
+        &expand(
+            quote!(),
+            quote! {
+                pub trait AsyncIterator {
+                    type Item;
+                    async fn next(&mut self) -> Option<Self::Item>;
+                }
+            },
+        ),
+    );
+}
+
+#[test]
+fn store_send() {
+    check(
+        "store_send",
+        &expand(
+            quote!(Send),
+            quote! {
+                pub trait Store<K: Eq> {
+                    type Value;
+                    async fn get(&self, key: &K) -> Option<Self::Value>;
+                    fn len(&self) -> usize;
+                }
+            },
+        ),
+    );
+}
+
+#[test]
+fn words_impl_iterator() {
+    check(
+        "words_impl_iterator",
+        &expand(
+            quote!(wrapper = AnyWords),
+            quote! {
+                trait Words<'t>: Sync {
+                    fn words(&self) -> impl Iterator<Item = &'t str> + '_;
+                    fn shout(&mut self) -> impl core::fmt::Display;
+                }
+            },
+        ),
+    );
+}
