@@ -128,7 +128,7 @@ mod strategy;
 
 pub use coerce::CoerceFrom;
 pub use ptr::{drop_then_release, write_coerced, DynPtr, OwningPtr};
-pub use receiver::{Receiver, ReceiverSlot, Release, ReleaseFn, SharedReceiver};
+pub use receiver::{Receiver, ReceiverMut, ReceiverRef, ReceiverSlot, Release, ReleaseFn, SharedReceiver};
 pub use strategy::{Capacity, RejectReason, Rejected, Strategy, ThreadSafe};
 
 #[cfg(feature = "testkit")]
@@ -143,9 +143,26 @@ pub mod __private {
     use core::ptr::NonNull;
 
     pub use crate::{
-        CoerceFrom, DynPtr, OwningPtr, Receiver, ReceiverSlot, Rejected, SharedReceiver, Strategy, ThreadSafe,
+        CoerceFrom, DynPtr, OwningPtr, Receiver, ReceiverMut, ReceiverRef, ReceiverSlot, Rejected,
+        SharedReceiver, Strategy, ThreadSafe,
     };
     pub use core;
+
+    /// Implemented by `#[dyn_trait]` for `dyn ErasedBar<..> + 's`: the wrapper type a
+    /// method returning `impl Bar` returns through the strategy `S`.
+    pub trait WrapperOf<'s, S: Strategy + 's> {
+        /// `DynBar<'s, .., S, DynPtr<'s, dyn ErasedBar<..> + 's, S>>`.
+        type Wrapper;
+    }
+
+    /// Implemented by `#[dyn_trait]`: stores a `T: Bar` through the strategy and wraps
+    /// it in `DynBar`, with a fresh strategy of the same kind for `Bar`'s own calls.
+    pub trait Wrap<'s, S: Strategy + 's, T>: WrapperOf<'s, S> {
+        /// For methods taking `&mut self`.
+        fn wrap(strategy: &'s mut S, value: T) -> Self::Wrapper;
+        /// For methods taking `&self`.
+        fn wrap_shared(strategy: &'s S, value: T) -> Self::Wrapper;
+    }
 
     /// The default strategy of wrappers when the facade has no `box` feature: it
     /// implements `Strategy` so that the wrapper types are well-formed, and using it

@@ -7,7 +7,70 @@ use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 
-use crate::CoerceFrom;
+use crate::{CoerceFrom, DynPtr, Strategy};
+
+/// Shared access to a dyn wrapper's receiver, whatever holds it: a [`Receiver`], a
+/// [`SharedReceiver`], or a [`DynPtr`] (a value another trait's method returned through a
+/// strategy: `fn make(&self) -> impl Bar` gives a `DynBar` over a `DynPtr`).
+pub trait ReceiverRef<D: ?Sized> {
+    /// Shared access.
+    fn receiver(&self) -> &D;
+    /// Whether the receiver is owned rather than borrowed.
+    fn is_owned(&self) -> bool;
+}
+
+/// Exclusive access to a dyn wrapper's receiver.
+pub trait ReceiverMut<D: ?Sized>: ReceiverRef<D> {
+    /// Exclusive access.
+    fn receiver_mut(&mut self) -> &mut D;
+}
+
+impl<D: ?Sized> ReceiverRef<D> for Receiver<'_, D> {
+    #[inline(always)]
+    fn receiver(&self) -> &D {
+        self.get()
+    }
+    #[inline(always)]
+    fn is_owned(&self) -> bool {
+        Receiver::is_owned(self)
+    }
+}
+
+impl<D: ?Sized> ReceiverMut<D> for Receiver<'_, D> {
+    #[inline(always)]
+    fn receiver_mut(&mut self) -> &mut D {
+        self.get_mut()
+    }
+}
+
+impl<D: ?Sized> ReceiverRef<D> for SharedReceiver<'_, D> {
+    #[inline(always)]
+    fn receiver(&self) -> &D {
+        self.get()
+    }
+    #[inline(always)]
+    fn is_owned(&self) -> bool {
+        SharedReceiver::is_owned(self)
+    }
+}
+
+impl<'s, D: ?Sized + 's, S: Strategy + 's> ReceiverRef<D> for DynPtr<'s, D, S> {
+    #[inline(always)]
+    fn receiver(&self) -> &D {
+        self
+    }
+    #[inline(always)]
+    fn is_owned(&self) -> bool {
+        true
+    }
+}
+
+impl<'s, D: ?Sized + 's, S: Strategy + 's> ReceiverMut<D> for DynPtr<'s, D, S> {
+    #[inline(always)]
+    fn receiver_mut(&mut self) -> &mut D {
+        self
+    }
+}
 
 /// What an owning [`Receiver`] does with its storage when it is done.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

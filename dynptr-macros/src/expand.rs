@@ -149,7 +149,31 @@ fn erased_ret(m: &Model, ret: &Ret, output: &ReturnType, life: &Lifetime) -> Tok
             }
             quote!(-> ::dynptr::__private::DynPtr<#life, dyn #(#bounds)+* + #life, #s>)
         }
+        Ret::Wrapper { .. } => {
+            let key = wrapper_key(m, ret, life);
+            quote!(-> <#key as ::dynptr::__private::WrapperOf<#life, #s>>::Wrapper)
+        }
     }
+}
+
+/// For a method returning `impl Bar<A, Assoc = X>`: `dyn ErasedBar<A, X, S> + 's`, the
+/// type whose `WrapperOf` impl (emitted by `Bar`'s own `#[dyn_trait]`) names `DynBar`.
+fn wrapper_key(m: &Model, ret: &Ret, life: &Lifetime) -> TokenStream {
+    let Ret::Wrapper { erased, args } = ret else {
+        unreachable!()
+    };
+    let names = assoc_names(m);
+    let mut erase = Erase {
+        assoc: &names,
+        life: Some(life),
+    };
+    let args = args.iter().map(|a| {
+        let mut a = a.clone();
+        erase.visit_generic_argument_mut(&mut a);
+        a
+    });
+    let s = &m.strategy;
+    quote!(dyn #erased<#(#args,)* #s> + #life)
 }
 
 /// The signature of a method in the erased trait and the shim (without the body).
@@ -196,6 +220,8 @@ fn erased_sig(m: &Model, g: &Gen, method: &crate::parse::Method) -> TokenStream 
         let lts = method_lifetimes.iter().map(|l| quote!(#l: #life));
         let trait_outlives = g.outlives.iter().map(|o| quote!(#o: #life));
         let assoc_outlives = g.assoc.iter().map(|a| quote!(#a: #life));
+        let default =
+            matches!(method.ret, Ret::Wrapper { .. }).then(|| quote!(#s: ::core::default::Default,));
         quote! {
             fn #name<#life, #(#method_lifetimes),*>(
                 &#life #mutability self,
@@ -207,6 +233,7 @@ fn erased_sig(m: &Model, g: &Gen, method: &crate::parse::Method) -> TokenStream 
                 #(#trait_outlives,)*
                 #(#assoc_outlives,)*
                 Self: #life,
+                #default
                 #(#where_preds,)*
         }
     } else {
@@ -260,8 +287,18 @@ fn shim(m: &Model) -> TokenStream {
         let name = &method.sig.ident;
         let arg_idents = method.args.iter().map(|(i, _)| i);
         let call = quote!(<__DynptrT as #trait_ident<#(#args),*>>::#name(self, #(#arg_idents),*));
+        let life = Lifetime::new("'__dynptr_s", proc_macro2::Span::call_site());
         let body = match (&method.ret, method.recv) {
             (Ret::Plain, _) => call,
+            (ret @ Ret::Wrapper { .. }, recv) => {
+                let key = wrapper_key(m, ret, &life);
+                let wrap = if recv == Recv::Exclusive {
+                    quote!(wrap)
+                } else {
+                    quote!(wrap_shared)
+                };
+                quote!(<#key as ::dynptr::__private::Wrap<#life, #s, _>>::#wrap(__dynptr_strategy, #call))
+            }
             (_, Recv::Exclusive) => quote!(::dynptr::__private::DynPtr::new(__dynptr_strategy, #call)),
             (_, Recv::Shared) => quote!(::dynptr::__private::DynPtr::new_shared(__dynptr_strategy, #call)),
         };
@@ -292,6 +329,39 @@ fn wrapper(m: &Model) -> TokenStream {
     let (wrapper, trait_ident, s, life) = (&m.wrapper, &m.item.ident, &m.strategy, &m.life);
     let (params, args, assoc, preds, bindings) = (&g.params, &g.args, &g.assoc, &g.preds, &g.bindings);
     let dyn_ty = erased_dyn(m, &g, life);
+    let life_s = Lifetime::new("'__dynptr_s", proc_macro2::Span::call_site());
+    let dyn_ty_s = erased_dyn(m, &g, &life_s);
+    let dyn_key = {
+        let erased = &m.erased;
+        quote!(dyn #erased<#(#args,)* #(#assoc,)* #s> + #life_s)
+    };
+    let r = &m.receiver;
+    let outlives_s: Vec<TokenStream> = g
+        .outlives
+        .iter()
+        .map(|o| quote!(#o: #life_s))
+        .chain(g.assoc.iter().map(|a| quote!(#a: #life_s)))
+        .collect();
+    let lifetimes: Vec<&Lifetime> = m
+        .item
+        .generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            GenericParam::Lifetime(l) => Some(&l.lifetime),
+            _ => None,
+        })
+        .collect();
+    let types: Vec<&Ident> = m
+        .item
+        .generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            GenericParam::Type(t) => Some(&t.ident),
+            _ => None,
+        })
+        .collect();
     let auto = &m.auto;
     let receiver = if m.all_shared {
         quote!(::dynptr::__private::SharedReceiver)
@@ -306,6 +376,7 @@ fn wrapper(m: &Model) -> TokenStream {
         }
     };
     let impl_bound = quote!(#trait_ident<#(#args,)* #(#bindings),*> #(+ ::core::marker::#auto)* + #life);
+    let impl_bound_s = quote!(#trait_ident<#(#args,)* #(#bindings),*> #(+ ::core::marker::#auto)* + #life_s);
     let self_ty = quote!(#wrapper<#life, #(#args,)* #(#assoc,)* #s>);
     let default_ty = quote!(#wrapper<#life, #(#args,)* #(#assoc,)* ::dynptr::__private::DefaultStrategy>);
 
@@ -325,6 +396,7 @@ fn wrapper(m: &Model) -> TokenStream {
                 #wrapper {
                     __dynptr_receiver: ::dynptr::__private::SharedReceiver::from_ref(value),
                     __dynptr_strategy: strategy,
+                    __dynptr_marker: ::core::marker::PhantomData,
                 }
             }
         }
@@ -357,11 +429,79 @@ fn wrapper(m: &Model) -> TokenStream {
         ::dynptr::impl_coerce!([#coerce_generics] where [#(#preds),*] #dyn_ty);
 
         #[doc = #doc]
-        #vis struct #wrapper<#life, #(#params,)* #(#assoc,)* #s: ::dynptr::__private::Strategy = ::dynptr::__private::DefaultStrategy>
+        #vis struct #wrapper<
+            #life,
+            #(#params,)*
+            #(#assoc,)*
+            #s: ::dynptr::__private::Strategy = ::dynptr::__private::DefaultStrategy,
+            #r = #receiver<#life, #dyn_ty>,
+        >
         where #(#preds,)*
         {
-            __dynptr_receiver: #receiver<#life, #dyn_ty>,
+            __dynptr_receiver: #r,
             __dynptr_strategy: #s,
+            __dynptr_marker: ::core::marker::PhantomData<(&#life (), #(&#lifetimes (),)* fn() -> (#(#types,)* #(#assoc,)*))>,
+        }
+
+        #[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+        impl<#life, #(#params,)* #(#assoc,)* #s: ::dynptr::__private::Strategy, #r> #wrapper<#life, #(#args,)* #(#assoc,)* #s, #r>
+        where #(#preds,)*
+        {
+            /// Builds a wrapper from a receiver holder and a strategy (what a method
+            /// returning `impl` of this trait uses).
+            #[doc(hidden)]
+            #[inline(always)]
+            pub fn __from_parts(receiver: #r, strategy: #s) -> Self {
+                #wrapper {
+                    __dynptr_receiver: receiver,
+                    __dynptr_strategy: strategy,
+                    __dynptr_marker: ::core::marker::PhantomData,
+                }
+            }
+
+            /// The strategy that stores returned values.
+            #[inline]
+            pub fn strategy(&self) -> &#s {
+                &self.__dynptr_strategy
+            }
+
+            /// The strategy that stores returned values, mutably.
+            #[inline]
+            pub fn strategy_mut(&mut self) -> &mut #s {
+                &mut self.__dynptr_strategy
+            }
+        }
+
+        impl<'__dynptr_s, #(#params,)* #(#assoc,)* #s: ::dynptr::__private::Strategy + '__dynptr_s>
+            ::dynptr::__private::WrapperOf<'__dynptr_s, #s> for #dyn_key
+        where
+            #(#outlives_s,)*
+            #(#preds,)*
+        {
+            type Wrapper = #wrapper<'__dynptr_s, #(#args,)* #(#assoc,)* #s, ::dynptr::__private::DynPtr<'__dynptr_s, #dyn_ty_s, #s>>;
+        }
+
+        impl<'__dynptr_s, #(#params,)* #(#assoc,)* #s, __DynptrT> ::dynptr::__private::Wrap<'__dynptr_s, #s, __DynptrT> for #dyn_key
+        where
+            #s: ::dynptr::__private::Strategy + ::core::default::Default + '__dynptr_s,
+            __DynptrT: #impl_bound_s,
+            #(#outlives_s,)*
+            #(#preds,)*
+        {
+            #[inline]
+            fn wrap(strategy: &'__dynptr_s mut #s, value: __DynptrT) -> Self::Wrapper {
+                #wrapper::__from_parts(
+                    ::dynptr::__private::DynPtr::new(strategy, value),
+                    ::core::default::Default::default(),
+                )
+            }
+            #[inline]
+            fn wrap_shared(strategy: &'__dynptr_s #s, value: __DynptrT) -> Self::Wrapper {
+                #wrapper::__from_parts(
+                    ::dynptr::__private::DynPtr::new_shared(strategy, value),
+                    ::core::default::Default::default(),
+                )
+            }
         }
 
         #[allow(clippy::type_complexity, clippy::needless_lifetimes)]
@@ -378,6 +518,7 @@ fn wrapper(m: &Model) -> TokenStream {
                 #wrapper {
                     __dynptr_receiver: #from_mut,
                     __dynptr_strategy: strategy,
+                    __dynptr_marker: ::core::marker::PhantomData,
                 }
             }
 
@@ -393,6 +534,7 @@ fn wrapper(m: &Model) -> TokenStream {
                 #wrapper {
                     __dynptr_receiver: #boxed_receiver,
                     __dynptr_strategy: strategy,
+                    __dynptr_marker: ::core::marker::PhantomData,
                 }
             }
 
@@ -410,19 +552,8 @@ fn wrapper(m: &Model) -> TokenStream {
                 #wrapper {
                     __dynptr_receiver: #slot_receiver,
                     __dynptr_strategy: strategy,
+                    __dynptr_marker: ::core::marker::PhantomData,
                 }
-            }
-
-            /// The strategy that stores returned values.
-            #[inline]
-            pub fn strategy(&self) -> &#s {
-                &self.__dynptr_strategy
-            }
-
-            /// The strategy that stores returned values, mutably.
-            #[inline]
-            pub fn strategy_mut(&mut self) -> &mut #s {
-                &mut self.__dynptr_strategy
             }
 
             /// Whether the wrapper owns its receiver (`boxed`, `in_slot`) rather than
@@ -471,12 +602,15 @@ fn wrapper(m: &Model) -> TokenStream {
             }
         }
 
-        impl<#life, #(#params,)* #(#assoc,)* #s: ::dynptr::__private::Strategy> ::core::fmt::Debug for #self_ty
-        where #(#preds,)*
+        impl<#life, #(#params,)* #(#assoc,)* #s: ::dynptr::__private::Strategy, #r> ::core::fmt::Debug
+            for #wrapper<#life, #(#args,)* #(#assoc,)* #s, #r>
+        where
+            #r: ::dynptr::__private::ReceiverRef<#dyn_ty>,
+            #(#preds,)*
         {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.debug_struct(#name_str)
-                    .field("owned", &self.__dynptr_receiver.is_owned())
+                    .field("owned", &::dynptr::__private::ReceiverRef::is_owned(&self.__dynptr_receiver))
                     .finish_non_exhaustive()
             }
         }
@@ -491,6 +625,9 @@ fn wrapper_impl(m: &Model) -> TokenStream {
     let names = assoc_names(m);
 
     let mut s_bounds = vec![quote!(::dynptr::__private::Strategy)];
+    if m.methods.iter().any(|x| matches!(x.ret, Ret::Wrapper { .. })) {
+        s_bounds.push(quote!(::core::default::Default));
+    }
     if m.send {
         s_bounds.push(quote!(::dynptr::__private::ThreadSafe));
     }
@@ -517,6 +654,8 @@ fn wrapper_impl(m: &Model) -> TokenStream {
         extra.extend(g.outlives.iter().map(|o| quote!(#o: 'static)));
         extra.extend(g.assoc.iter().map(|a| quote!(#a: 'static)));
         extra.push(quote!(#s: 'static));
+        let r = &m.receiver;
+        extra.push(quote!(#r: 'static));
     }
     let assoc_items = m.assoc.iter().map(|a| {
         let (attrs, i, p) = (&a.attrs, &a.ident, &a.param);
@@ -535,11 +674,15 @@ fn wrapper_impl(m: &Model) -> TokenStream {
         let arg_idents: Vec<&Ident> = method.args.iter().map(|(i, _)| i).collect();
         let (recv, strategy) = match method.recv {
             Recv::Exclusive => (
-                quote!(self.__dynptr_receiver.get_mut()),
+                quote!(::dynptr::__private::ReceiverMut::receiver_mut(
+                    &mut self.__dynptr_receiver
+                )),
                 quote!(&mut self.__dynptr_strategy),
             ),
             Recv::Shared => (
-                quote!(self.__dynptr_receiver.get()),
+                quote!(::dynptr::__private::ReceiverRef::receiver(
+                    &self.__dynptr_receiver
+                )),
                 quote!(&self.__dynptr_strategy),
             ),
         };
@@ -568,12 +711,21 @@ fn wrapper_impl(m: &Model) -> TokenStream {
             }
         }
     });
+    let r = &m.receiver;
+    let auto = &m.auto;
+    let dyn_ty = erased_dyn(m, &g, life);
+    let access = if m.all_shared {
+        quote!(::dynptr::__private::ReceiverRef<#dyn_ty>)
+    } else {
+        quote!(::dynptr::__private::ReceiverMut<#dyn_ty>)
+    };
     quote! {
         #[allow(clippy::type_complexity, clippy::needless_lifetimes, clippy::manual_async_fn)]
-        impl<#life, #(#params,)* #(#assoc,)* #s> #trait_ident<#(#args),*>
-            for #wrapper<#life, #(#args,)* #(#assoc,)* #s>
+        impl<#life, #(#params,)* #(#assoc,)* #s, #r> #trait_ident<#(#args),*>
+            for #wrapper<#life, #(#args,)* #(#assoc,)* #s, #r>
         where
             #s: #(#s_bounds)+*,
+            #r: #access #(+ ::core::marker::#auto)*,
             #(#extra,)*
             #(#preds,)*
         {

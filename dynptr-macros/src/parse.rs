@@ -48,6 +48,8 @@ pub(crate) struct Model {
     pub(crate) is_static: bool,
     /// Every method in the vtable takes `&self`.
     pub(crate) all_shared: bool,
+    /// The wrapper's receiver-storage parameter (`R`, or `__R`).
+    pub(crate) receiver: Ident,
 }
 
 pub(crate) struct Assoc {
@@ -69,9 +71,32 @@ pub(crate) enum Ret {
     Plain,
     /// `async fn` or `-> impl Future<Output = T>`: a `DynPtr` to `dyn Future`.
     Future { output: Box<Type>, send: bool },
-    /// `-> impl Trait`: a `DynPtr` to `dyn Trait` (auto traits after the main trait).
+    /// `-> impl Trait` of a standard family: a `DynPtr` to `dyn Trait` (auto traits
+    /// after the main trait).
     Dyn { bounds: Vec<TypeParamBound> },
+    /// `-> impl Bar<A, Assoc = X>` of a `#[dyn_trait]` trait `Bar`: its wrapper
+    /// `DynBar`, owning the value through the strategy.
+    Wrapper {
+        /// `path::ErasedBar`, without generic arguments.
+        erased: syn::Path,
+        /// `A` and `X`, in the order written (associated types in declaration order).
+        args: Vec<GenericArgument>,
+    },
 }
+
+/// Traits whose trait objects `dynptr-core` knows (`CoerceFrom` impls): a returned
+/// `impl` of any other trait is taken to be a `#[dyn_trait]` trait.
+const STD_FAMILIES: &[&str] = &[
+    "Iterator",
+    "DoubleEndedIterator",
+    "ExactSizeIterator",
+    "Debug",
+    "Display",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Any",
+];
 
 pub(crate) struct Method {
     /// `#[cfg]`-like attributes carried to every generated copy.
@@ -102,6 +127,11 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
         format_ident!("__S")
     } else {
         format_ident!("S")
+    };
+    let receiver = if used.idents.iter().any(|i| i == "R") {
+        format_ident!("__R")
+    } else {
+        format_ident!("R")
     };
     let life = if used.lifetimes.iter().any(|l| l == "a") {
         Lifetime::new("'__a", proc_macro2::Span::call_site())
@@ -214,6 +244,7 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
         auto,
         is_static,
         all_shared,
+        receiver,
     })
 }
 
@@ -381,7 +412,7 @@ fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) ->
             ReturnType::Default => Ret::Plain,
         }
     };
-    if let (Ret::Dyn { .. }, true) = (&ret, borrows_args) {
+    if let (Ret::Dyn { .. } | Ret::Wrapper { .. }, true) = (&ret, borrows_args) {
         errors.push(
             &sig.output,
             "a method returning `impl Trait` (other than a future) may only borrow `self`: \
@@ -435,6 +466,33 @@ fn impl_ret(imp: &syn::TypeImplTrait, errors: &mut Errors) -> Ret {
     }
     if let TypeParamBound::Trait(t) = &main[0] {
         let last = t.path.segments.last().unwrap();
+        let std_path = t
+            .path
+            .segments
+            .first()
+            .is_some_and(|f| f.ident == "core" || f.ident == "std");
+        if last.ident != "Future" && !std_path && !STD_FAMILIES.iter().any(|f| last.ident == f) {
+            let mut erased = t.path.clone();
+            let seg = erased.segments.last_mut().unwrap();
+            let args = match &seg.arguments {
+                PathArguments::AngleBracketed(ab) => ab
+                    .args
+                    .iter()
+                    .map(|a| match a {
+                        GenericArgument::AssocType(at) => GenericArgument::Type(at.ty.clone()),
+                        other => other.clone(),
+                    })
+                    .collect(),
+                PathArguments::None => Vec::new(),
+                PathArguments::Parenthesized(p) => {
+                    errors.push(p, "parenthesized arguments are only supported for `Fn` traits");
+                    Vec::new()
+                }
+            };
+            seg.ident = format_ident!("Erased{}", seg.ident);
+            seg.arguments = PathArguments::None;
+            return Ret::Wrapper { erased, args };
+        }
         if last.ident == "Future" {
             if let PathArguments::AngleBracketed(ab) = &last.arguments {
                 for arg in &ab.args {

@@ -82,18 +82,34 @@
 //!   `in_slot(&mut slot, value)` / `in_slot_with_strategy` (owns it in a
 //!   [`ReceiverSlot`] on your stack: no allocator). `strategy()`, `strategy_mut()`,
 //!   `is_owned()`.
+//! - A last parameter `R` (default: a borrowed or owned receiver) says what holds the
+//!   receiver; a `DynFoo` returned by another trait's method holds it in a [`DynPtr`].
 //! - `ErasedFoo<.., S>` (hidden): the dyn-compatible form, each method returning a
 //!   [`DynPtr`] to `dyn Future`/`dyn Iterator`/`dyn Trait`, with a blanket impl for every
 //!   `T: Foo` that calls `T`'s method and hands its value to the strategy.
 //!
 //! [`example`] shows the generated items of a sample trait.
 //!
-//! Supported: `async fn` and `fn -> impl Future<Output = T>`, `fn -> impl Trait` for any
-//! trait object family (the standard ones, and your own with [`impl_coerce!`]), plain
+//! Supported: `async fn` and `fn -> impl Future<Output = T>`, `fn -> impl Trait` for the
+//! standard families (`Iterator`, `DoubleEndedIterator`, `ExactSizeIterator`, `Debug`,
+//! `Display`, `Fn*`, `Any`: a [`DynPtr`] to `dyn Trait`), `fn -> impl Bar` where `Bar` is
+//! another `#[dyn_trait]` trait (a `DynBar` that owns the value through the strategy,
+//! with a fresh `S::default()` for `Bar`'s own calls; write `Bar`'s associated types in
+//! declaration order: `impl Bar<Item = u8, Error = E>`), plain
 //! methods, `&self` and `&mut self` receivers, borrowed arguments, associated types,
 //! generic traits, lifetimes, `where` clauses, default bodies, the marker supertraits
 //! `Send`, `Sync` and `'static`, methods kept out of the vtable with `where Self: Sized`.
 //! Every other shape is a compile error that says what to write instead.
+//!
+//! A method returning `impl Trait` (other than a future) may borrow only `self`: an
+//! opaque return type cannot name the intersection of several borrows (futures are
+//! wrapped in an `async` block instead). Such a method with a borrowed argument is a
+//! compile error that says so.
+//!
+//! One `#[dyn_trait]` finds another by name: `impl Bar` uses `ErasedBar` next to `Bar`
+//! (and `Bar`'s own expansion says which wrapper goes with it). Traits that need another
+//! trait's *items* (argument adaptation, supertraits, the sealed enum) will get them from
+//! a `macro_rules!` callback that `#[dyn_trait]` emits next to the trait.
 //!
 //! Arguments:
 //! - `#[dyn_trait(Send)]`: adds `+ Send` to the trait's `async fn` and `-> impl Trait`
@@ -162,7 +178,8 @@ extern crate self as dynptr;
 
 pub use dynptr_core::{
     drop_then_release, impl_coerce, write_coerced, Capacity, CoerceFrom, DynPtr, OwningPtr, Receiver,
-    ReceiverSlot, RejectReason, Rejected, Release, SharedReceiver, Strategy, ThreadSafe,
+    ReceiverMut, ReceiverRef, ReceiverSlot, RejectReason, Rejected, Release, SharedReceiver, Strategy,
+    ThreadSafe,
 };
 
 #[cfg(feature = "box")]

@@ -256,3 +256,89 @@ mod markers {
         assert_eq!(d.boxed_clone(), 0);
     }
 }
+
+mod returns_a_dyn_trait {
+    //! `fn -> impl Bar` where `Bar` is itself a `#[dyn_trait]` trait: the wrapper returns
+    //! `DynBar`, which owns the value through the strategy.
+    use super::block_on;
+    use dynptr::{dyn_trait, Boxed};
+
+    #[dyn_trait]
+    pub(crate) trait Connection {
+        async fn send(&mut self, msg: &str) -> usize;
+        fn peer(&self) -> u32;
+    }
+
+    #[dyn_trait]
+    pub(crate) trait Source {
+        type Item;
+        async fn pull(&mut self) -> Option<Self::Item>;
+    }
+
+    #[dyn_trait]
+    pub(crate) trait Pool {
+        fn connect(&mut self, id: u32) -> impl Connection;
+        fn numbers(&self) -> impl Source<Item = u8> + '_;
+    }
+
+    struct Conn {
+        peer: u32,
+        sent: usize,
+    }
+    impl Connection for Conn {
+        async fn send(&mut self, msg: &str) -> usize {
+            self.sent += msg.len();
+            self.sent
+        }
+        fn peer(&self) -> u32 {
+            self.peer
+        }
+    }
+
+    struct Digits<'p>(&'p [u8]);
+    impl Source for Digits<'_> {
+        type Item = u8;
+        async fn pull(&mut self) -> Option<u8> {
+            let (first, rest) = self.0.split_first()?;
+            self.0 = rest;
+            Some(*first)
+        }
+    }
+
+    struct Local {
+        opened: u32,
+        data: Vec<u8>,
+    }
+    impl Pool for Local {
+        fn connect(&mut self, id: u32) -> impl Connection {
+            self.opened += 1;
+            Conn { peer: id, sent: 0 }
+        }
+        fn numbers(&self) -> impl Source<Item = u8> + '_ {
+            Digits(&self.data)
+        }
+    }
+
+    #[test]
+    fn returned_values_are_dyn_wrappers() {
+        let mut pool = Local {
+            opened: 0,
+            data: vec![4, 5, 6],
+        };
+        {
+            let mut d = DynPool::with_strategy(&mut pool, Boxed::new());
+            let mut c = d.connect(7);
+            assert_eq!(c.peer(), 7);
+            assert_eq!(block_on(c.send("hi")), 2);
+            assert_eq!(block_on(c.send("there")), 7);
+            drop(c);
+            let mut n = d.numbers();
+            let mut total = 0u32;
+            while let Some(x) = block_on(n.pull()) {
+                total += u32::from(x);
+            }
+            assert_eq!(total, 15);
+        }
+        assert_eq!(pool.opened, 1);
+    }
+}
