@@ -128,7 +128,10 @@ mod strategy;
 
 pub use coerce::CoerceFrom;
 pub use ptr::{drop_then_release, write_coerced, DynPtr, OwningPtr};
-pub use receiver::{Receiver, ReceiverMut, ReceiverRef, ReceiverSlot, Release, ReleaseFn, SharedReceiver};
+pub use receiver::{
+    take, MoveToken, OwnedReceiver, Receiver, ReceiverMut, ReceiverOwned, ReceiverRef, ReceiverSlot, Release,
+    ReleaseFn, SharedReceiver,
+};
 pub use strategy::{Capacity, RejectReason, Rejected, Strategy, ThreadSafe};
 
 #[cfg(feature = "testkit")]
@@ -143,8 +146,8 @@ pub mod __private {
     use core::ptr::NonNull;
 
     pub use crate::{
-        CoerceFrom, DynPtr, OwningPtr, Receiver, ReceiverMut, ReceiverRef, ReceiverSlot, Rejected,
-        SharedReceiver, Strategy, ThreadSafe,
+        take, CoerceFrom, DynPtr, MoveToken, OwnedReceiver, OwningPtr, Receiver, ReceiverMut, ReceiverOwned,
+        ReceiverRef, ReceiverSlot, Rejected, SharedReceiver, Strategy, ThreadSafe,
     };
     pub use core;
 
@@ -153,6 +156,9 @@ pub mod __private {
     pub trait WrapperOf<'s, S: Strategy + 's> {
         /// `DynBar<'s, .., S, DynPtr<'s, dyn ErasedBar<..> + 's, S>>`.
         type Wrapper;
+        /// `DynBar<'s, .., S>` borrowing its receiver: what an `impl Bar` argument is
+        /// passed as.
+        type Borrowed;
     }
 
     /// Implemented by `#[dyn_trait]`: stores a `T: Bar` through the strategy and wraps
@@ -162,6 +168,8 @@ pub mod __private {
         fn wrap(strategy: &'s mut S, value: T) -> Self::Wrapper;
         /// For methods taking `&self`.
         fn wrap_shared(strategy: &'s S, value: T) -> Self::Wrapper;
+        /// Borrows an `impl Bar` argument as `DynBar`, with its own strategy.
+        fn borrow(value: &'s mut T, strategy: S) -> Self::Borrowed;
     }
 
     /// The default strategy of wrappers when the facade has no `box` feature: it

@@ -362,3 +362,188 @@ unsafe fn release_in_slot<T, D: ?Sized>(ptr: NonNull<D>, how: Release) {
         unsafe { core::ptr::drop_in_place(ptr.cast::<T>().as_ptr()) }
     }
 }
+
+/// Proof, handed to a by-value `self` shim, that the receiver it gets as `&mut D` is
+/// owned by a holder that will release its storage without dropping the value once the
+/// shim has moved it out with [`take`]. Only [`ReceiverOwned::consume`] makes one.
+#[derive(Debug)]
+pub struct MoveToken<'t> {
+    taken: &'t core::cell::Cell<bool>,
+    addr: *const (),
+}
+
+/// Moves the receiver out of its holder, for a by-value `self` shim: the generated code
+/// calls it exactly once, with the token [`ReceiverOwned::consume`] passed along with
+/// `this`.
+///
+/// # Panics
+///
+/// If `this` is not the receiver the token was made for.
+#[inline]
+pub fn take<T>(this: &mut T, token: MoveToken<'_>) -> T {
+    assert!(
+        core::ptr::addr_eq(this as *const T, token.addr) && !token.taken.get(),
+        "dynptr: `take` called with a token of another receiver"
+    );
+    token.taken.set(true);
+    // SAFETY: the token was made by `ReceiverOwned::consume` for this very receiver (same
+    // address, checked above; the token is consumed, so this runs once): its holder owns
+    // the value and, seeing `taken`, releases the storage without dropping it. `this` is
+    // a unique reference to an initialised `T`, so the read is valid, and nothing reads
+    // or drops the original afterwards.
+    unsafe { core::ptr::read(this) }
+}
+
+/// A receiver holder a by-value `self` method can move the receiver out of.
+pub trait ReceiverOwned<D: ?Sized>: ReceiverMut<D> + Sized {
+    /// Calls `f` with the receiver and a [`MoveToken`]; if `f` moved the receiver out
+    /// with [`take`], releases the storage without dropping it, otherwise drops it
+    /// normally.
+    fn consume<Out>(self, f: impl FnOnce(&mut D, MoveToken<'_>) -> Out) -> Out;
+}
+
+/// The receiver of a dyn wrapper for a trait with by-value `self` methods: always owned
+/// (on the heap with `boxed`, or in a [`ReceiverSlot`]), since only an owner can give its
+/// receiver away.
+pub struct OwnedReceiver<'a, D: ?Sized>(Receiver<'a, D>);
+
+impl<'a, D: ?Sized> OwnedReceiver<'a, D> {
+    /// Takes an owning [`Receiver`] (`boxed_receiver`, [`Receiver::in_slot`]); `None`
+    /// for a borrowed one.
+    #[inline]
+    pub fn new(receiver: Receiver<'a, D>) -> Option<Self> {
+        if receiver.is_owned() {
+            Some(OwnedReceiver(receiver))
+        } else {
+            None
+        }
+    }
+
+    /// Like [`new`](Self::new), for the generated constructors, which only pass owning
+    /// receivers.
+    ///
+    /// # Panics
+    ///
+    /// If `receiver` is borrowed.
+    #[inline]
+    #[track_caller]
+    pub fn from_owned(receiver: Receiver<'a, D>) -> Self {
+        match Self::new(receiver) {
+            Some(owned) => owned,
+            None => panic!("dynptr: an owned receiver was expected"),
+        }
+    }
+}
+
+impl<D: ?Sized> ReceiverRef<D> for OwnedReceiver<'_, D> {
+    #[inline(always)]
+    fn receiver(&self) -> &D {
+        self.0.get()
+    }
+    #[inline(always)]
+    fn is_owned(&self) -> bool {
+        true
+    }
+}
+
+impl<D: ?Sized> ReceiverMut<D> for OwnedReceiver<'_, D> {
+    #[inline(always)]
+    fn receiver_mut(&mut self) -> &mut D {
+        self.0.get_mut()
+    }
+}
+
+impl<D: ?Sized> ReceiverOwned<D> for OwnedReceiver<'_, D> {
+    fn consume<Out>(self, f: impl FnOnce(&mut D, MoveToken<'_>) -> Out) -> Out {
+        let taken = core::cell::Cell::new(false);
+        let ptr = self.0.ptr;
+        let mut this = core::mem::ManuallyDrop::new(self);
+        // If `f` panics after taking the value, release without a drop; if before, drop.
+        struct Finish<'t, 'a, D: ?Sized> {
+            receiver: &'t mut core::mem::ManuallyDrop<OwnedReceiver<'a, D>>,
+            taken: &'t core::cell::Cell<bool>,
+        }
+        impl<D: ?Sized> Drop for Finish<'_, '_, D> {
+            fn drop(&mut self) {
+                // SAFETY: `receiver` is never used again after this (it was wrapped in
+                // `ManuallyDrop` and only this guard touches it).
+                let receiver = unsafe { core::mem::ManuallyDrop::take(self.receiver) };
+                if self.taken.get() {
+                    // SAFETY: `take` moved the value out exactly once; the pointer is the
+                    // receiver's own.
+                    let released = unsafe { receiver.0.take_owned(|_| ()) };
+                    debug_assert!(released.is_some());
+                } else {
+                    drop(receiver);
+                }
+            }
+        }
+        let finish = Finish {
+            receiver: &mut this,
+            taken: &taken,
+        };
+        let token = MoveToken {
+            taken: &taken,
+            addr: ptr.as_ptr() as *const (),
+        };
+        // SAFETY: invariant 1 of `Receiver`: valid and owned; the unique reference ends
+        // when `f` returns, before `Finish` releases or drops the value.
+        let value = unsafe { &mut *ptr.as_ptr() };
+        let out = f(value, token);
+        drop(finish);
+        out
+    }
+}
+
+impl<'s, D: ?Sized + 's, S: Strategy + 's> ReceiverOwned<D> for DynPtr<'s, D, S> {
+    fn consume<Out>(self, f: impl FnOnce(&mut D, MoveToken<'_>) -> Out) -> Out {
+        let taken = core::cell::Cell::new(false);
+        let mut raw = core::mem::ManuallyDrop::new(DynPtr::into_raw(self));
+        struct Finish<'t, P: crate::OwningPtr> {
+            raw: &'t mut core::mem::ManuallyDrop<P>,
+            taken: &'t core::cell::Cell<bool>,
+        }
+        impl<P: crate::OwningPtr> Drop for Finish<'_, P> {
+            fn drop(&mut self) {
+                // SAFETY: `raw` is not used again after this.
+                let raw = unsafe { core::mem::ManuallyDrop::take(self.raw) };
+                if self.taken.get() {
+                    // SAFETY: the pointee was moved out exactly once by `take`; a `DynPtr`
+                    // consumed by value was not pinned.
+                    unsafe { crate::OwningPtr::release_moved(raw) }
+                } else {
+                    drop(raw);
+                }
+            }
+        }
+        let finish = Finish {
+            raw: &mut raw,
+            taken: &taken,
+        };
+        // Derived through the guard's borrow, so that nothing re-borrows the pointer (which
+        // may hold the pointee inline) while `value` is in use.
+        let mut ptr = crate::OwningPtr::as_mut_ptr(&mut **finish.raw);
+        let token = MoveToken {
+            taken: &taken,
+            addr: ptr.as_ptr() as *const (),
+        };
+        // SAFETY: `OwningPtr` rule 1: valid for unique access; the reference ends when
+        // `f` returns, before `Finish` releases or drops the pointee.
+        let value = unsafe { ptr.as_mut() };
+        let out = f(value, token);
+        drop(finish);
+        out
+    }
+}
+
+// SAFETY: an `OwnedReceiver` owns its `D`: sending it sends the value.
+unsafe impl<D: ?Sized + Send> Send for OwnedReceiver<'_, D> {}
+
+// SAFETY: `&OwnedReceiver` only gives `&D`.
+unsafe impl<D: ?Sized + Sync> Sync for OwnedReceiver<'_, D> {}
+
+impl<D: ?Sized> fmt::Debug for OwnedReceiver<'_, D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("OwnedReceiver").field(&self.0).finish()
+    }
+}

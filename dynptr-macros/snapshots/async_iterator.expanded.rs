@@ -37,7 +37,7 @@ where
         Item: '__dynptr_s,
         Self: '__dynptr_s,
     {
-        ::dynptr::__private::DynPtr::new(__dynptr_strategy, <__DynptrT as AsyncIterator>::next(self))
+        ::dynptr::__private::DynPtr::new(__dynptr_strategy, { <__DynptrT as AsyncIterator>::next(self) })
     }
 }
 :: dynptr :: impl_coerce ! (['a , Item , S : :: dynptr :: __private :: Strategy] where [] dyn ErasedAsyncIterator < Item , S > + 'a);
@@ -87,6 +87,12 @@ where
         S,
         ::dynptr::__private::DynPtr<'__dynptr_s, dyn ErasedAsyncIterator<Item, S> + '__dynptr_s, S>,
     >;
+    type Borrowed = DynAsyncIterator<
+        '__dynptr_s,
+        Item,
+        S,
+        ::dynptr::__private::Receiver<'__dynptr_s, dyn ErasedAsyncIterator<Item, S> + '__dynptr_s>,
+    >;
 }
 impl<'__dynptr_s, Item, S, __DynptrT> ::dynptr::__private::Wrap<'__dynptr_s, S, __DynptrT>
     for dyn ErasedAsyncIterator<Item, S> + '__dynptr_s
@@ -101,6 +107,11 @@ where
             ::dynptr::__private::DynPtr::new(strategy, value),
             ::core::default::Default::default(),
         )
+    }
+    #[inline]
+    fn borrow(value: &'__dynptr_s mut __DynptrT, strategy: S) -> Self::Borrowed {
+        let value: &'__dynptr_s mut (dyn ErasedAsyncIterator<Item, S> + '__dynptr_s) = value;
+        DynAsyncIterator::__from_parts(::dynptr::__private::Receiver::from_mut(value), strategy)
     }
     #[inline]
     fn wrap_shared(strategy: &'__dynptr_s S, value: __DynptrT) -> Self::Wrapper {
@@ -162,7 +173,7 @@ impl<'a, Item, S: ::dynptr::__private::Strategy> DynAsyncIterator<'a, Item, S> {
     #[doc = r" borrowing it."]
     #[inline]
     pub fn is_owned(&self) -> bool {
-        self.__dynptr_receiver.is_owned()
+        ::dynptr::__private::ReceiverRef::is_owned(&self.__dynptr_receiver)
     }
 }
 #[allow(clippy::type_complexity, clippy::needless_lifetimes)]

@@ -46,11 +46,15 @@ where
         Value: '__dynptr_s,
         Self: '__dynptr_s,
     {
-        ::dynptr::__private::DynPtr::new_shared(__dynptr_strategy, <__DynptrT as Store<K>>::get(self, key))
+        ::dynptr::__private::DynPtr::new_shared(__dynptr_strategy, {
+            <__DynptrT as Store<K>>::get(self, key)
+        })
     }
     #[inline]
     fn __dynptr_len(&self) -> usize where {
-        <__DynptrT as Store<K>>::len(self)
+        {
+            <__DynptrT as Store<K>>::len(self)
+        }
     }
 }
 :: dynptr :: impl_coerce ! (['a , K : Eq , Value , S : :: dynptr :: __private :: Strategy] where [] dyn ErasedStore < K , Value , S > + :: core :: marker :: Send + :: core :: marker :: Sync + 'a);
@@ -110,6 +114,16 @@ where
             S,
         >,
     >;
+    type Borrowed = DynStore<
+        '__dynptr_s,
+        K,
+        Value,
+        S,
+        ::dynptr::__private::SharedReceiver<
+            '__dynptr_s,
+            dyn ErasedStore<K, Value, S> + ::core::marker::Send + ::core::marker::Sync + '__dynptr_s,
+        >,
+    >;
 }
 impl<'__dynptr_s, K: Eq, Value, S, __DynptrT> ::dynptr::__private::Wrap<'__dynptr_s, S, __DynptrT>
     for dyn ErasedStore<K, Value, S> + '__dynptr_s
@@ -125,6 +139,14 @@ where
             ::dynptr::__private::DynPtr::new(strategy, value),
             ::core::default::Default::default(),
         )
+    }
+    #[inline]
+    fn borrow(value: &'__dynptr_s mut __DynptrT, strategy: S) -> Self::Borrowed {
+        let value: &'__dynptr_s mut (dyn ErasedStore<K, Value, S>
+                              + ::core::marker::Send
+                              + ::core::marker::Sync
+                              + '__dynptr_s) = value;
+        DynStore::__from_parts(::dynptr::__private::SharedReceiver::from_mut(value), strategy)
     }
     #[inline]
     fn wrap_shared(strategy: &'__dynptr_s S, value: __DynptrT) -> Self::Wrapper {
@@ -206,7 +228,7 @@ impl<'a, K: Eq, Value, S: ::dynptr::__private::Strategy> DynStore<'a, K, Value, 
     #[doc = r" borrowing it."]
     #[inline]
     pub fn is_owned(&self) -> bool {
-        self.__dynptr_receiver.is_owned()
+        ::dynptr::__private::ReceiverRef::is_owned(&self.__dynptr_receiver)
     }
 }
 #[allow(clippy::type_complexity, clippy::needless_lifetimes)]

@@ -36,7 +36,7 @@ where
         't: '__dynptr_s,
         Self: '__dynptr_s,
     {
-        ::dynptr::__private::DynPtr::new_shared(__dynptr_strategy, <__DynptrT as Words<'t>>::words(self))
+        ::dynptr::__private::DynPtr::new_shared(__dynptr_strategy, { <__DynptrT as Words<'t>>::words(self) })
     }
     #[inline]
     fn __dynptr_shout<'__dynptr_s>(
@@ -47,7 +47,7 @@ where
         't: '__dynptr_s,
         Self: '__dynptr_s,
     {
-        ::dynptr::__private::DynPtr::new(__dynptr_strategy, <__DynptrT as Words<'t>>::shout(self))
+        ::dynptr::__private::DynPtr::new(__dynptr_strategy, { <__DynptrT as Words<'t>>::shout(self) })
     }
 }
 :: dynptr :: impl_coerce ! (['a , 't , S : :: dynptr :: __private :: Strategy] where [] dyn ErasedWords < 't , S > + :: core :: marker :: Sync + 'a);
@@ -101,6 +101,15 @@ where
             S,
         >,
     >;
+    type Borrowed = AnyWords<
+        '__dynptr_s,
+        't,
+        S,
+        ::dynptr::__private::Receiver<
+            '__dynptr_s,
+            dyn ErasedWords<'t, S> + ::core::marker::Sync + '__dynptr_s,
+        >,
+    >;
 }
 impl<'__dynptr_s, 't, S, __DynptrT> ::dynptr::__private::Wrap<'__dynptr_s, S, __DynptrT>
     for dyn ErasedWords<'t, S> + '__dynptr_s
@@ -115,6 +124,11 @@ where
             ::dynptr::__private::DynPtr::new(strategy, value),
             ::core::default::Default::default(),
         )
+    }
+    #[inline]
+    fn borrow(value: &'__dynptr_s mut __DynptrT, strategy: S) -> Self::Borrowed {
+        let value: &'__dynptr_s mut (dyn ErasedWords<'t, S> + ::core::marker::Sync + '__dynptr_s) = value;
+        AnyWords::__from_parts(::dynptr::__private::Receiver::from_mut(value), strategy)
     }
     #[inline]
     fn wrap_shared(strategy: &'__dynptr_s S, value: __DynptrT) -> Self::Wrapper {
@@ -176,7 +190,7 @@ impl<'a, 't, S: ::dynptr::__private::Strategy> AnyWords<'a, 't, S> {
     #[doc = r" borrowing it."]
     #[inline]
     pub fn is_owned(&self) -> bool {
-        self.__dynptr_receiver.is_owned()
+        ::dynptr::__private::ReceiverRef::is_owned(&self.__dynptr_receiver)
     }
 }
 #[allow(clippy::type_complexity, clippy::needless_lifetimes)]

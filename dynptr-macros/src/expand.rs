@@ -7,7 +7,7 @@ use quote::quote;
 use syn::visit_mut::VisitMut;
 use syn::{GenericParam, Ident, Lifetime, ReturnType, Type};
 
-use crate::parse::{Erase, Model, Recv, Ret};
+use crate::parse::{ArgKind, Erase, Model, Recv, Ret};
 
 pub(crate) fn expand(m: &Model) -> TokenStream {
     let item = &m.item;
@@ -176,6 +176,88 @@ fn wrapper_key(m: &Model, ret: &Ret, life: &Lifetime) -> TokenStream {
     quote!(dyn #erased<#(#args,)* #s> + #life)
 }
 
+/// The type an adapted argument has in the erased trait.
+fn erased_arg_ty(m: &Model, ty: &Type, kind: &ArgKind, life: &Lifetime, stored: bool) -> TokenStream {
+    let names = assoc_names(m);
+    let mut erase = Erase {
+        assoc: &names,
+        life: Some(life),
+    };
+    let mut bounds_of = |bounds: &[syn::TypeParamBound]| {
+        let mut bounds = bounds.to_vec();
+        for b in &mut bounds {
+            erase.visit_type_param_bound_mut(b);
+        }
+        quote!(#(#bounds)+*)
+    };
+    let s = &m.strategy;
+    match kind {
+        ArgKind::Plain => {
+            let mut ty = ty.clone();
+            Erase {
+                assoc: &names,
+                life: stored.then_some(life),
+            }
+            .visit_type_mut(&mut ty);
+            quote!(#ty)
+        }
+        ArgKind::Into(t) => {
+            let mut t: Type = (**t).clone();
+            erase.visit_type_mut(&mut t);
+            quote!(#t)
+        }
+        ArgKind::DynMut(bounds) => {
+            let b = bounds_of(bounds);
+            quote!(&#life mut (dyn #b + #life))
+        }
+        ArgKind::DynRef(bounds) => {
+            let b = bounds_of(bounds);
+            quote!(&#life (dyn #b + #life))
+        }
+        ArgKind::FnOnce {
+            inputs,
+            output,
+            autos,
+        } => {
+            let autos = bounds_of(autos);
+            let autos = (!autos.is_empty()).then(|| quote!(+ #autos));
+            let mut inputs = inputs.clone();
+            for t in &mut inputs {
+                erase.visit_type_mut(t);
+            }
+            let mut output = output.clone();
+            erase.visit_return_type_mut(&mut output);
+            quote!(&#life mut (dyn FnMut(#(#inputs),*) #output #autos + #life))
+        }
+        ArgKind::Future(bounds) => {
+            let b = bounds_of(bounds);
+            quote!(::core::pin::Pin<&#life mut (dyn #b + #life)>)
+        }
+        ArgKind::RefDyn {
+            mutable: true,
+            bounds,
+        } => {
+            let b = bounds_of(bounds);
+            quote!(&#life mut &#life mut (dyn #b + #life))
+        }
+        ArgKind::RefDyn {
+            mutable: false,
+            bounds,
+        } => {
+            let b = bounds_of(bounds);
+            quote!(&#life &#life (dyn #b + #life))
+        }
+        ArgKind::Wrapper { erased, args, .. } => {
+            let args = args.iter().map(|a| {
+                let mut a = a.clone();
+                erase.visit_generic_argument_mut(&mut a);
+                a
+            });
+            quote!(<dyn #erased<#(#args,)* #s> + #life as ::dynptr::__private::WrapperOf<#life, #s>>::Borrowed)
+        }
+    }
+}
+
 /// The signature of a method in the erased trait and the shim (without the body).
 fn erased_sig(m: &Model, g: &Gen, method: &crate::parse::Method) -> TokenStream {
     let names = assoc_names(m);
@@ -183,15 +265,15 @@ fn erased_sig(m: &Model, g: &Gen, method: &crate::parse::Method) -> TokenStream 
     let name = erased_name(&method.sig.ident);
     let life = Lifetime::new("'__dynptr_s", proc_macro2::Span::call_site());
     let stored = !matches!(method.ret, Ret::Plain);
-    let mut erase = Erase {
-        assoc: &names,
-        life: stored.then_some(&life),
-    };
-    let args = method.args.iter().map(|(i, ty)| {
-        let mut ty: Type = ty.clone();
-        erase.visit_type_mut(&mut ty);
-        quote!(#i: #ty)
-    });
+    let needs_life = stored || method.adapts_args() || method.recv == Recv::Value;
+    let args: Vec<TokenStream> = method
+        .args
+        .iter()
+        .map(|(i, ty, kind)| {
+            let ty = erased_arg_ty(m, ty, kind, &life, stored);
+            quote!(#i: #ty)
+        })
+        .collect();
     let ret = erased_ret(m, &method.ret, &method.sig.output, &life);
     let method_lifetimes: Vec<&Lifetime> = method
         .sig
@@ -215,35 +297,38 @@ fn erased_sig(m: &Model, g: &Gen, method: &crate::parse::Method) -> TokenStream 
             where_preds.push(quote!(#p));
         }
     }
-    if stored {
-        let mutability = (method.recv == Recv::Exclusive).then(|| quote!(mut));
+    let receiver = match (method.recv, stored) {
+        (Recv::Shared, true) => quote!(&#life self,),
+        (Recv::Exclusive, true) => quote!(&#life mut self,),
+        (Recv::Shared, false) => quote!(&self,),
+        (Recv::Exclusive, false) => quote!(&mut self,),
+        (Recv::Value, _) => quote!(&mut self, __dynptr_token: ::dynptr::__private::MoveToken<'_>,),
+    };
+    let strategy = stored.then(|| {
+        let mutability = (method.recv != Recv::Shared).then(|| quote!(mut));
+        quote!(__dynptr_strategy: &#life #mutability #s,)
+    });
+    let generic_life = needs_life.then(|| quote!(#life,));
+    let outlives = if needs_life {
         let lts = method_lifetimes.iter().map(|l| quote!(#l: #life));
         let trait_outlives = g.outlives.iter().map(|o| quote!(#o: #life));
         let assoc_outlives = g.assoc.iter().map(|a| quote!(#a: #life));
+        let self_outlives = stored.then(|| quote!(Self: #life,));
         let default =
             matches!(method.ret, Ret::Wrapper { .. }).then(|| quote!(#s: ::core::default::Default,));
-        quote! {
-            fn #name<#life, #(#method_lifetimes),*>(
-                &#life #mutability self,
-                __dynptr_strategy: &#life #mutability #s,
-                #(#args),*
-            ) #ret
-            where
-                #(#lts,)*
-                #(#trait_outlives,)*
-                #(#assoc_outlives,)*
-                Self: #life,
-                #default
-                #(#where_preds,)*
-        }
+        quote!(#(#lts,)* #(#trait_outlives,)* #(#assoc_outlives,)* #self_outlives #default)
     } else {
-        let mutability = (method.recv == Recv::Exclusive).then(|| quote!(mut));
-        let generics = &method.sig.generics.params;
-        quote! {
-            fn #name<#generics>(& #mutability self, #(#args),*) #ret
-            where
-                #(#where_preds,)*
-        }
+        quote!()
+    };
+    quote! {
+        fn #name<#generic_life #(#method_lifetimes),*>(
+            #receiver
+            #strategy
+            #(#args),*
+        ) #ret
+        where
+            #outlives
+            #(#where_preds,)*
     }
 }
 
@@ -285,8 +370,28 @@ fn shim(m: &Model) -> TokenStream {
         let sig = erased_sig(m, &g, method);
         let attrs = &method.cfg_attrs;
         let name = &method.sig.ident;
-        let arg_idents = method.args.iter().map(|(i, _)| i);
-        let call = quote!(<__DynptrT as #trait_ident<#(#args),*>>::#name(self, #(#arg_idents),*));
+        let arg_exprs = method.args.iter().map(|(i, _, kind)| match kind {
+            ArgKind::FnOnce { inputs, .. } => {
+                let ps: Vec<Ident> = (0..inputs.len())
+                    .map(|n| Ident::new(&format!("__dynptr_p{n}"), crate::args::hygienic()))
+                    .collect();
+                quote!(move |#(#ps),*| #i(#(#ps),*))
+            }
+            _ => quote!(#i),
+        });
+        let (this_stmt, this) = if method.recv == Recv::Value {
+            let this = Ident::new("__dynptr_this", crate::args::hygienic());
+            (
+                quote!(let #this: __DynptrT = ::dynptr::__private::take(self, __dynptr_token);),
+                quote!(#this),
+            )
+        } else {
+            (quote!(), quote!(self))
+        };
+        let call = quote!({
+            #this_stmt
+            <__DynptrT as #trait_ident<#(#args),*>>::#name(#this, #(#arg_exprs),*)
+        });
         let life = Lifetime::new("'__dynptr_s", proc_macro2::Span::call_site());
         let body = match (&method.ret, method.recv) {
             (Ret::Plain, _) => call,
@@ -299,7 +404,9 @@ fn shim(m: &Model) -> TokenStream {
                 };
                 quote!(<#key as ::dynptr::__private::Wrap<#life, #s, _>>::#wrap(__dynptr_strategy, #call))
             }
-            (_, Recv::Exclusive) => quote!(::dynptr::__private::DynPtr::new(__dynptr_strategy, #call)),
+            (_, Recv::Exclusive | Recv::Value) => {
+                quote!(::dynptr::__private::DynPtr::new(__dynptr_strategy, #call))
+            }
             (_, Recv::Shared) => quote!(::dynptr::__private::DynPtr::new_shared(__dynptr_strategy, #call)),
         };
         quote! {
@@ -363,13 +470,20 @@ fn wrapper(m: &Model) -> TokenStream {
         })
         .collect();
     let auto = &m.auto;
-    let receiver = if m.all_shared {
+    let borrow_receiver = if m.all_shared {
         quote!(::dynptr::__private::SharedReceiver)
     } else {
         quote!(::dynptr::__private::Receiver)
     };
+    let receiver = if m.by_value() {
+        quote!(::dynptr::__private::OwnedReceiver)
+    } else {
+        borrow_receiver.clone()
+    };
     let wrap_receiver = |r: TokenStream| {
-        if m.all_shared {
+        if m.by_value() {
+            quote!(::dynptr::__private::OwnedReceiver::from_owned(#r))
+        } else if m.all_shared {
             quote!(::dynptr::__private::SharedReceiver::from_owned(#r))
         } else {
             r
@@ -383,6 +497,29 @@ fn wrapper(m: &Model) -> TokenStream {
     let slot_receiver = wrap_receiver(quote!(::dynptr::__private::Receiver::in_slot(slot, value)));
     let boxed_receiver =
         wrap_receiver(quote!(::dynptr::__private::boxed_receiver::<__DynptrT, #dyn_ty>(value)));
+    let from_mut = if m.all_shared {
+        quote!(::dynptr::__private::SharedReceiver::from_mut(value))
+    } else {
+        quote!(::dynptr::__private::Receiver::from_mut(value))
+    };
+    let with_strategy = (!m.by_value()).then(|| {
+        quote! {
+            /// Borrows `value` exclusively, storing returned values with `strategy`.
+            #[inline]
+            pub fn with_strategy<__DynptrT>(value: &#life mut __DynptrT, strategy: #s) -> Self
+            where
+                __DynptrT: #impl_bound,
+            {
+                let value: &#life mut (#dyn_ty) = value;
+                #wrapper {
+                    __dynptr_receiver: #from_mut,
+                    __dynptr_strategy: strategy,
+                    __dynptr_marker: ::core::marker::PhantomData,
+                }
+            }
+
+        }
+    });
     let from_ref = m.all_shared.then(|| {
         quote! {
             /// Borrows `value` shared (every method of the trait takes `&self`), storing
@@ -401,6 +538,20 @@ fn wrapper(m: &Model) -> TokenStream {
             }
         }
     });
+    let new = (!m.by_value()).then(|| {
+        quote! {
+            /// Borrows `value` exclusively, with the default strategy (`Boxed`; without
+            /// `dynptr`'s `box` feature, use `with_strategy`).
+            #[inline]
+            pub fn new<__DynptrT>(value: &#life mut __DynptrT) -> Self
+            where
+                __DynptrT: #impl_bound,
+            {
+                Self::with_strategy(value, ::core::default::Default::default())
+            }
+
+        }
+    });
     let from_ref_default = m.all_shared.then(|| {
         quote! {
             /// Borrows `value` shared, with the default strategy (`Boxed`).
@@ -413,11 +564,6 @@ fn wrapper(m: &Model) -> TokenStream {
             }
         }
     });
-    let from_mut = if m.all_shared {
-        quote!(::dynptr::__private::SharedReceiver::from_mut(value))
-    } else {
-        quote!(::dynptr::__private::Receiver::from_mut(value))
-    };
     let coerce_generics = quote!(#life, #(#params,)* #(#assoc,)* #s: ::dynptr::__private::Strategy);
     let doc = format!(
         "A dyn [`{trait_ident}`]: holds any implementor (borrowed or owned) and implements \
@@ -479,6 +625,7 @@ fn wrapper(m: &Model) -> TokenStream {
             #(#preds,)*
         {
             type Wrapper = #wrapper<'__dynptr_s, #(#args,)* #(#assoc,)* #s, ::dynptr::__private::DynPtr<'__dynptr_s, #dyn_ty_s, #s>>;
+            type Borrowed = #wrapper<'__dynptr_s, #(#args,)* #(#assoc,)* #s, #borrow_receiver<'__dynptr_s, #dyn_ty_s>>;
         }
 
         impl<'__dynptr_s, #(#params,)* #(#assoc,)* #s, __DynptrT> ::dynptr::__private::Wrap<'__dynptr_s, #s, __DynptrT> for #dyn_key
@@ -496,6 +643,11 @@ fn wrapper(m: &Model) -> TokenStream {
                 )
             }
             #[inline]
+            fn borrow(value: &'__dynptr_s mut __DynptrT, strategy: #s) -> Self::Borrowed {
+                let value: &'__dynptr_s mut (#dyn_ty_s) = value;
+                #wrapper::__from_parts(#borrow_receiver::from_mut(value), strategy)
+            }
+            #[inline]
             fn wrap_shared(strategy: &'__dynptr_s #s, value: __DynptrT) -> Self::Wrapper {
                 #wrapper::__from_parts(
                     ::dynptr::__private::DynPtr::new_shared(strategy, value),
@@ -508,19 +660,7 @@ fn wrapper(m: &Model) -> TokenStream {
         impl<#life, #(#params,)* #(#assoc,)* #s: ::dynptr::__private::Strategy> #self_ty
         where #(#preds,)*
         {
-            /// Borrows `value` exclusively, storing returned values with `strategy`.
-            #[inline]
-            pub fn with_strategy<__DynptrT>(value: &#life mut __DynptrT, strategy: #s) -> Self
-            where
-                __DynptrT: #impl_bound,
-            {
-                let value: &#life mut (#dyn_ty) = value;
-                #wrapper {
-                    __dynptr_receiver: #from_mut,
-                    __dynptr_strategy: strategy,
-                    __dynptr_marker: ::core::marker::PhantomData,
-                }
-            }
+            #with_strategy
 
             #from_ref
 
@@ -560,7 +700,7 @@ fn wrapper(m: &Model) -> TokenStream {
             /// borrowing it.
             #[inline]
             pub fn is_owned(&self) -> bool {
-                self.__dynptr_receiver.is_owned()
+                ::dynptr::__private::ReceiverRef::is_owned(&self.__dynptr_receiver)
             }
         }
 
@@ -568,15 +708,7 @@ fn wrapper(m: &Model) -> TokenStream {
         impl<#life, #(#params,)* #(#assoc,)*> #default_ty
         where #(#preds,)*
         {
-            /// Borrows `value` exclusively, with the default strategy (`Boxed`; without
-            /// `dynptr`'s `box` feature, use `with_strategy`).
-            #[inline]
-            pub fn new<__DynptrT>(value: &#life mut __DynptrT) -> Self
-            where
-                __DynptrT: #impl_bound,
-            {
-                Self::with_strategy(value, ::core::default::Default::default())
-            }
+            #new
 
             #from_ref_default
 
@@ -617,6 +749,87 @@ fn wrapper(m: &Model) -> TokenStream {
     }
 }
 
+/// The caller's side of argument adaptation: statements that prepare each adapted
+/// argument in the wrapper's frame (or its `async` block), and the expressions passed to
+/// the erased method.
+fn adapt_args(m: &Model, method: &crate::parse::Method) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let s = &m.strategy;
+    let mut prelude = Vec::new();
+    let mut exprs = Vec::new();
+    for (i, _, kind) in &method.args {
+        match kind {
+            ArgKind::Plain => exprs.push(quote!(#i)),
+            ArgKind::Into(_) => {
+                prelude.push(quote!(let #i = ::core::convert::Into::into(#i);));
+                exprs.push(quote!(#i));
+            }
+            ArgKind::DynMut(_) => {
+                prelude.push(quote!(let mut #i = #i;));
+                exprs.push(quote!(&mut #i));
+            }
+            ArgKind::DynRef(_) => exprs.push(quote!(&#i)),
+            ArgKind::FnOnce { inputs, .. } => {
+                let once = Ident::new("__dynptr_once", crate::args::hygienic());
+                let ps: Vec<Ident> = (0..inputs.len())
+                    .map(|n| Ident::new(&format!("__dynptr_p{n}"), crate::args::hygienic()))
+                    .collect();
+                prelude.push(quote! {
+                    let mut #once = ::core::option::Option::Some(#i);
+                    // The callee gets an `FnOnce` over this and calls it at most once.
+                    let mut #i = move |#(#ps: #inputs),*| match #once.take() {
+                        ::core::option::Option::Some(f) => f(#(#ps),*),
+                        ::core::option::Option::None => ::core::unreachable!("an FnOnce argument called twice"),
+                    };
+                });
+                exprs.push(quote!(&mut #i));
+            }
+            ArgKind::Future(_) => {
+                prelude.push(quote!(let #i = ::core::pin::pin!(#i);));
+                exprs.push(quote!(#i));
+            }
+            ArgKind::RefDyn {
+                mutable: true,
+                bounds,
+            } => {
+                prelude.push(quote!(let mut #i: &mut (dyn #(#bounds)+* + '_) = #i;));
+                exprs.push(quote!(&mut #i));
+            }
+            ArgKind::RefDyn {
+                mutable: false,
+                bounds,
+            } => {
+                prelude.push(quote!(let #i: &(dyn #(#bounds)+* + '_) = #i;));
+                exprs.push(quote!(&#i));
+            }
+            ArgKind::Wrapper { erased, args, by_ref } => {
+                let names = assoc_names(m);
+                let args = args.iter().map(|a| {
+                    let mut a = a.clone();
+                    Erase {
+                        assoc: &names,
+                        life: None,
+                    }
+                    .visit_generic_argument_mut(&mut a);
+                    a
+                });
+                let place = if *by_ref {
+                    quote!(#i)
+                } else {
+                    prelude.push(quote!(let mut #i = #i;));
+                    quote!(&mut #i)
+                };
+                exprs.push(quote! {
+                    <dyn #erased<#(#args,)* #s> + '_ as ::dynptr::__private::Wrap<'_, #s, _>>::borrow(
+                        #place,
+                        ::core::default::Default::default(),
+                    )
+                });
+            }
+        }
+    }
+    (prelude, exprs)
+}
+
 fn wrapper_impl(m: &Model) -> TokenStream {
     let g = gen(m);
     let (wrapper, trait_ident, erased, s, life) =
@@ -625,7 +838,12 @@ fn wrapper_impl(m: &Model) -> TokenStream {
     let names = assoc_names(m);
 
     let mut s_bounds = vec![quote!(::dynptr::__private::Strategy)];
-    if m.methods.iter().any(|x| matches!(x.ret, Ret::Wrapper { .. })) {
+    let wrapper_args = m.methods.iter().any(|x| {
+        x.args
+            .iter()
+            .any(|(_, _, k)| matches!(k, ArgKind::Wrapper { .. }))
+    });
+    if wrapper_args || m.methods.iter().any(|x| matches!(x.ret, Ret::Wrapper { .. })) {
         s_bounds.push(quote!(::core::default::Default));
     }
     if m.send {
@@ -671,36 +889,66 @@ fn wrapper_impl(m: &Model) -> TokenStream {
             };
             sig.output = syn::parse_quote!(-> impl ::core::future::Future<Output = #output>);
         }
-        let arg_idents: Vec<&Ident> = method.args.iter().map(|(i, _)| i).collect();
-        let (recv, strategy) = match method.recv {
-            Recv::Exclusive => (
-                quote!(::dynptr::__private::ReceiverMut::receiver_mut(
-                    &mut self.__dynptr_receiver
-                )),
-                quote!(&mut self.__dynptr_strategy),
-            ),
-            Recv::Shared => (
-                quote!(::dynptr::__private::ReceiverRef::receiver(
-                    &self.__dynptr_receiver
-                )),
-                quote!(&self.__dynptr_strategy),
-            ),
-        };
+        let (prelude, arg_exprs) = adapt_args(m, method);
+        let hyg = |n: &str| Ident::new(n, crate::args::hygienic());
+        let (r, st) = (hyg("__dynptr_r"), hyg("__dynptr_s"));
         let name = erased_name(&sig.ident);
-        let body = match (&method.ret, method.borrows_args) {
-            (Ret::Plain, _) => quote!(#erased_path::#name(#recv, #(#arg_idents),*)),
-            (Ret::Future { .. }, true) => {
-                let (r, st) = (
-                    Ident::new("__dynptr_r", crate::args::hygienic()),
-                    Ident::new("__dynptr_s", crate::args::hygienic()),
-                );
-                quote! {
+        let body = if method.recv == Recv::Value {
+            let (recv, token) = (hyg("__dynptr_recv"), hyg("__dynptr_token"));
+            let destructure = quote! {
+                let #wrapper { __dynptr_receiver: #r, __dynptr_strategy: #st, .. } = self;
+            };
+            match &method.ret {
+                Ret::Plain => quote! {
+                    #destructure
+                    ::core::mem::drop(#st);
+                    #(#prelude)*
+                    ::dynptr::__private::ReceiverOwned::consume(#r, |#recv, #token| {
+                        #erased_path::#name(#recv, #token, #(#arg_exprs),*)
+                    })
+                },
+                _ => quote! {
+                    #destructure
+                    async move {
+                        let mut #st = #st;
+                        #(#prelude)*
+                        let __dynptr_fut = ::dynptr::__private::ReceiverOwned::consume(#r, |#recv, #token| {
+                            #erased_path::#name(#recv, #token, &mut #st, #(#arg_exprs),*)
+                        });
+                        __dynptr_fut.await
+                    }
+                },
+            }
+        } else {
+            let (recv, strategy) = match method.recv {
+                Recv::Exclusive => (
+                    quote!(::dynptr::__private::ReceiverMut::receiver_mut(
+                        &mut self.__dynptr_receiver
+                    )),
+                    quote!(&mut self.__dynptr_strategy),
+                ),
+                _ => (
+                    quote!(::dynptr::__private::ReceiverRef::receiver(
+                        &self.__dynptr_receiver
+                    )),
+                    quote!(&self.__dynptr_strategy),
+                ),
+            };
+            match &method.ret {
+                Ret::Plain => quote! {
+                    #(#prelude)*
+                    #erased_path::#name(#recv, #(#arg_exprs),*)
+                },
+                Ret::Future { .. } if method.borrows_args || method.adapts_args() => quote! {
                     let #r = #recv;
                     let #st = #strategy;
-                    async move { #erased_path::#name(#r, #st, #(#arg_idents),*).await }
-                }
+                    async move {
+                        #(#prelude)*
+                        #erased_path::#name(#r, #st, #(#arg_exprs),*).await
+                    }
+                },
+                _ => quote!(#erased_path::#name(#recv, #strategy, #(#arg_exprs),*)),
             }
-            _ => quote!(#erased_path::#name(#recv, #strategy, #(#arg_idents),*)),
         };
         let attrs = &method.cfg_attrs;
         quote! {
@@ -714,7 +962,9 @@ fn wrapper_impl(m: &Model) -> TokenStream {
     let r = &m.receiver;
     let auto = &m.auto;
     let dyn_ty = erased_dyn(m, &g, life);
-    let access = if m.all_shared {
+    let access = if m.by_value() {
+        quote!(::dynptr::__private::ReceiverOwned<#dyn_ty>)
+    } else if m.all_shared {
         quote!(::dynptr::__private::ReceiverRef<#dyn_ty>)
     } else {
         quote!(::dynptr::__private::ReceiverMut<#dyn_ty>)

@@ -52,6 +52,13 @@ pub(crate) struct Model {
     pub(crate) receiver: Ident,
 }
 
+impl Model {
+    /// Some method takes `self` by value: the wrapper must own its receiver.
+    pub(crate) fn by_value(&self) -> bool {
+        self.methods.iter().any(|m| m.recv == Recv::Value)
+    }
+}
+
 pub(crate) struct Assoc {
     pub(crate) attrs: Vec<Attribute>,
     pub(crate) ident: Ident,
@@ -64,6 +71,42 @@ pub(crate) struct Assoc {
 pub(crate) enum Recv {
     Shared,
     Exclusive,
+    /// `self` by value: only an owning wrapper can call it.
+    Value,
+}
+
+/// How an argument crosses the vtable.
+pub(crate) enum ArgKind {
+    /// Passed as is.
+    Plain,
+    /// `impl Into<T>`: converted by the caller, before the call; the callee gets a `T`.
+    Into(Box<Type>),
+    /// `impl Iterator<..>`, `impl FnMut(..)`, ...: the caller keeps the value and passes
+    /// `&mut dyn Trait`, which implements the trait.
+    DynMut(Vec<TypeParamBound>),
+    /// `impl Fn(..)`: passed as `&dyn Fn(..)`.
+    DynRef(Vec<TypeParamBound>),
+    /// `impl FnOnce(A..) -> R`: passed as `&mut dyn FnMut` over an `Option`, called once.
+    FnOnce {
+        inputs: Vec<Type>,
+        output: ReturnType,
+        autos: Vec<TypeParamBound>,
+    },
+    /// `impl Future<Output = T>`: pinned by the caller, passed as `Pin<&mut dyn Future>`.
+    Future(Vec<TypeParamBound>),
+    /// `&impl Trait` / `&mut impl Trait` of a standard family: `&&dyn Trait` /
+    /// `&mut &mut dyn Trait` (`&dyn Trait` implements the trait for these families).
+    RefDyn {
+        mutable: bool,
+        bounds: Vec<TypeParamBound>,
+    },
+    /// `impl Bar` / `&mut impl Bar` of a `#[dyn_trait]` trait: passed as a borrowing
+    /// `DynBar` with a fresh strategy of the same kind.
+    Wrapper {
+        erased: syn::Path,
+        args: Vec<GenericArgument>,
+        by_ref: bool,
+    },
 }
 
 pub(crate) enum Ret {
@@ -87,6 +130,7 @@ pub(crate) enum Ret {
 /// Traits whose trait objects `dynptr-core` knows (`CoerceFrom` impls): a returned
 /// `impl` of any other trait is taken to be a `#[dyn_trait]` trait.
 const STD_FAMILIES: &[&str] = &[
+    "Into",
     "Iterator",
     "DoubleEndedIterator",
     "ExactSizeIterator",
@@ -105,11 +149,18 @@ pub(crate) struct Method {
     /// identifiers.
     pub(crate) sig: Signature,
     pub(crate) recv: Recv,
-    pub(crate) args: Vec<(Ident, Type)>,
+    pub(crate) args: Vec<(Ident, Type, ArgKind)>,
     pub(crate) ret: Ret,
     /// An argument holds a borrow besides `self`'s (the wrapper then awaits inside an
     /// `async` block, since an opaque type cannot name the intersection of lifetimes).
     pub(crate) borrows_args: bool,
+}
+
+impl Method {
+    /// Some argument is adapted to a `dyn` form on the caller's side.
+    pub(crate) fn adapts_args(&self) -> bool {
+        self.args.iter().any(|(_, _, k)| !matches!(k, ArgKind::Plain))
+    }
 }
 
 pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
@@ -278,10 +329,187 @@ fn make_send(f: &mut TraitItemFn) {
         }
     } else if let ReturnType::Type(_, ty) = &mut sig.output {
         if let Type::ImplTrait(imp) = &mut **ty {
-            if !imp.bounds.iter().any(|b| is_auto(b, "Send")) {
-                imp.bounds.push(syn::parse_quote!(::core::marker::Send));
+            add_auto(imp, "Send");
+        }
+    }
+    // The returned future may hold adapted `impl Trait` arguments: they must be `Send`
+    // too (`Sync` behind `&`).
+    for arg in &mut sig.inputs {
+        if let FnArg::Typed(pt) = arg {
+            match &mut *pt.ty {
+                Type::ImplTrait(imp) => add_auto(imp, "Send"),
+                Type::Reference(r) => {
+                    let auto = if r.mutability.is_some() { "Send" } else { "Sync" };
+                    if let Type::ImplTrait(imp) = &mut *r.elem {
+                        add_auto(imp, auto);
+                    }
+                }
+                _ => {}
             }
         }
+    }
+}
+
+fn add_auto(imp: &mut syn::TypeImplTrait, auto: &str) {
+    if !imp.bounds.iter().any(|b| is_auto(b, auto)) {
+        let auto = Ident::new(auto, proc_macro2::Span::call_site());
+        imp.bounds.push(syn::parse_quote!(::core::marker::#auto));
+    }
+}
+
+/// Splits an `impl` bound list into its one main trait and the auto traits.
+fn split_bounds(
+    imp: &syn::TypeImplTrait,
+    errors: &mut Errors,
+) -> Option<(syn::TraitBound, Vec<TypeParamBound>)> {
+    let mut main = Vec::new();
+    let mut autos = Vec::new();
+    for bound in &imp.bounds {
+        if let TypeParamBound::Trait(t) = bound {
+            let last = t.path.segments.last().unwrap();
+            if ["Send", "Sync", "Unpin"].iter().any(|a| last.ident == a) {
+                autos.push(bound.clone());
+            } else {
+                main.push(t.clone());
+            }
+        }
+    }
+    if main.len() != 1 {
+        errors.push(
+            imp,
+            "`#[dyn_trait]` needs exactly one non-auto trait in an `impl Trait` type \
+             (auto traits `Send`, `Sync`, `Unpin` may follow)",
+        );
+        return None;
+    }
+    Some((main.pop().unwrap(), autos))
+}
+
+fn is_std_family(t: &syn::TraitBound) -> bool {
+    let last = t.path.segments.last().unwrap();
+    let std_path = t
+        .path
+        .segments
+        .first()
+        .is_some_and(|f| f.ident == "core" || f.ident == "std");
+    std_path || last.ident == "Future" || STD_FAMILIES.iter().any(|f| last.ident == f)
+}
+
+/// For a `#[dyn_trait]` trait path `a::Bar<A, Item = X>`: `a::ErasedBar` and `[A, X]`.
+fn erased_path(t: &syn::TraitBound, errors: &mut Errors) -> (syn::Path, Vec<GenericArgument>) {
+    let mut erased = t.path.clone();
+    let seg = erased.segments.last_mut().unwrap();
+    let args = match &seg.arguments {
+        PathArguments::AngleBracketed(ab) => ab
+            .args
+            .iter()
+            .map(|a| match a {
+                GenericArgument::AssocType(at) => GenericArgument::Type(at.ty.clone()),
+                other => other.clone(),
+            })
+            .collect(),
+        PathArguments::None => Vec::new(),
+        PathArguments::Parenthesized(p) => {
+            errors.push(p, "parenthesized arguments are only supported for `Fn` traits");
+            Vec::new()
+        }
+    };
+    seg.ident = format_ident!("Erased{}", seg.ident);
+    seg.arguments = PathArguments::None;
+    (erased, args)
+}
+
+fn arg_kind(ty: &Type, errors: &mut Errors) -> ArgKind {
+    let (imp, reference) = match ty {
+        Type::ImplTrait(imp) => (imp, None),
+        Type::Reference(r) => match &*r.elem {
+            Type::ImplTrait(imp) => (imp, Some(r.mutability.is_some())),
+            other => {
+                if contains_impl(other) {
+                    errors.push(
+                        other,
+                        "`impl Trait` nested inside an argument type is not supported",
+                    );
+                }
+                return ArgKind::Plain;
+            }
+        },
+        other => {
+            if contains_impl(other) {
+                errors.push(
+                    other,
+                    "`impl Trait` nested inside an argument type is not supported",
+                );
+            }
+            return ArgKind::Plain;
+        }
+    };
+    let Some((main, autos)) = split_bounds(imp, errors) else {
+        return ArgKind::Plain;
+    };
+    let mut bounds = vec![TypeParamBound::Trait(main.clone())];
+    bounds.extend(autos.iter().cloned());
+    let last = main.path.segments.last().unwrap();
+    if !is_std_family(&main) {
+        let (erased, args) = erased_path(&main, errors);
+        return match reference {
+            None | Some(true) => ArgKind::Wrapper {
+                erased,
+                args,
+                by_ref: reference.is_some(),
+            },
+            Some(false) => {
+                errors.push(
+                    ty,
+                    "`&impl Bar` of a `#[dyn_trait]` trait is not supported yet; take `&mut impl Bar` \
+                     or `impl Bar`",
+                );
+                ArgKind::Plain
+            }
+        };
+    }
+    if let Some(mutable) = reference {
+        if last.ident == "Into" || last.ident == "Future" || last.ident == "FnOnce" {
+            errors.push(ty, "take this argument by value (`impl Trait`), not by reference");
+            return ArgKind::Plain;
+        }
+        return ArgKind::RefDyn { mutable, bounds };
+    }
+    match last.ident.to_string().as_str() {
+        "Into" => match &last.arguments {
+            PathArguments::AngleBracketed(ab) if ab.args.len() == 1 => match &ab.args[0] {
+                GenericArgument::Type(t) => ArgKind::Into(Box::new(t.clone())),
+                other => {
+                    errors.push(other, "expected `impl Into<T>`");
+                    ArgKind::Plain
+                }
+            },
+            _ => {
+                errors.push(last, "expected `impl Into<T>`");
+                ArgKind::Plain
+            }
+        },
+        "Fn" => ArgKind::DynRef(bounds),
+        "FnOnce" => match &last.arguments {
+            PathArguments::Parenthesized(p) => ArgKind::FnOnce {
+                inputs: p.inputs.iter().cloned().collect(),
+                output: p.output.clone(),
+                autos,
+            },
+            _ => {
+                errors.push(last, "expected `impl FnOnce(..) -> ..`");
+                ArgKind::Plain
+            }
+        },
+        "Future" => ArgKind::Future(bounds),
+        "Debug" | "Display" | "Any" => {
+            errors.push(
+                ty,
+                "take `&impl Trait` for this trait (it is passed as `&dyn Trait`), or a concrete type",
+            );
+            ArgKind::Plain
+        }
+        _ => ArgKind::DynMut(bounds),
     }
 }
 
@@ -336,12 +564,14 @@ fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) ->
         match arg {
             FnArg::Receiver(r) => {
                 has_self = true;
-                if r.colon_token.is_some() || r.reference.is_none() {
+                if r.colon_token.is_some() {
                     errors.push(
                         &*r,
-                        "`#[dyn_trait]` supports `&self` and `&mut self` receivers; `self` by value, \
+                        "`#[dyn_trait]` supports `self`, `&self` and `&mut self` receivers; \
                          `self: Box<Self>` and `self: Pin<&mut Self>` are not supported yet",
                     );
+                } else if r.reference.is_none() {
+                    recv = Some(Recv::Value);
                 } else {
                     recv = Some(if r.mutability.is_some() {
                         Recv::Exclusive
@@ -351,13 +581,7 @@ fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) ->
                 }
             }
             FnArg::Typed(pt) => {
-                if contains_impl(&pt.ty) {
-                    errors.push(
-                        &pt.ty,
-                        "`impl Trait` arguments are not supported by `#[dyn_trait]` yet; take \
-                         `&mut dyn Trait` (or a concrete type) instead",
-                    );
-                }
+                let kind = arg_kind(&pt.ty, errors);
                 if let Some(span) = bare_self(&pt.ty, assoc) {
                     errors.push(span, "`Self` in an argument is not supported by `#[dyn_trait]`");
                 }
@@ -371,7 +595,7 @@ fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) ->
                 // The generated copies bind plain identifiers (patterns stay in the
                 // user's own impls).
                 *pt.pat = syn::parse_quote!(#ident);
-                args.push((ident, (*pt.ty).clone()));
+                args.push((ident, (*pt.ty).clone(), kind));
             }
         }
     }
@@ -412,7 +636,23 @@ fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) ->
             ReturnType::Default => Ret::Plain,
         }
     };
-    if let (Ret::Dyn { .. } | Ret::Wrapper { .. }, true) = (&ret, borrows_args) {
+    let adapts = args.iter().any(|(_, _, k)| !matches!(k, ArgKind::Plain));
+    if matches!(ret, Ret::Dyn { .. } | Ret::Wrapper { .. }) && adapts {
+        errors.push(
+            &sig.output,
+            "a method returning `impl Trait` (other than a future) cannot take `impl Trait` \
+             arguments: the returned value could hold the adapted argument, which lives in the \
+             caller's frame. Return a future, or take a concrete argument type",
+        );
+    }
+    if matches!(ret, Ret::Dyn { .. } | Ret::Wrapper { .. }) && recv == Recv::Value {
+        errors.push(
+            &sig.output,
+            "a by-value `self` method can return a future or a plain value; returning another \
+             `impl Trait` is not supported yet",
+        );
+    }
+    if let (Ret::Dyn { .. } | Ret::Wrapper { .. }, true) = (&ret, borrows_args && !adapts) {
         errors.push(
             &sig.output,
             "a method returning `impl Trait` (other than a future) may only borrow `self`: \
@@ -466,31 +706,8 @@ fn impl_ret(imp: &syn::TypeImplTrait, errors: &mut Errors) -> Ret {
     }
     if let TypeParamBound::Trait(t) = &main[0] {
         let last = t.path.segments.last().unwrap();
-        let std_path = t
-            .path
-            .segments
-            .first()
-            .is_some_and(|f| f.ident == "core" || f.ident == "std");
-        if last.ident != "Future" && !std_path && !STD_FAMILIES.iter().any(|f| last.ident == f) {
-            let mut erased = t.path.clone();
-            let seg = erased.segments.last_mut().unwrap();
-            let args = match &seg.arguments {
-                PathArguments::AngleBracketed(ab) => ab
-                    .args
-                    .iter()
-                    .map(|a| match a {
-                        GenericArgument::AssocType(at) => GenericArgument::Type(at.ty.clone()),
-                        other => other.clone(),
-                    })
-                    .collect(),
-                PathArguments::None => Vec::new(),
-                PathArguments::Parenthesized(p) => {
-                    errors.push(p, "parenthesized arguments are only supported for `Fn` traits");
-                    Vec::new()
-                }
-            };
-            seg.ident = format_ident!("Erased{}", seg.ident);
-            seg.arguments = PathArguments::None;
+        if !is_std_family(t) {
+            let (erased, args) = erased_path(t, errors);
             return Ret::Wrapper { erased, args };
         }
         if last.ident == "Future" {
