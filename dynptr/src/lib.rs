@@ -96,10 +96,43 @@
 //! another `#[dyn_trait]` trait (a `DynBar` that owns the value through the strategy,
 //! with a fresh `S::default()` for `Bar`'s own calls; write `Bar`'s associated types in
 //! declaration order: `impl Bar<Item = u8, Error = E>`), plain
-//! methods, `&self` and `&mut self` receivers, borrowed arguments, associated types,
-//! generic traits, lifetimes, `where` clauses, default bodies, the marker supertraits
-//! `Send`, `Sync` and `'static`, methods kept out of the vtable with `where Self: Sized`.
-//! Every other shape is a compile error that says what to write instead.
+//! methods, `&self`, `&mut self` and by-value `self` receivers, borrowed arguments,
+//! `impl Trait` arguments (below), associated types, generic traits, lifetimes, `where`
+//! clauses, default bodies, the marker supertraits `Send`, `Sync` and `'static`, methods
+//! kept out of the vtable with `where Self: Sized` (partially dyn-safe traits). Every
+//! other shape is a compile error that says what to write instead.
+//!
+//! # `impl Trait` arguments
+//!
+//! The caller (the wrapper) knows the argument's type, the callee does not: the wrapper
+//! adapts the argument to a `dyn` form in its own frame (inside the returned future for
+//! `async` methods: no allocation beyond what the strategy does), and the shim hands that
+//! to the implementation as an `impl Trait` again.
+//!
+//! | argument | crosses the vtable as | note |
+//! |---|---|---|
+//! | `impl Into<T>` | `T` | converted eagerly, before the call |
+//! | `impl Iterator<Item = T>` (and `DoubleEndedIterator`, `ExactSizeIterator`), `impl FnMut(..)` | `&mut dyn ..` | |
+//! | `impl Fn(..)` | `&dyn Fn(..)` | |
+//! | `impl FnOnce(..) -> R` | `&mut dyn FnMut` over an `Option` | called at most once |
+//! | `impl Future<Output = T>` | `Pin<&mut dyn Future>` | pinned in the wrapper's future |
+//! | `&impl Trait`, `&mut impl Trait` (`Debug`, `Display`, `Iterator`, ..) | `&&dyn Trait`, `&mut &mut dyn Trait` | the trait must hold for `&dyn Trait` / `&mut dyn Trait` |
+//! | `impl Bar`, `&mut impl Bar` (`Bar` a `#[dyn_trait]` trait) | `DynBar` borrowing the argument | with a fresh `S::default()` |
+//!
+//! A method returning a non-future `impl Trait` cannot take `impl Trait` arguments (the
+//! returned value could hold the adapted argument, which lives in the caller's frame): a
+//! compile error. In `#[dyn_trait(Send)]` traits, `impl Trait` arguments gain `+ Send`
+//! (`+ Sync` behind `&`), since the returned futures hold them.
+//!
+//! # By-value `self`
+//!
+//! Only an owner can give its receiver away, so for a trait with a `self` method the
+//! wrapper always owns its receiver: `DynFoo::boxed(value)` or
+//! `DynFoo::in_slot(&mut slot, value)`; the borrowing constructors (`new`,
+//! `with_strategy`, `from_ref`) do not exist, a compile error rather than a panic. The
+//! method moves the receiver out of its storage exactly once and releases the storage
+//! without a second drop. `self: Box<Self>` and `self: Pin<&mut Self>` are not supported
+//! yet.
 //!
 //! A method returning `impl Trait` (other than a future) may borrow only `self`: an
 //! opaque return type cannot name the intersection of several borrows (futures are
