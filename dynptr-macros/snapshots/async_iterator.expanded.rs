@@ -187,6 +187,14 @@ impl<'a, Item> DynAsyncIterator<'a, Item, ::dynptr::__private::DefaultStrategy> 
     {
         Self::with_strategy(value, ::core::default::Default::default())
     }
+    #[doc = r" [`new`](Self::new) under `dynosaur`'s name."]
+    #[inline]
+    pub fn from_mut<__DynptrT>(value: &'a mut __DynptrT) -> Self
+    where
+        __DynptrT: AsyncIterator<Item = Item> + 'a,
+    {
+        Self::new(value)
+    }
     #[doc = r" Owns `value` on the heap, with the default strategy (`Boxed`)."]
     #[inline]
     pub fn boxed<__DynptrT>(value: __DynptrT) -> Self

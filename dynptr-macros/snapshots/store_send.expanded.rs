@@ -242,6 +242,14 @@ impl<'a, K: Eq, Value> DynStore<'a, K, Value, ::dynptr::__private::DefaultStrate
     {
         Self::with_strategy(value, ::core::default::Default::default())
     }
+    #[doc = r" [`new`](Self::new) under `dynosaur`'s name."]
+    #[inline]
+    pub fn from_mut<__DynptrT>(value: &'a mut __DynptrT) -> Self
+    where
+        __DynptrT: Store<K, Value = Value> + ::core::marker::Send + ::core::marker::Sync + 'a,
+    {
+        Self::new(value)
+    }
     #[doc = r" Borrows `value` shared, with the default strategy (`Boxed`)."]
     #[inline]
     pub fn from_ref<__DynptrT>(value: &'a __DynptrT) -> Self

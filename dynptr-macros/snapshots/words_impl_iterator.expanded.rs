@@ -204,6 +204,14 @@ impl<'a, 't> AnyWords<'a, 't, ::dynptr::__private::DefaultStrategy> {
     {
         Self::with_strategy(value, ::core::default::Default::default())
     }
+    #[doc = r" [`new`](Self::new) under `dynosaur`'s name."]
+    #[inline]
+    pub fn from_mut<__DynptrT>(value: &'a mut __DynptrT) -> Self
+    where
+        __DynptrT: Words<'t> + ::core::marker::Sync + 'a,
+    {
+        Self::new(value)
+    }
     #[doc = r" Owns `value` on the heap, with the default strategy (`Boxed`)."]
     #[inline]
     pub fn boxed<__DynptrT>(value: __DynptrT) -> Self

@@ -550,6 +550,15 @@ fn wrapper(m: &Model) -> TokenStream {
                 Self::with_strategy(value, ::core::default::Default::default())
             }
 
+            /// [`new`](Self::new) under `dynosaur`'s name.
+            #[inline]
+            pub fn from_mut<__DynptrT>(value: &#life mut __DynptrT) -> Self
+            where
+                __DynptrT: #impl_bound,
+            {
+                Self::new(value)
+            }
+
         }
     });
     let from_ref_default = m.all_shared.then(|| {

@@ -154,6 +154,20 @@
 //! Without the `box` feature there is no default strategy: name one with
 //! `with_strategy` (naming none is a compile-time error that says so).
 //!
+//! # Migrating
+//!
+//! From `async-trait`: `#[async_trait]` on the trait becomes `#[dyn_trait(Send)]`
+//! (`#[async_trait(?Send)]` becomes `#[dyn_trait]`), the attribute on each impl goes
+//! away (impls are plain `async fn`s), `Box<dyn Trait + Send + Sync>` becomes
+//! `DynTrait<'static>` made with `DynTrait::boxed(value)`, and `&dyn Trait` becomes
+//! `DynTrait::from_ref(&value)` (or `new(&mut value)`).
+//!
+//! From `dynosaur`: `#[dynosaur(DynNext = dyn(box) Next)]` becomes
+//! `#[dyn_trait(wrapper = DynNext)]`; `DynNext::boxed` and `DynNext::from_mut` keep their
+//! names, and the wrapper is sized (a `DynNext<'_, T>`, not a `Box<DynNext<'_, T>>`).
+//!
+//! Both ports are tested (`dynptr/tests/migration.rs`) on the crates' README examples.
+//!
 //! # Strategies
 //!
 //! | strategy | crate (feature) | storage | allocations per call |
