@@ -176,16 +176,16 @@ unsafe impl<const N: usize, A: Alignment> ThreadSafe for Inline<N, A> {}
 /// Finding the value costs no indirect call: the pointer keeps the value's metadata
 /// (its vtable) and rebuilds the trait-object pointer from the current address of its
 /// buffer on every access ([`with_metadata_of`]), so it stays valid after a move.
-/// Dropping it skips the value's drop glue when the value's type has none.
+/// Dropping it calls the value's drop glue through the vtable, which Rust skips for
+/// types without drop glue (their vtable entry is null).
 ///
 /// # Invariants
 ///
 /// 1. `buf` holds an initialised value of some type `T` at offset 0, owned by this
 ///    pointer, with `size_of::<T>() <= N` and `align_of::<T>() <= A::ALIGN` (so `buf`
 ///    is large and aligned enough for it).
-/// 2. `meta` carries the metadata of `T` as a `D` (it is `D::coerce` of a pointer to a
-///    `T`); its address is not a location but a tag: [`DROP_TAG`] when `T` needs drop,
-///    [`NO_DROP_TAG`] when it does not.
+/// 2. `meta` carries the metadata of `T` as a `D` (it is `D::coerce` of a dangling
+///    pointer to a `T`); its address is meaningless and never used.
 pub struct InlinePtr<D: ?Sized, const N: usize, A: Alignment = A16> {
     // `UnsafeCell`: the value may have interior mutability and is reached through
     // `&InlinePtr` (rule 5 of the design); `MaybeUninit`: the bytes past the value are
@@ -195,11 +195,6 @@ pub struct InlinePtr<D: ?Sized, const N: usize, A: Alignment = A16> {
     // Owns a `D`: drop check, and `Unpin` only when `D` is.
     _owns: PhantomData<D>,
 }
-
-/// The tag address in [`InlinePtr::meta`] of a value whose type needs drop.
-const DROP_TAG: usize = 1;
-/// The tag address of a value whose type has no drop glue.
-const NO_DROP_TAG: usize = 2;
 
 impl<D: ?Sized, const N: usize, A: Alignment> InlinePtr<D, N, A> {
     /// What fits.
@@ -236,15 +231,8 @@ impl<D: ?Sized, const N: usize, A: Alignment> InlinePtr<D, N, A> {
         D: CoerceFrom<T>,
     {
         assert!(Self::CAPACITY.fits::<T>(), "dynptr-stack: value does not fit");
-        let tag = if core::mem::needs_drop::<T>() {
-            DROP_TAG
-        } else {
-            NO_DROP_TAG
-        };
-        // Only the metadata of `T` is kept: the address is the tag, never dereferenced
-        // (`CoerceFrom::coerce` does not dereference either).
-        let tagged = core::ptr::without_provenance_mut::<T>(tag);
-        let meta = D::coerce_non_null(NonNull::new(tagged).expect("non-zero tag"));
+        // Only the metadata of `T` is kept (`coerce` does not dereference).
+        let meta = D::coerce_non_null(NonNull::<T>::dangling());
         let mut this = InlinePtr {
             buf: UnsafeCell::new(MaybeUninit::uninit()),
             meta,
@@ -257,12 +245,6 @@ impl<D: ?Sized, const N: usize, A: Alignment> InlinePtr<D, N, A> {
         unsafe { dst.write(value) };
         this
     }
-
-    /// Whether the stored value has drop glue (invariant 2).
-    #[inline(always)]
-    fn needs_drop(&self) -> bool {
-        self.meta.cast::<u8>().addr().get() == DROP_TAG
-    }
 }
 
 // SAFETY:
@@ -271,8 +253,8 @@ impl<D: ?Sized, const N: usize, A: Alignment> InlinePtr<D, N, A> {
 //   live storage, and attach `T`'s metadata (invariant 2) with `with_metadata_of`. By
 //   invariant 1 the value is at offset 0, initialised and aligned. Same address as long
 //   as `self` does not move.
-// - Drop exactly once (rule 2): `Drop` drops the value in place once (if its type needs
-//   drop); the memory is part of `self` and needs no release. A panic in the value's
+// - Drop exactly once (rule 2): `Drop` drops the value in place once; the memory is
+//   part of `self` and needs no release. A panic in the value's
 //   drop propagates after the drop glue ran once; nothing is dropped again.
 // - Pinning (rule 3): the value is at a fixed offset inside `self`.
 // - Abandon on forget (rule 4): a forgotten `InlinePtr` is never dropped, and its memory
@@ -307,12 +289,10 @@ unsafe impl<D: ?Sized, const N: usize, A: Alignment> OwningPtr for InlinePtr<D, 
 impl<D: ?Sized, const N: usize, A: Alignment> Drop for InlinePtr<D, N, A> {
     #[inline]
     fn drop(&mut self) {
-        if self.needs_drop() {
-            let ptr = self.as_mut_ptr();
-            // SAFETY: invariant 1: the value is initialised and owned by `self`, which is
-            // being dropped, so nothing uses the value afterwards.
-            unsafe { core::ptr::drop_in_place(ptr.as_ptr()) };
-        }
+        let ptr = self.as_mut_ptr();
+        // SAFETY: invariant 1: the value is initialised and owned by `self`, which is
+        // being dropped, so nothing uses the value afterwards.
+        unsafe { core::ptr::drop_in_place(ptr.as_ptr()) };
     }
 }
 

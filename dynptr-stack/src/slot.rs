@@ -50,7 +50,7 @@ use crate::align::{Alignment, Buf, A16};
 /// # Threads
 ///
 /// A slot is `Send` but not `Sync`, and [`SlotRef`] and [`SlotPtr`] are neither: the
-/// places' states are plain `Cell`s. A slot is therefore not [`ThreadSafe`], and
+/// places' flags are plain `Cell`s. A slot is therefore not [`ThreadSafe`], and
 /// `#[dyn_trait(Send)]` wrappers cannot use it; use [`Inline`](crate::Inline) for those.
 ///
 /// [`try_adapt_shared`]: Strategy::try_adapt_shared
@@ -108,25 +108,20 @@ pub struct Slot<const N: usize, A: Alignment = A16, const K: usize = 1> {
 ///
 /// # Invariants
 ///
-/// 1. `state` is [`EMPTY`] or the place holds an initialised value at offset 0 of
-///    `buf`, owned by exactly one [`SlotPtr`], live or forgotten; [`HOLDS_DROP`] if its
-///    type needs drop, [`HOLDS`] if not.
+/// 1. `taken` is `false`, or the place holds an initialised value at offset 0 of
+///    `buf`, owned by exactly one [`SlotPtr`], live or forgotten.
 /// 2. Only the `SlotPtr` owning the value touches the value's bytes; a place is written
-///    only while [`EMPTY`].
+///    only while not `taken`.
 struct Place<const N: usize, A> {
     buf: UnsafeCell<MaybeUninit<Buf<N, A>>>,
-    state: Cell<u8>,
+    taken: Cell<bool>,
 }
-
-const EMPTY: u8 = 0;
-const HOLDS: u8 = 1;
-const HOLDS_DROP: u8 = 2;
 
 impl<const N: usize, A: Alignment> Place<N, A> {
     const fn new() -> Self {
         Place {
             buf: UnsafeCell::new(MaybeUninit::uninit()),
-            state: Cell::new(EMPTY),
+            taken: Cell::new(false),
         }
     }
 
@@ -137,7 +132,7 @@ impl<const N: usize, A: Alignment> Place<N, A> {
     fn put<'s, T: 's, D: ?Sized + CoerceFrom<T> + 's>(&'s self, value: T) -> SlotPtr<'s, D> {
         // Folded away: every caller checked (or asserted at compile time) that it fits.
         assert!(Self::CAPACITY.fits::<T>(), "dynptr-stack: value does not fit");
-        debug_assert_eq!(self.state.get(), EMPTY);
+        debug_assert!(!self.taken.get());
         let dst = NonNull::new(self.buf.get())
             .expect("UnsafeCell::get is non-null")
             .cast::<T>();
@@ -145,14 +140,10 @@ impl<const N: usize, A: Alignment> Place<N, A> {
         // `A::ALIGN >= align_of::<T>()` (asserted above); the place is empty, so nobody
         // else uses these bytes (invariant 2).
         let ptr = unsafe { write_coerced::<T, D>(dst, value) };
-        self.state.set(if core::mem::needs_drop::<T>() {
-            HOLDS_DROP
-        } else {
-            HOLDS
-        });
+        self.taken.set(true);
         SlotPtr {
             ptr,
-            state: &self.state,
+            taken: &self.taken,
             _owns: PhantomData,
         }
     }
@@ -171,7 +162,7 @@ impl<const N: usize, A: Alignment, const K: usize> Slot<N, A, K> {
     /// The first empty place.
     #[inline(always)]
     fn free_place(&self) -> Option<&Place<N, A>> {
-        self.places.iter().find(|place| place.state.get() == EMPTY)
+        self.places.iter().find(|place| !place.taken.get())
     }
 }
 
@@ -185,7 +176,7 @@ impl<const N: usize, A: Alignment, const K: usize> Drop for Slot<N, A, K> {
     fn drop(&mut self) {
         // No `SlotPtr` is alive (each borrows the slot), so a taken place holds an
         // abandoned value, whose memory is about to be invalidated: abort instead.
-        if self.places.iter().any(|place| place.state.get() != EMPTY) {
+        if self.places.iter().any(|place| place.taken.get()) {
             crate::abort(
                 "dynptr-stack: a Slot is dropped while it holds an abandoned (forgotten) value, \
                  whose memory must stay valid forever; aborting the process",
@@ -196,11 +187,7 @@ impl<const N: usize, A: Alignment, const K: usize> Drop for Slot<N, A, K> {
 
 impl<const N: usize, A: Alignment, const K: usize> fmt::Debug for Slot<N, A, K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let taken = self
-            .places
-            .iter()
-            .filter(|place| place.state.get() != EMPTY)
-            .count();
+        let taken = self.places.iter().filter(|place| place.taken.get()).count();
         f.debug_struct("Slot")
             .field("capacity", &Place::<N, A>::CAPACITY)
             .field("places", &K)
@@ -348,25 +335,25 @@ impl<'a, const N: usize, A: Alignment, const K: usize> Strategy for SlotRef<'a, 
 }
 
 /// The pointer a [`SlotRef`] returns: the value's address (with its metadata) and its
-/// place's state; the value itself stays in the slot.
+/// place's flag; the value itself stays in the slot.
 ///
 /// # Invariants
 ///
-/// 1. `ptr` points to the initialised value at offset 0 of the place whose state is
-///    `state`; this `SlotPtr` owns it (`Place` invariant 1), and its provenance is the
+/// 1. `ptr` points to the initialised value at offset 0 of the place whose flag is
+///    `taken`; this `SlotPtr` owns it (`Place` invariant 1), and its provenance is the
 ///    place's buffer.
-/// 2. `*state` is [`HOLDS_DROP`] or [`HOLDS`] while this pointer exists.
+/// 2. `*taken` is `true` while this pointer exists.
 pub struct SlotPtr<'s, D: ?Sized> {
     ptr: NonNull<D>,
-    state: &'s Cell<u8>,
+    taken: &'s Cell<bool>,
     _owns: PhantomData<D>,
 }
 
 // SAFETY:
 // - Access (rule 1): `ptr` is derived from the place's `UnsafeCell` buffer (invariant 1),
 //   which stays valid for `'s` and is touched by nobody else (`Place` invariant 2).
-// - Drop exactly once (rule 2): `Drop` drops the value once (if its type needs drop)
-//   through `drop_then_release`, then marks the place empty, also when the drop panics.
+// - Drop exactly once (rule 2): `Drop` drops the value once through
+//   `drop_then_release`, then marks the place free, also when the drop panics.
 // - Pinning (rule 3): the value is in the slot, outside `self`; it never moves.
 // - Abandon on forget (rule 4): a forgotten `SlotPtr` leaves its place taken forever:
 //   never dropped, never written again (`Place::put` takes only empty places); the
@@ -390,22 +377,19 @@ unsafe impl<D: ?Sized> OwningPtr for SlotPtr<'_, D> {
     unsafe fn release_moved(this: Self) {
         let this = core::mem::ManuallyDrop::new(this);
         // The value was moved out: the place is free again, without a drop.
-        this.state.set(EMPTY);
+        this.taken.set(false);
     }
 }
 
 impl<D: ?Sized> Drop for SlotPtr<'_, D> {
     #[inline]
     fn drop(&mut self) {
-        let state = self.state;
-        if state.get() == HOLDS_DROP {
-            // SAFETY: invariant 1: the value is initialised and owned by `self`, which is
-            // being dropped; the release marks the place empty after the drop (or during
-            // the unwinding of a panic in it), so the value is dropped exactly once.
-            unsafe { drop_then_release(self.ptr, |_, _| state.set(EMPTY)) };
-        } else {
-            state.set(EMPTY);
-        }
+        let taken = self.taken;
+        // SAFETY: invariant 1: the value is initialised and owned by `self`, which is
+        // being dropped; the release marks the place free after the drop (or during the
+        // unwinding of a panic in it), so the value is dropped exactly once. (A type
+        // without drop glue costs no call: its vtable's drop entry is null.)
+        unsafe { drop_then_release(self.ptr, |_, _| taken.set(false)) };
     }
 }
 
