@@ -215,9 +215,9 @@
 extern crate self as dynptr;
 
 pub use dynptr_core::{
-    drop_then_release, impl_coerce, with_metadata_of, write_coerced, Capacity, CoerceFrom, DynPtr, OwningPtr, Receiver,
-    ReceiverMut, ReceiverRef, ReceiverSlot, RejectReason, Rejected, Release, SharedReceiver, Strategy,
-    ThreadSafe,
+    drop_then_release, impl_coerce, with_metadata_of, write_coerced, Capacity, CoerceFrom, DynPtr, OwningPtr,
+    Receiver, ReceiverMut, ReceiverRef, ReceiverSlot, RejectReason, Rejected, Release, SharedReceiver,
+    Strategy, ThreadSafe,
 };
 
 #[cfg(feature = "box")]
