@@ -324,3 +324,100 @@ pub unsafe fn write_coerced<T, D: ?Sized + CoerceFrom<T>>(dst: NonNull<T>, value
     unsafe { dst.as_ptr().write(value) };
     D::coerce_non_null(dst)
 }
+
+/// A pointer with the address and provenance of `data` and the metadata (vtable, slice
+/// length) of `meta`: how inline storage finds its value again after it moved, since
+/// stable Rust cannot build a pointer to an unsized type from parts
+/// (`ptr::from_raw_parts` and `pointer::with_metadata_of` are unstable).
+///
+/// `meta`'s own address and provenance are ignored, so it may be dangling: an inline
+/// strategy keeps `D::coerce_non_null(NonNull::<T>::dangling())` (a pointer that
+/// carries `T`'s vtable) and calls this with the current address of its buffer on every
+/// access. No indirect call, no integer round trip: the data word is overwritten with a
+/// *pointer* (rule 2 of the design: provenance comes from the live storage).
+///
+/// # Layout assumption, checked at compile time
+///
+/// This overwrites the first word of a copy of `meta`, so it relies on pointers to
+/// unsized types being laid out as `(data pointer, metadata)`, which is what rustc does
+/// for every such pointer (smallbox relies on the same). Stable Rust has exactly two
+/// kinds of metadata, a vtable (`dyn Trait`) and a length (`[T]`, `str`, and structs
+/// ending in either); a `const` assertion in this crate checks both layouts, so a
+/// compiler that changed them would fail to build `dynptr-core` instead of producing
+/// wrong pointers. Pointers to sized types are a single data word and are simply
+/// replaced. A debug assertion re-checks the result.
+///
+/// # Examples
+///
+/// ```
+/// use core::fmt::Debug;
+/// use core::ptr::NonNull;
+/// use dynptr_core::{with_metadata_of, CoerceFrom};
+///
+/// // The vtable of `u32` as `dyn Debug`, without any `u32` to point to.
+/// let meta: NonNull<dyn Debug> = <dyn Debug>::coerce_non_null(NonNull::<u32>::dangling());
+///
+/// let mut value = 7u32;
+/// let ptr = with_metadata_of(NonNull::from(&mut value).cast::<u8>(), meta);
+/// // SAFETY: `ptr` has the address and provenance of `value` and `u32`'s vtable.
+/// assert_eq!(format!("{:?}", unsafe { ptr.as_ref() }), "7");
+/// ```
+#[inline(always)]
+pub fn with_metadata_of<D: ?Sized>(data: NonNull<u8>, meta: NonNull<D>) -> NonNull<D> {
+    const {
+        assert!(
+            size_of::<NonNull<D>>() == size_of::<NonNull<u8>>()
+                || size_of::<NonNull<D>>() == 2 * size_of::<NonNull<u8>>(),
+            "dynptr: a pointer whose metadata is not one word"
+        )
+    };
+    let mut out = meta;
+    // SAFETY: `out` is a local, initialised `NonNull<D>`, at least one pointer wide and
+    // aligned for a pointer (pointers to unsized types have pointer alignment), so
+    // writing a `NonNull<u8>` to its first word is in bounds and aligned. The first word
+    // is the data pointer (`DATA_FIRST` below), so the result is a valid `NonNull<D>`:
+    // the non-null `data` and `meta`'s untouched (valid) metadata.
+    unsafe { (&raw mut out).cast::<NonNull<u8>>().write(data) };
+    debug_assert!(
+        out.cast::<u8>() == data,
+        "dynptr: pointer layout is not data-first"
+    );
+    out
+}
+
+/// The layout assumption of [`with_metadata_of`], for both kinds of metadata stable Rust
+/// has: the first word of a pointer to `dyn Trait` and of a pointer to `[T]` is the data
+/// address. Evaluated at compile time: if the first word were the vtable, reading it as
+/// an integer would fail const evaluation; if it were the length, the comparison would.
+const DATA_FIRST: () = {
+    #[repr(C)]
+    struct Words(core::mem::MaybeUninit<usize>, core::mem::MaybeUninit<usize>);
+    const ADDR: usize = 0x1000;
+    const LEN: usize = 3;
+    let data = ADDR as *const u8;
+
+    let dyn_ptr: *const dyn fmt::Debug = data;
+    // SAFETY: a pointer to `dyn Trait` is two words (asserted by `transmute` itself);
+    // `MaybeUninit` may hold any bytes, including a pointer with provenance.
+    let words: Words = unsafe { core::mem::transmute::<*const dyn fmt::Debug, Words>(dyn_ptr) };
+    // SAFETY: if the first word is the data pointer, it is the integer `ADDR` (a pointer
+    // without provenance), an initialised `usize`. If it were the vtable pointer, const
+    // evaluation would refuse to read it as an integer: a compile error, as intended.
+    let first = unsafe { words.0.assume_init() };
+    assert!(first == ADDR, "dyn pointers are not data-first");
+
+    let slice_ptr: *const [u8] = core::ptr::slice_from_raw_parts(data, LEN);
+    // SAFETY: as above, for a pointer to a slice.
+    let words: Words = unsafe { core::mem::transmute::<*const [u8], Words>(slice_ptr) };
+    // SAFETY: both words of a slice pointer built from an integer address are integers
+    // (an address without provenance, a length).
+    let first = unsafe { words.0.assume_init() };
+    // SAFETY: as above.
+    let second = unsafe { words.1.assume_init() };
+    assert!(
+        first == ADDR && second == LEN,
+        "slice pointers are not data-first"
+    );
+};
+// Forces the evaluation of the check.
+const _: () = DATA_FIRST;

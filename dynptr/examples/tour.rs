@@ -1,12 +1,17 @@
 //! A tour of dynptr: the seed post's `AsyncIterator` sum loop, through static dispatch,
 //! a hand-written poll-based dyn trait (the floor no strategy can beat) and dynptr's
-//! `Boxed` strategy, with the time per item, the heap allocations per item (counted by
-//! a `#[global_allocator]`) and the ratio to the floor measured in this same run.
+//! strategies (`Boxed`, `Inline`, `InlineOr`, the stack `Slot`), with the time per
+//! item, the heap allocations per item (counted by a `#[global_allocator]`) and the
+//! ratio to the floor measured in this same run.
 //!
 //! ```text
 //! cargo run --release --example tour
 //! DYNPTR_TOUR_ITEMS=1000000 cargo run --release --example tour
+//! DYNPTR_TOUR_ONLY=slot cargo run --release --example tour   # one variant (for callgrind)
 //! ```
+//!
+//! `DYNPTR_TOUR_ONLY` takes a comma-separated list of variant keys: `static`, `floor`,
+//! `boxed`, `boxed-macro`, `inline`, `inline-or`, `slot`.
 //!
 //! The dyn wrapper used here, `DynAsyncIterator`, is written by hand in
 //! `tests/common/async_iter.rs`: exactly the shape `#[dyn_trait]` generates.
@@ -17,7 +22,7 @@ mod async_iter;
 
 use core::alloc::{GlobalAlloc, Layout};
 use core::hint::black_box;
-use core::pin::Pin;
+use core::pin::{pin, Pin};
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::alloc::System;
 use std::time::Instant;
@@ -56,6 +61,7 @@ async fn sum_generated<S: Strategy>(v: &mut generated::DynAsyncIterator<'_, u32,
     }
     result
 }
+use dynptr_stack::{Inline, InlineOr, Slot, SlotRef};
 
 /// The system allocator, counting every allocation and its bytes while [`COUNTING`] is
 /// on.
@@ -119,6 +125,8 @@ static GLOBAL: CountingAlloc = CountingAlloc;
 
 /// Each variant runs this many times; the fastest round is reported.
 const ROUNDS: usize = 3;
+/// The name of the floor row, which the ratios divide by.
+const FLOOR: &str = "poll-based dyn, floor (sum_poll)";
 /// Items per round unless `DYNPTR_TOUR_ITEMS` says otherwise.
 const DEFAULT_ITEMS: u32 = 10_000_000;
 
@@ -173,30 +181,87 @@ fn main() {
         Err(_) => DEFAULT_ITEMS,
     };
 
-    let rows = [
-        measure("static dispatch (sum_static)", items, |n| {
-            block_on(sum_static(Count::new(n)))
-        }),
-        measure("poll-based dyn, floor (sum_poll)", items, |n| {
-            let mut it = Count::new(n);
-            // `black_box` hides the concrete type: a real indirect call per item.
-            let v: Pin<&mut dyn PollNext> = black_box(Pin::new(&mut it) as Pin<&mut dyn PollNext>);
-            sum_poll(v)
-        }),
-        measure("dynptr Boxed (sum_dyn)", items, |n| {
-            let mut it = Count::new(n);
-            let mut d: DynAsyncIterator<'_, u32, Boxed> = DynAsyncIterator::new(&mut it);
-            // As above: the optimizer must not see through the vtable.
-            block_on(sum_dyn(black_box(&mut d)))
-        }),
-        measure("dynptr Boxed (#[dyn_trait])", items, |n| {
-            let mut it = Count::new(n);
-            let mut d = generated::DynAsyncIterator::with_strategy(&mut it, Boxed::new());
-            block_on(sum_generated(black_box(&mut d)))
-        }),
-    ];
+    let only: Option<Vec<String>> = std::env::var("DYNPTR_TOUR_ONLY")
+        .ok()
+        .map(|s| s.split(',').map(|k| k.trim().to_string()).collect());
+    let wanted = |key: &str| only.as_ref().is_none_or(|keys| keys.iter().any(|k| k == key));
 
-    let floor = rows[1].ns_per_item;
+    type Round = Box<dyn FnMut(u32) -> u32>;
+    let variants: Vec<(&str, &'static str, Round)> = vec![
+        (
+            "static",
+            "static dispatch (sum_static)",
+            Box::new(|n| block_on(sum_static(Count::new(n)))),
+        ),
+        (
+            "floor",
+            FLOOR,
+            Box::new(|n| {
+                let mut it = Count::new(n);
+                // `black_box` hides the concrete type: a real indirect call per item.
+                let v: Pin<&mut dyn PollNext> = black_box(Pin::new(&mut it) as Pin<&mut dyn PollNext>);
+                sum_poll(v)
+            }),
+        ),
+        (
+            "boxed",
+            "dynptr Boxed (sum_dyn)",
+            Box::new(|n| {
+                let mut it = Count::new(n);
+                let mut d: DynAsyncIterator<'_, u32, Boxed> = DynAsyncIterator::new(&mut it);
+                // As above: the optimizer must not see through the vtable.
+                block_on(sum_dyn(black_box(&mut d)))
+            }),
+        ),
+        (
+            "boxed-macro",
+            "dynptr Boxed (#[dyn_trait])",
+            Box::new(|n| {
+                let mut it = Count::new(n);
+                let mut d = generated::DynAsyncIterator::with_strategy(&mut it, Boxed::new());
+                block_on(sum_generated(black_box(&mut d)))
+            }),
+        ),
+        (
+            "inline",
+            "dynptr Inline<64> (sum_dyn)",
+            Box::new(|n| {
+                let mut it = Count::new(n);
+                let mut d: DynAsyncIterator<'_, u32, Inline<64>> = DynAsyncIterator::new(&mut it);
+                block_on(sum_dyn(black_box(&mut d)))
+            }),
+        ),
+        (
+            "inline-or",
+            "dynptr InlineOr<64> (sum_dyn)",
+            Box::new(|n| {
+                let mut it = Count::new(n);
+                let mut d: DynAsyncIterator<'_, u32, InlineOr<64>> = DynAsyncIterator::new(&mut it);
+                block_on(sum_dyn(black_box(&mut d)))
+            }),
+        ),
+        (
+            "slot",
+            "dynptr Slot<64> (sum_dyn)",
+            Box::new(|n| {
+                let mut it = Count::new(n);
+                // Reserved once on this stack frame, reused by every call.
+                let slot = pin!(Slot::<64>::new());
+                let mut d = DynAsyncIterator::with_strategy(&mut it, SlotRef::new(slot));
+                block_on(sum_dyn(black_box(&mut d)))
+            }),
+        ),
+    ];
+    let rows: Vec<Row> = variants
+        .into_iter()
+        .filter(|(key, _, _)| wanted(key))
+        .map(|(_, name, round)| measure(name, items, round))
+        .collect();
+
+    let floor = rows
+        .iter()
+        .find(|row| row.name == FLOOR)
+        .map_or(f64::NAN, |row| row.ns_per_item);
     let expected = (1..=items).fold(0u32, u32::wrapping_add);
     println!();
     println!("AsyncIterator sum loop, {items} items; time: fastest of {ROUNDS} rounds; allocations: counted in a separate round");

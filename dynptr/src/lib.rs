@@ -173,11 +173,16 @@
 //! | strategy | crate (feature) | storage | allocations per call |
 //! |---|---|---|---|
 //! | [`Boxed<A>`](Boxed) | `dynptr-box` (`box`, default) | a heap block in any `allocator-api2` allocator | 1 |
+//! | `Inline<N, A>` | `dynptr-stack` (`stack`) | inside the returned pointer: `N` bytes aligned to `A` (default 16); too large is a compile error | 0 |
+//! | `InlineOr<N, F>` | `dynptr-stack` (`stack` + `alloc`) | inline if the value fits, else the fallback strategy `F` (default `Boxed`), decided per type at compile time | 0 if it fits |
+//! | `SlotRef` to a `Slot<N, A, K>` | `dynptr-stack` (`stack`) | a pinned slot the caller reserved once on its stack; a forgotten value makes it abort | 0 |
 //!
 //! # Features
 //!
 //! - `box` (default): [`Boxed`], the heap strategy. Implies `alloc`.
 //! - `macros` (default): [`dyn_trait`].
+//! - `stack`: `Inline`, `Slot`/`SlotRef` (no allocator needed) and, with `alloc`,
+//!   `InlineOr`. The alignment markers are in `dynptr::align`.
 //! - `alloc`: strategies and conveniences that need an allocator.
 //! - `std`: implies `alloc`.
 //!
@@ -224,13 +229,19 @@
 extern crate self as dynptr;
 
 pub use dynptr_core::{
-    drop_then_release, impl_coerce, write_coerced, Capacity, CoerceFrom, DynPtr, OwningPtr, Receiver,
-    ReceiverMut, ReceiverRef, ReceiverSlot, RejectReason, Rejected, Release, SharedReceiver, Strategy,
-    ThreadSafe,
+    drop_then_release, impl_coerce, with_metadata_of, write_coerced, Capacity, CoerceFrom, DynPtr, OwningPtr,
+    Receiver, ReceiverMut, ReceiverRef, ReceiverSlot, RejectReason, Rejected, Release, SharedReceiver,
+    Strategy, ThreadSafe,
 };
 
 #[cfg(feature = "box")]
 pub use dynptr_box::{AllocError, Allocator, BoxPtr, Boxed, Global};
+
+#[cfg(feature = "stack")]
+pub use dynptr_stack::{align, Alignment, Inline, InlinePtr, Slot, SlotPtr, SlotRef};
+
+#[cfg(all(feature = "stack", feature = "alloc"))]
+pub use dynptr_stack::{InlineOr, InlineOrPtr};
 
 #[cfg(feature = "macros")]
 pub use dynptr_macros::dyn_trait;

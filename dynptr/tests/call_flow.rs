@@ -187,3 +187,27 @@ fn non_copy_items_through_the_generic_wrapper() {
     let lengths: Vec<usize> = block_on(collect(d)).iter().map(String::len).collect();
     assert_eq!(lengths, [1, 2, 3]);
 }
+
+#[test]
+fn the_stack_strategies_drive_the_same_loop() {
+    use core::pin::pin;
+    use dynptr_stack::{Inline, InlineOr, Slot, SlotRef};
+
+    for &n in LENGTHS {
+        let expected = triangle(n);
+        let mut it = Count::new(n);
+        let mut d: DynAsyncIterator<'_, u32, Inline<64>> = DynAsyncIterator::new(&mut it);
+        assert_eq!(block_on(sum_dyn(&mut d)), expected, "Inline, n = {n}");
+
+        let mut it = Count::new(n);
+        // 8 bytes are too few for the future: every call takes the Boxed fallback.
+        let mut d: DynAsyncIterator<'_, u32, InlineOr<8>> = DynAsyncIterator::new(&mut it);
+        assert_eq!(block_on(sum_dyn(&mut d)), expected, "InlineOr<8>, n = {n}");
+
+        let mut it = Count::new(n);
+        let slot = pin!(Slot::<64>::new());
+        let mut d = DynAsyncIterator::with_strategy(&mut it, SlotRef::new(slot));
+        assert_eq!(block_on(sum_dyn(&mut d)), expected, "Slot, n = {n}");
+        assert_eq!(block_on(d.next()), None);
+    }
+}

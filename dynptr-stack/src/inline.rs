@@ -1,0 +1,313 @@
+//! `Inline<N>`: the value lives inside the pointer the strategy returns.
+
+use core::cell::UnsafeCell;
+use core::fmt;
+use core::marker::PhantomData;
+use core::mem::MaybeUninit;
+use core::ptr::NonNull;
+
+use dynptr_core::{with_metadata_of, Capacity, CoerceFrom, OwningPtr, Rejected, Strategy, ThreadSafe};
+
+use crate::align::{Alignment, Buf, A16};
+
+/// The inline strategy: every returned value is stored inside the returned pointer, in
+/// `N` bytes aligned to `A` (default [`A16`]); nothing is allocated and nothing is
+/// borrowed, like `stackfuture::StackFuture` but with any alignment up to 4096 and a
+/// `try_` path that gives the value back.
+///
+/// A value larger than `N` bytes or aligned more than `A` is a **compile-time error**
+/// of [`adapt`](Strategy::adapt) (and so of `DynPtr::new`) whose message names both
+/// layouts; [`try_adapt`](Strategy::try_adapt) returns it instead, intact. Like every
+/// post-monomorphization error it shows in `cargo build`/`cargo test`, not in
+/// `cargo check`.
+///
+/// The pointer ([`InlinePtr`]) is returned by value, so it is moved (copied) at least
+/// once after the value is written; pick `N` close to the size of the values you
+/// expect. A pinned `InlinePtr` (`.await` pins it) pins its value: the value is moved
+/// only before it is first polled.
+///
+/// `Inline` is a zero-sized `Copy` type, `Default`, `Send`, `Sync` and [`ThreadSafe`]:
+/// a pointer is `Send`/`Sync` exactly when its value is.
+///
+/// # Examples
+///
+/// ```
+/// use core::future::Future;
+/// use dynptr_core::DynPtr;
+/// use dynptr_stack::Inline;
+///
+/// let mut strategy = Inline::<64>::new();
+/// let base = 10;
+/// let fut: DynPtr<'_, dyn Future<Output = u32>, _> =
+///     DynPtr::new(&mut strategy, async move { base + 1 });
+/// assert_eq!(poll_ready(fut), 11);
+/// # fn poll_ready<F: Future>(f: F) -> F::Output {
+/// #     let mut f = core::pin::pin!(f);
+/// #     match f.as_mut().poll(&mut core::task::Context::from_waker(core::task::Waker::noop())) {
+/// #         core::task::Poll::Ready(v) => v,
+/// #         core::task::Poll::Pending => unreachable!(),
+/// #     }
+/// # }
+/// ```
+///
+/// Alignment up to 4096 through a marker type, and the value back when it does not fit:
+///
+/// ```
+/// use core::fmt::Debug;
+/// use dynptr_core::{DynPtr, RejectReason, Strategy};
+/// use dynptr_stack::{align::A64, Inline};
+///
+/// #[derive(Debug, PartialEq)]
+/// #[repr(align(64))]
+/// struct Line([u8; 64]);
+///
+/// let mut strategy = Inline::<64, A64>::new();
+/// let p: DynPtr<'_, dyn Debug, _> = DynPtr::new(&mut strategy, Line([1; 64]));
+/// assert_eq!(DynPtr::as_ptr(&p).cast::<u8>().addr() % 64, 0);
+/// # drop(p);
+///
+/// let mut small = Inline::<16>::new();
+/// let rejected = small.try_adapt::<_, dyn Debug>(Line([2; 64])).unwrap_err();
+/// assert!(matches!(rejected.reason(), RejectReason::TooLarge { .. }));
+/// assert_eq!(rejected.into_value(), Line([2; 64]));
+/// ```
+///
+/// A value that is too large does not compile:
+///
+/// ```compile_fail,E0080
+/// use dynptr_core::DynPtr;
+/// use dynptr_stack::Inline;
+///
+/// let mut strategy = Inline::<16>::new();
+/// // error: the value does not fit this strategy's storage: size 17, align 1; capacity: size 16, align 16
+/// let p: DynPtr<'_, dyn core::fmt::Debug, _> = DynPtr::new(&mut strategy, [0u8; 17]);
+/// ```
+///
+/// Nor does one that is aligned more than the storage:
+///
+/// ```compile_fail,E0080
+/// use dynptr_core::DynPtr;
+/// use dynptr_stack::Inline;
+///
+/// #[derive(Debug)]
+/// #[repr(align(32))]
+/// struct Aligned32(u8);
+///
+/// let mut strategy = Inline::<64>::new(); // aligned to 16
+/// // error: the value does not fit this strategy's storage: size 32, align 32; capacity: size 64, align 16
+/// let p: DynPtr<'_, dyn core::fmt::Debug, _> = DynPtr::new(&mut strategy, Aligned32(1));
+/// ```
+#[derive(Clone, Copy, Default)]
+pub struct Inline<const N: usize, A: Alignment = A16> {
+    _align: PhantomData<A>,
+}
+
+impl<const N: usize, A: Alignment> Inline<N, A> {
+    /// The strategy (it has no state).
+    pub const fn new() -> Self {
+        Inline { _align: PhantomData }
+    }
+}
+
+impl<const N: usize, A: Alignment> fmt::Debug for Inline<N, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Inline<{N}, align {}>", A::ALIGN)
+    }
+}
+
+impl<const N: usize, A: Alignment> Strategy for Inline<N, A> {
+    type Ptr<'s, D: ?Sized + 's>
+        = InlinePtr<D, N, A>
+    where
+        Self: 's;
+
+    const CAPACITY: Capacity = InlinePtr::<(), N, A>::CAPACITY;
+
+    #[inline]
+    fn try_adapt<'s, T, D>(&'s mut self, value: T) -> Result<InlinePtr<D, N, A>, Rejected<T>>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        InlinePtr::try_new(value)
+    }
+
+    #[inline]
+    fn try_adapt_shared<'s, T, D>(&'s self, value: T) -> Result<InlinePtr<D, N, A>, Rejected<T>>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        InlinePtr::try_new(value)
+    }
+
+    /// Stores `value`; a value that does not fit is a compile-time error naming its
+    /// size and alignment and the capacity.
+    #[inline]
+    fn adapt<'s, T, D>(&'s mut self, value: T) -> InlinePtr<D, N, A>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        InlinePtr::new(value)
+    }
+
+    /// As [`adapt`](Self::adapt): every pointer has storage of its own, so any number
+    /// of values from the shared entry point can be alive together.
+    #[inline]
+    fn adapt_shared<'s, T, D>(&'s self, value: T) -> InlinePtr<D, N, A>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        InlinePtr::new(value)
+    }
+}
+
+// SAFETY: an `InlinePtr<D, N, A>` holds its `D` inline and a pointer to `D`'s
+// metadata (a vtable in static memory, or a length), nothing shared: sending it sends
+// the `D` (sound when `D: Send`), sharing it shares `&D` (sound when `D: Sync`), see the
+// `Send`/`Sync` impls below.
+unsafe impl<const N: usize, A: Alignment> ThreadSafe for Inline<N, A> {}
+
+/// The pointer [`Inline`] returns: it holds the value itself, in `N` bytes aligned to
+/// `A`.
+///
+/// Finding the value costs no indirect call: the pointer keeps the value's metadata
+/// (its vtable) and rebuilds the trait-object pointer from the current address of its
+/// buffer on every access ([`with_metadata_of`]), so it stays valid after a move.
+/// Dropping it calls the value's drop glue through the vtable, which Rust skips for
+/// types without drop glue (their vtable entry is null).
+///
+/// # Invariants
+///
+/// 1. `buf` holds an initialised value of some type `T` at offset 0, owned by this
+///    pointer, with `size_of::<T>() <= N` and `align_of::<T>() <= A::ALIGN` (so `buf`
+///    is large and aligned enough for it).
+/// 2. `meta` carries the metadata of `T` as a `D` (it is `D::coerce` of a dangling
+///    pointer to a `T`); its address is meaningless and never used.
+pub struct InlinePtr<D: ?Sized, const N: usize, A: Alignment = A16> {
+    // `UnsafeCell`: the value may have interior mutability and is reached through
+    // `&InlinePtr` (rule 5 of the design); `MaybeUninit`: the bytes past the value are
+    // never initialised (and never written).
+    buf: UnsafeCell<MaybeUninit<Buf<N, A>>>,
+    meta: NonNull<D>,
+    // Owns a `D`: drop check, and `Unpin` only when `D` is.
+    _owns: PhantomData<D>,
+}
+
+impl<D: ?Sized, const N: usize, A: Alignment> InlinePtr<D, N, A> {
+    /// What fits.
+    pub(crate) const CAPACITY: Capacity = Capacity::new(N, A::ALIGN);
+
+    /// Stores `value`; a compile-time error if it does not fit.
+    #[inline(always)]
+    pub(crate) fn new<T>(value: T) -> Self
+    where
+        D: CoerceFrom<T>,
+    {
+        const { Self::CAPACITY.assert_fits::<T>() };
+        Self::place(value)
+    }
+
+    /// Stores `value`, or gives it back if it does not fit (a branch on a constant).
+    #[inline(always)]
+    pub(crate) fn try_new<T>(value: T) -> Result<Self, Rejected<T>>
+    where
+        D: CoerceFrom<T>,
+    {
+        if Self::CAPACITY.fits::<T>() {
+            Ok(Self::place(value))
+        } else {
+            Err(Rejected::too_large(value, Self::CAPACITY))
+        }
+    }
+
+    /// Stores `value`, which must fit (checked: the check is folded away where it
+    /// holds, as it does for every caller).
+    #[inline(always)]
+    pub(crate) fn place<T>(value: T) -> Self
+    where
+        D: CoerceFrom<T>,
+    {
+        assert!(Self::CAPACITY.fits::<T>(), "dynptr-stack: value does not fit");
+        // Only the metadata of `T` is kept (`coerce` does not dereference).
+        let meta = D::coerce_non_null(NonNull::<T>::dangling());
+        let mut this = InlinePtr {
+            buf: UnsafeCell::new(MaybeUninit::uninit()),
+            meta,
+            _owns: PhantomData,
+        };
+        let dst = NonNull::from(this.buf.get_mut()).cast::<T>();
+        // SAFETY: `dst` is the start of `buf`, which has at least `N >= size_of::<T>()`
+        // bytes and is aligned to `A::ALIGN >= align_of::<T>()` (asserted above), and is
+        // not otherwise in use. This establishes invariant 1; `meta` is invariant 2.
+        unsafe { dst.write(value) };
+        this
+    }
+}
+
+// SAFETY:
+// - Access (rule 1): `as_ptr`/`as_mut_ptr` derive the pointer from `buf` as it is now
+//   (a shared borrow of the `UnsafeCell`, or a unique borrow), so its provenance is the
+//   live storage, and attach `T`'s metadata (invariant 2) with `with_metadata_of`. By
+//   invariant 1 the value is at offset 0, initialised and aligned. Same address as long
+//   as `self` does not move.
+// - Drop exactly once (rule 2): `Drop` drops the value in place once; the memory is
+//   part of `self` and needs no release. A panic in the value's
+//   drop propagates after the drop glue ran once; nothing is dropped again.
+// - Pinning (rule 3): the value is at a fixed offset inside `self`.
+// - Abandon on forget (rule 4): a forgotten `InlinePtr` is never dropped, and its memory
+//   (wherever the forgotten pointer lives) is not touched by this crate again.
+// - Auto traits (rule 5): see the `Send`/`Sync` impls below.
+unsafe impl<D: ?Sized, const N: usize, A: Alignment> OwningPtr for InlinePtr<D, N, A> {
+    type Target = D;
+
+    #[inline(always)]
+    fn as_ptr(&self) -> NonNull<D> {
+        with_metadata_of(NonNull::from(&self.buf).cast(), self.meta)
+    }
+
+    #[inline(always)]
+    fn as_mut_ptr(&mut self) -> NonNull<D> {
+        // A raw borrow, not `&mut self.buf`: a unique reference to the (`Unpin`) buffer
+        // would assert uniqueness over a pinned value that may point into itself (a
+        // polled future), invalidating its inner borrows; `&mut self` itself asserts
+        // nothing when `D: !Unpin`.
+        let buf = UnsafeCell::raw_get(&raw mut self.buf);
+        let data = NonNull::new(buf.cast::<u8>()).expect("a field of `self` is non-null");
+        with_metadata_of(data, self.meta)
+    }
+
+    #[inline]
+    unsafe fn release_moved(this: Self) {
+        // The value was moved out (or dropped) by the caller; the storage is `this`.
+        core::mem::forget(this);
+    }
+}
+
+impl<D: ?Sized, const N: usize, A: Alignment> Drop for InlinePtr<D, N, A> {
+    #[inline]
+    fn drop(&mut self) {
+        let ptr = self.as_mut_ptr();
+        // SAFETY: invariant 1: the value is initialised and owned by `self`, which is
+        // being dropped, so nothing uses the value afterwards.
+        unsafe { core::ptr::drop_in_place(ptr.as_ptr()) };
+    }
+}
+
+// SAFETY: `InlinePtr` owns a `D` (inline) and a pointer to immutable, static metadata;
+// sending it sends the `D`.
+unsafe impl<D: ?Sized + Send, const N: usize, A: Alignment> Send for InlinePtr<D, N, A> {}
+
+// SAFETY: `&InlinePtr` reaches only `&D` (through `Deref` of `DynPtr`), so sharing it is
+// sharing `&D`.
+unsafe impl<D: ?Sized + Sync, const N: usize, A: Alignment> Sync for InlinePtr<D, N, A> {}
+
+impl<D: ?Sized, const N: usize, A: Alignment> fmt::Debug for InlinePtr<D, N, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InlinePtr")
+            .field("capacity", &Self::CAPACITY)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,402 @@
+//! `Slot`: storage reserved once on the caller's stack, pinned, reused call after call.
+
+use core::cell::{Cell, UnsafeCell};
+use core::fmt;
+use core::marker::{PhantomData, PhantomPinned};
+use core::mem::MaybeUninit;
+use core::pin::Pin;
+use core::ptr::NonNull;
+
+use dynptr_core::{
+    drop_then_release, write_coerced, Capacity, CoerceFrom, OwningPtr, RejectReason, Rejected, Strategy,
+};
+
+use crate::align::{Alignment, Buf, A16};
+
+/// `K` places of `N` bytes aligned to `A` (default [`A16`], one place), reserved once
+/// by the caller (on its stack, pinned with [`core::pin::pin!`]) and reused by every
+/// call of the dyn value that holds a [`SlotRef`] to it: the seed's "when you create
+/// the dyn Trait, you reserve some space on the stack to store any futures it might
+/// return". The value is constructed in the slot and never moves; the returned pointer
+/// ([`SlotPtr`]) is a small handle into the slot.
+///
+/// # Forgotten values abort the process
+///
+/// A returned value that is forgotten (`mem::forget`, a leaked `Rc` cycle) may have
+/// been pinned, and may borrow data that is gone by then: it is *abandoned*, never
+/// dropped and its bytes never reused (see the owning-pointer contract in
+/// `dynptr-core`). Heap strategies leak such memory; a stack slot cannot, because its
+/// memory goes away with the stack frame. So:
+///
+/// - a place holding an abandoned value stays taken for the slot's whole life;
+/// - **the next call through the exclusive entry point (`&mut self` methods) when every
+///   place holds an abandoned value aborts the process**, and so does
+/// - **dropping a slot while any place holds an abandoned value** (a slot cannot be
+///   dropped while a value is alive: the value borrows it).
+///
+/// The abort is a panic while panicking (no `std` needed): with `panic = "unwind"` the
+/// message is printed and the process aborts; with `panic = "abort"` the first panic
+/// already ends it; on bare metal it is whatever your `#[panic_handler]` does, which
+/// never returns. With `K > 1` places, `K - 1` forgotten values are survived (each
+/// takes one place for good) and the abort comes when the slot is dropped.
+///
+/// # Shared entry point
+///
+/// Methods taking `&self` may have several values alive at once (two futures joined):
+/// each takes a free place, and when none is free [`try_adapt_shared`] returns
+/// [`RejectReason::Busy`] (`adapt_shared` panics with that message). Give the slot as
+/// many places as values you join (`Slot<64, A16, 2>`), or use [`Inline`](crate::Inline).
+///
+/// # Threads
+///
+/// A slot is `Send` but not `Sync`, and [`SlotRef`] and [`SlotPtr`] are neither: the
+/// places' flags are plain `Cell`s. A slot is therefore not [`ThreadSafe`], and
+/// `#[dyn_trait(Send)]` wrappers cannot use it; use [`Inline`](crate::Inline) for those.
+///
+/// [`try_adapt_shared`]: Strategy::try_adapt_shared
+/// [`ThreadSafe`]: dynptr_core::ThreadSafe
+///
+/// # Examples
+///
+/// ```
+/// use core::future::Future;
+/// use core::pin::pin;
+/// use dynptr_core::DynPtr;
+/// use dynptr_stack::{Slot, SlotRef};
+///
+/// // Reserved once, on this stack frame (`pin!` in a `let`, so that it lives to the
+/// // end of the block).
+/// let slot = pin!(Slot::<64>::new());
+/// let mut strategy = SlotRef::new(slot);
+/// let mut total = 0;
+/// for i in 1..=3u32 {
+///     // Each call's future is built in the slot, polled there, dropped there.
+///     let fut: DynPtr<'_, dyn Future<Output = u32>, _> =
+///         DynPtr::new(&mut strategy, async move { i * 10 });
+///     total += poll_ready(fut);
+/// }
+/// assert_eq!(total, 60);
+/// # fn poll_ready<F: Future>(f: F) -> F::Output {
+/// #     let mut f = core::pin::pin!(f);
+/// #     match f.as_mut().poll(&mut core::task::Context::from_waker(core::task::Waker::noop())) {
+/// #         core::task::Poll::Ready(v) => v,
+/// #         core::task::Poll::Pending => unreachable!(),
+/// #     }
+/// # }
+/// ```
+///
+/// Too large for the slot is a compile-time error, as for `Inline`:
+///
+/// ```compile_fail,E0080
+/// use core::pin::pin;
+/// use dynptr_core::DynPtr;
+/// use dynptr_stack::{Slot, SlotRef};
+///
+/// let slot = pin!(Slot::<8>::new());
+/// let mut strategy = SlotRef::new(slot);
+/// let p: DynPtr<'_, dyn core::fmt::Debug, _> = DynPtr::new(&mut strategy, [0u64; 2]);
+/// ```
+pub struct Slot<const N: usize, A: Alignment = A16, const K: usize = 1> {
+    places: [Place<N, A>; K],
+    // A slot must not be moved or forgotten once a value was built in it (`SlotRef::new`
+    // takes it pinned); `!Unpin` also keeps `&mut Slot` from asserting uniqueness over
+    // abandoned values that others may still point into (a waker list node).
+    _pinned: PhantomPinned,
+}
+
+/// One place of a slot.
+///
+/// # Invariants
+///
+/// 1. `taken` is `false`, or the place holds an initialised value at offset 0 of
+///    `buf`, owned by exactly one [`SlotPtr`], live or forgotten.
+/// 2. Only the `SlotPtr` owning the value touches the value's bytes; a place is written
+///    only while not `taken`.
+struct Place<const N: usize, A> {
+    buf: UnsafeCell<MaybeUninit<Buf<N, A>>>,
+    taken: Cell<bool>,
+}
+
+impl<const N: usize, A: Alignment> Place<N, A> {
+    const fn new() -> Self {
+        Place {
+            buf: UnsafeCell::new(MaybeUninit::uninit()),
+            taken: Cell::new(false),
+        }
+    }
+
+    const CAPACITY: Capacity = Capacity::new(N, A::ALIGN);
+
+    /// Builds `value` in this place, which must be empty.
+    #[inline(always)]
+    fn put<'s, T: 's, D: ?Sized + CoerceFrom<T> + 's>(&'s self, value: T) -> SlotPtr<'s, D> {
+        // Folded away: every caller checked (or asserted at compile time) that it fits.
+        assert!(Self::CAPACITY.fits::<T>(), "dynptr-stack: value does not fit");
+        debug_assert!(!self.taken.get());
+        let dst = NonNull::new(self.buf.get())
+            .expect("UnsafeCell::get is non-null")
+            .cast::<T>();
+        // SAFETY: `dst` is the start of `buf`: `N >= size_of::<T>()` bytes aligned to
+        // `A::ALIGN >= align_of::<T>()` (asserted above); the place is empty, so nobody
+        // else uses these bytes (invariant 2).
+        let ptr = unsafe { write_coerced::<T, D>(dst, value) };
+        self.taken.set(true);
+        SlotPtr {
+            ptr,
+            taken: &self.taken,
+            _owns: PhantomData,
+        }
+    }
+}
+
+impl<const N: usize, A: Alignment, const K: usize> Slot<N, A, K> {
+    /// An empty slot. Pin it (`core::pin::pin!(Slot::new())`) and hand it to
+    /// [`SlotRef::new`].
+    pub const fn new() -> Self {
+        Slot {
+            places: [const { Place::new() }; K],
+            _pinned: PhantomPinned,
+        }
+    }
+
+    /// The first empty place.
+    #[inline(always)]
+    fn free_place(&self) -> Option<&Place<N, A>> {
+        self.places.iter().find(|place| !place.taken.get())
+    }
+}
+
+impl<const N: usize, A: Alignment, const K: usize> Default for Slot<N, A, K> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const N: usize, A: Alignment, const K: usize> Drop for Slot<N, A, K> {
+    fn drop(&mut self) {
+        // No `SlotPtr` is alive (each borrows the slot), so a taken place holds an
+        // abandoned value, whose memory is about to be invalidated: abort instead.
+        if self.places.iter().any(|place| place.taken.get()) {
+            crate::abort(
+                "dynptr-stack: a Slot is dropped while it holds an abandoned (forgotten) value, \
+                 whose memory must stay valid forever; aborting the process",
+            );
+        }
+    }
+}
+
+impl<const N: usize, A: Alignment, const K: usize> fmt::Debug for Slot<N, A, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let taken = self.places.iter().filter(|place| place.taken.get()).count();
+        f.debug_struct("Slot")
+            .field("capacity", &Place::<N, A>::CAPACITY)
+            .field("places", &K)
+            .field("taken", &taken)
+            .finish()
+    }
+}
+
+/// The strategy of a [`Slot`]: a handle to a pinned slot, held by the dyn value.
+///
+/// Not `Default` (it needs a slot), not `Clone` (one handle per slot at a time), not
+/// `Send`/`Sync` and not [`ThreadSafe`](dynptr_core::ThreadSafe) (see [`Slot`]).
+///
+/// # Examples
+///
+/// ```
+/// use core::pin::pin;
+/// use dynptr_core::{DynPtr, RejectReason};
+/// use dynptr_stack::{Slot, SlotRef};
+///
+/// let slot = pin!(Slot::<32>::new());
+/// let strategy = SlotRef::new(slot);
+/// // Two values alive together from the shared entry point: one place, so the second
+/// // is refused (and given back).
+/// let first: DynPtr<'_, dyn Iterator<Item = u8>, _> = DynPtr::new_shared(&strategy, 0..3);
+/// let second = DynPtr::<dyn Iterator<Item = u8>, _>::try_new_shared(&strategy, 5..6);
+/// let Err(rejected) = second else { panic!("one place, two values") };
+/// assert_eq!(rejected.reason(), RejectReason::Busy);
+/// assert_eq!(rejected.into_value(), 5..6);
+/// assert_eq!(first.sum::<u8>(), 3);
+/// ```
+pub struct SlotRef<'a, const N: usize, A: Alignment = A16, const K: usize = 1> {
+    // Pinned: it came as `Pin<&'a mut Slot>`, so its memory stays valid until its
+    // `Drop` runs.
+    slot: &'a Slot<N, A, K>,
+}
+
+impl<'a, const N: usize, A: Alignment, const K: usize> SlotRef<'a, N, A, K> {
+    /// The strategy storing values in `slot`.
+    ///
+    /// ```
+    /// use core::pin::pin;
+    /// use dynptr_stack::{align::A32, Slot, SlotRef};
+    ///
+    /// // 2 places of 128 bytes aligned to 32.
+    /// let slot = pin!(Slot::<128, A32, 2>::new());
+    /// let strategy = SlotRef::new(slot);
+    /// # let _ = strategy;
+    /// ```
+    pub fn new(slot: Pin<&'a mut Slot<N, A, K>>) -> Self {
+        SlotRef {
+            slot: slot.into_ref().get_ref(),
+        }
+    }
+}
+
+impl<const N: usize, A: Alignment, const K: usize> fmt::Debug for SlotRef<'_, N, A, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("SlotRef").field(self.slot).finish()
+    }
+}
+
+impl<'a, const N: usize, A: Alignment, const K: usize> SlotRef<'a, N, A, K> {
+    /// A free place for the exclusive entry point. Every value from an earlier call
+    /// has released its borrow of `self`, so a taken place holds an abandoned value; if
+    /// all are taken, abort.
+    #[inline(always)]
+    fn exclusive_place(&self) -> &'a Place<N, A> {
+        match self.slot.free_place() {
+            Some(place) => place,
+            None => crate::abort(
+                "dynptr-stack: every place of this Slot holds an abandoned (forgotten) value, \
+                 which can never be dropped nor its memory reused; aborting the process",
+            ),
+        }
+    }
+}
+
+impl<'a, const N: usize, A: Alignment, const K: usize> Strategy for SlotRef<'a, N, A, K> {
+    type Ptr<'s, D: ?Sized + 's>
+        = SlotPtr<'s, D>
+    where
+        Self: 's;
+
+    const CAPACITY: Capacity = Place::<N, A>::CAPACITY;
+
+    /// Builds `value` in a free place; gives it back if it does not fit. **Aborts** if
+    /// every place holds an abandoned value (see [`Slot`]).
+    #[inline]
+    fn try_adapt<'s, T, D>(&'s mut self, value: T) -> Result<SlotPtr<'s, D>, Rejected<T>>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        if !Self::CAPACITY.fits::<T>() {
+            return Err(Rejected::too_large(value, Self::CAPACITY));
+        }
+        Ok(self.exclusive_place().put(value))
+    }
+
+    /// Builds `value` in a free place, or returns [`RejectReason::Busy`] if every place
+    /// holds a live (or abandoned) value.
+    #[inline]
+    fn try_adapt_shared<'s, T, D>(&'s self, value: T) -> Result<SlotPtr<'s, D>, Rejected<T>>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        if !Self::CAPACITY.fits::<T>() {
+            return Err(Rejected::too_large(value, Self::CAPACITY));
+        }
+        match self.slot.free_place() {
+            Some(place) => Ok(place.put(value)),
+            None => Err(Rejected::new(value, RejectReason::Busy)),
+        }
+    }
+
+    /// Builds `value` in a free place; a value that does not fit is a compile-time
+    /// error. **Aborts** if every place holds an abandoned value (see [`Slot`]).
+    #[inline]
+    fn adapt<'s, T, D>(&'s mut self, value: T) -> SlotPtr<'s, D>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        const { Self::CAPACITY.assert_fits::<T>() };
+        self.exclusive_place().put(value)
+    }
+
+    /// Builds `value` in a free place; a value that does not fit is a compile-time
+    /// error; panics with [`RejectReason::Busy`] if no place is free.
+    #[inline]
+    #[track_caller]
+    fn adapt_shared<'s, T, D>(&'s self, value: T) -> SlotPtr<'s, D>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        const { Self::CAPACITY.assert_fits::<T>() };
+        match self.slot.free_place() {
+            Some(place) => place.put(value),
+            None => Rejected::new(value, RejectReason::Busy).fail(),
+        }
+    }
+}
+
+/// The pointer a [`SlotRef`] returns: the value's address (with its metadata) and its
+/// place's flag; the value itself stays in the slot.
+///
+/// # Invariants
+///
+/// 1. `ptr` points to the initialised value at offset 0 of the place whose flag is
+///    `taken`; this `SlotPtr` owns it (`Place` invariant 1), and its provenance is the
+///    place's buffer.
+/// 2. `*taken` is `true` while this pointer exists.
+pub struct SlotPtr<'s, D: ?Sized> {
+    ptr: NonNull<D>,
+    taken: &'s Cell<bool>,
+    _owns: PhantomData<D>,
+}
+
+// SAFETY:
+// - Access (rule 1): `ptr` is derived from the place's `UnsafeCell` buffer (invariant 1),
+//   which stays valid for `'s` and is touched by nobody else (`Place` invariant 2).
+// - Drop exactly once (rule 2): `Drop` drops the value once through
+//   `drop_then_release`, then marks the place free, also when the drop panics.
+// - Pinning (rule 3): the value is in the slot, outside `self`; it never moves.
+// - Abandon on forget (rule 4): a forgotten `SlotPtr` leaves its place taken forever:
+//   never dropped, never written again (`Place::put` takes only empty places); the
+//   slot aborts the process rather than let its memory go (`Slot`'s `Drop`), and it
+//   cannot be moved or forgotten itself because it is pinned and `!Unpin`.
+// - Auto traits (rule 5): `&Cell` makes `SlotPtr` neither `Send` nor `Sync`.
+unsafe impl<D: ?Sized> OwningPtr for SlotPtr<'_, D> {
+    type Target = D;
+
+    #[inline(always)]
+    fn as_ptr(&self) -> NonNull<D> {
+        self.ptr
+    }
+
+    #[inline(always)]
+    fn as_mut_ptr(&mut self) -> NonNull<D> {
+        self.ptr
+    }
+
+    #[inline]
+    unsafe fn release_moved(this: Self) {
+        let this = core::mem::ManuallyDrop::new(this);
+        // The value was moved out: the place is free again, without a drop.
+        this.taken.set(false);
+    }
+}
+
+impl<D: ?Sized> Drop for SlotPtr<'_, D> {
+    #[inline]
+    fn drop(&mut self) {
+        let taken = self.taken;
+        // SAFETY: invariant 1: the value is initialised and owned by `self`, which is
+        // being dropped; the release marks the place free after the drop (or during the
+        // unwinding of a panic in it), so the value is dropped exactly once. (A type
+        // without drop glue costs no call: its vtable's drop entry is null.)
+        unsafe { drop_then_release(self.ptr, |_, _| taken.set(false)) };
+    }
+}
+
+impl<D: ?Sized> fmt::Debug for SlotPtr<'_, D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SlotPtr")
+            .field("ptr", &self.ptr.cast::<u8>())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,155 @@
+//! Rule 1 of the design, case by case: a future holding a `tokio::sync::Notify` waiter
+//! (an intrusive list node) or a `RefMut` of a local is polled, pinned, forgotten; the
+//! strategy is used again; then the Notify walks its list through the abandoned node,
+//! or the local's lifetime ends. Under Miri, reusing or freeing the abandoned value's
+//! memory, or dropping it later, is reported.
+//!
+//! The one-place stack slot answers the reuse with an abort: `tests/abort.rs` runs that
+//! in a child process. Here the slot has two places and is leaked.
+
+use core::cell::RefCell;
+use core::future::Future;
+use core::pin::{pin, Pin};
+use core::task::{Context, Poll, Waker};
+
+use dynptr_box::Boxed;
+use dynptr_core::testkit::forget_reachable;
+use dynptr_core::{DynPtr, Strategy};
+use dynptr_stack::align::A16;
+use dynptr_stack::{Inline, InlineOr, Slot, SlotRef};
+use tokio::sync::Notify;
+
+fn poll_once<F: Future + ?Sized>(f: Pin<&mut F>) -> Poll<F::Output> {
+    f.poll(&mut Context::from_waker(Waker::noop()))
+}
+
+/// Pending on the first poll, ready on the second.
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        if core::mem::replace(&mut self.0, true) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
+/// The Notify scenario for any strategy. `ballast` makes the future larger (to test the
+/// fallback of `InlineOr`).
+fn notify_forget<S: Strategy, const BALLAST: usize>(strategy: &mut S, notify: &'static Notify) {
+    let ballast = [7u8; BALLAST];
+    let waiting = async move {
+        notify.notified().await;
+        ballast.len()
+    };
+    let mut pinned = Box::pin(DynPtr::<dyn Future<Output = usize>, S>::new(strategy, waiting));
+    // Registers the waiter node, which lives in the strategy's storage.
+    assert!(poll_once(pinned.as_mut()).is_pending());
+    forget_reachable(pinned);
+
+    // Another call through the same strategy.
+    {
+        let mut next = pin!(DynPtr::<dyn Future<Output = u32>, S>::new(strategy, async {
+            YieldOnce(false).await;
+            42
+        }));
+        assert!(poll_once(next.as_mut()).is_pending());
+        assert_eq!(poll_once(next.as_mut()), Poll::Ready(42));
+    }
+
+    // Walks the waiter list, abandoned node included.
+    notify.notify_waiters();
+
+    // And the strategy still works.
+    let again: DynPtr<'_, dyn Iterator<Item = u8>, S> = DynPtr::new(strategy, 1..4u8);
+    assert_eq!(again.sum::<u8>(), 6);
+}
+
+/// The `RefMut` scenario: the abandoned future holds a borrow of a local that ends
+/// right after the forget; dropping the future later would write to dead memory.
+#[allow(clippy::await_holding_refcell_ref)]
+fn refmut_forget<S: Strategy>(strategy: &mut S) {
+    {
+        let local = RefCell::new(5u32);
+        let fut = async {
+            let mut guard = local.borrow_mut();
+            YieldOnce(false).await;
+            *guard += 1;
+        };
+        let mut pinned = Box::pin(DynPtr::<dyn Future<Output = ()> + '_, S>::new(strategy, fut));
+        assert!(poll_once(pinned.as_mut()).is_pending());
+        forget_reachable(pinned);
+        assert!(
+            local.try_borrow().is_err(),
+            "the abandoned future holds the borrow"
+        );
+    }
+    let mut next = pin!(DynPtr::<dyn Future<Output = u32>, S>::new(strategy, async { 7 }));
+    assert_eq!(poll_once(next.as_mut()), Poll::Ready(7));
+}
+
+#[test]
+fn inline_notify() {
+    static NOTIFY: Notify = Notify::const_new();
+    notify_forget::<_, 8>(&mut Inline::<128>::new(), &NOTIFY);
+}
+
+#[test]
+fn inline_refmut() {
+    refmut_forget(&mut Inline::<64>::new());
+}
+
+#[test]
+fn inline_or_notify_inline_and_fallback() {
+    static NOTIFY: Notify = Notify::const_new();
+    let mut strategy = InlineOr::<128>::new();
+    // Small: inline; large: boxed.
+    notify_forget::<_, 8>(&mut strategy, &NOTIFY);
+    notify_forget::<_, 512>(&mut strategy, &NOTIFY);
+}
+
+#[test]
+fn inline_or_refmut() {
+    refmut_forget(&mut InlineOr::<128>::new());
+    refmut_forget(&mut InlineOr::<8>::new());
+}
+
+/// A two-place slot, leaked: after the forget it holds an abandoned value forever, so
+/// it must never be dropped (that would abort).
+fn leaked_two_place_slot() -> SlotRef<'static, 256, A16, 2> {
+    let slot: &'static mut Slot<256, A16, 2> = Box::leak(Box::new(Slot::new()));
+    let slot = Pin::static_mut(slot);
+    SlotRef::new(slot)
+}
+
+#[test]
+fn slot_notify() {
+    static NOTIFY: Notify = Notify::const_new();
+    let mut strategy = leaked_two_place_slot();
+    notify_forget::<_, 8>(&mut strategy, &NOTIFY);
+}
+
+#[test]
+fn slot_refmut() {
+    let mut strategy = leaked_two_place_slot();
+    refmut_forget(&mut strategy);
+}
+
+#[test]
+fn inline_or_with_a_slot_fallback() {
+    static NOTIFY: Notify = Notify::const_new();
+    // Too large for 16 bytes: built in the slot.
+    let mut strategy = InlineOr::<16, _>::with_fallback(leaked_two_place_slot());
+    notify_forget::<_, 64>(&mut strategy, &NOTIFY);
+    // Small values go inline and leave the slot alone.
+    let small: DynPtr<'_, dyn Iterator<Item = u8>, _> = DynPtr::new(&mut strategy, 0..5u8);
+    assert!(DynPtr::into_raw(small).is_inline());
+}
+
+#[test]
+fn boxed_fallback_type_is_the_default() {
+    let _: InlineOr<64> = InlineOr::<64, Boxed>::new();
+}
