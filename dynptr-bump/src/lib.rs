@@ -1,0 +1,689 @@
+//! `Bumped`: dynptr's arena strategy. Every returned value is placed in a
+//! [`bumpalo`] arena that the strategy owns; the arena is reset (its memory reused from
+//! the start) whenever no value stored in it is alive, so a loop of ten million calls
+//! runs in one small chunk with **zero heap allocations per call** once the first call
+//! has allocated that chunk.
+//!
+//! Pick it for tight loops through a dyn value (each call bumps a pointer instead of
+//! calling `malloc`/`free`), for values of varying or large sizes that an inline
+//! buffer cannot hold, or to keep the memory of a batch of calls in one region you
+//! control ([`Bumped::with_capacity`], [`Bumped::set_allocation_limit`]). Pick `Boxed`
+//! when values outlive each other in no particular order for a long time (an arena
+//! reclaims nothing until *all* its values are gone), `Inline` when there is no
+//! allocator at all.
+//!
+//! # Examples
+//!
+//! ```
+//! use core::future::Future;
+//! use dynptr_bump::Bumped;
+//! use dynptr_core::DynPtr;
+//!
+//! let mut strategy = Bumped::new();
+//! let mut total = 0;
+//! for i in 1..=1000u32 {
+//!     let fut: DynPtr<'_, dyn Future<Output = u32>, Bumped> =
+//!         DynPtr::new(&mut strategy, async move { i * 2 });
+//!     total += futures::executor::block_on(fut);
+//! }
+//! assert_eq!(total, 1000 * 1001);
+//! // Each call reset the arena before storing its future: one chunk served them all.
+//! assert!(strategy.allocated_bytes() < 1024);
+//! ```
+//!
+//! # Two ways to use an arena
+//!
+//! - **Owned, `Bumped`**: a dyn value keeps its own arena (`DynFoo::<.., Bumped>::new`,
+//!   `Bumped` is `Default`). Methods taking `&mut self` (or `self`) reset the arena on
+//!   every call: the borrow checker guarantees the previous value is gone by then.
+//!   Methods taking `&self` may have several values alive at once; they share the arena,
+//!   which is reset when a call finds none of them alive.
+//! - **Shared, `&Bumped`**: several dyn values store their values in one arena
+//!   (`DynFoo::with_strategy(&mut a, &arena)`, `DynBar::with_strategy(&mut b, &arena)`).
+//!   The arena is reset whenever a call finds no value alive; between batches whose
+//!   values overlap, call [`Bumped::reset`], which needs `&mut` and so can only run when
+//!   every dyn value using the arena is gone.
+//!
+//! ```
+//! use dynptr_bump::{Bumped, Reset};
+//! use dynptr_core::DynPtr;
+//!
+//! let mut arena = Bumped::new();
+//! for batch in 0..3u64 {
+//!     let (mut a, mut b) = (&arena, &arena); // two users of one arena
+//!     let x: DynPtr<'_, dyn Iterator<Item = u64>, &Bumped> = DynPtr::new(&mut a, 0..batch);
+//!     let y: DynPtr<'_, dyn Iterator<Item = u64>, &Bumped> = DynPtr::new(&mut b, batch..10);
+//!     assert_eq!(x.chain(y).sum::<u64>(), 45);
+//!     assert_eq!(arena.reset(), Reset::Reused); // nothing was forgotten
+//! }
+//! ```
+//!
+//! # Forgotten values (`mem::forget`)
+//!
+//! A value whose pointer is forgotten, pinned or not, is *abandoned* (see
+//! [`OwningPtr`] rule 4): its drop never runs, and its memory is never reused or
+//! freed, because it may have been pinned (a future linked into an intrusive waiter
+//! list, say) and its drop may touch borrows that have ended. An arena holding such a
+//! value is therefore never reset and never freed: `Bumped` counts the values it
+//! handed out and not yet got back, and when a reset finds that count non-zero (at a
+//! `&mut` call, in [`Bumped::reset`], or when the strategy is dropped), where the
+//! borrow checker guarantees that no value is alive any more, the remaining ones were
+//! forgotten: the whole arena is leaked (kept reachable from a static list, so leak
+//! checkers such as Miri's and LeakSanitizer's do not report it) and a fresh arena
+//! takes its place. One leaked arena per reset that found forgotten values;
+//! [`leaked_arenas`] counts them.
+//!
+//! # Why not a `&Bump` of your own
+//!
+//! No strategy here borrows a user's [`bumpalo::Bump`]: once such a borrow ends, safe
+//! code may `reset()` or drop the `Bump` (bumpalo's own `Box::pin` has the same hole,
+//! bumpalo issues #186 and #226), freeing the memory of a value that was pinned and
+//! forgotten in it, which nothing here could detect or prevent. The arena must
+//! therefore be owned by the strategy (`Bumped`) or borrowed from one (`&Bumped`),
+//! whose reset refuses to reuse memory that holds abandoned values. A `&'static Bump`
+//! is sound (it can never be reset or freed) but never reclaims anything: if that is
+//! what you want, it is an `allocator-api2` allocator (bumpalo's `allocator-api2`
+//! feature) for `Boxed<&'static Bump>`.
+//!
+//! # Threads
+//!
+//! [`bumpalo::Bump`] is `Send` but not `Sync`, and so is `Bumped`:
+//!
+//! - a dyn value owning a `Bumped` can move to another thread between calls, but cannot
+//!   be shared between threads; a dyn value using `&Bumped` cannot leave the arena's
+//!   thread at all (`&Bumped` is not `Send`);
+//! - a dyn wrapper is `Sync` only when its strategy is, so a `Bumped` wrapper is never
+//!   `Sync`: `&self` methods are called from one thread at a time;
+//! - the *values* returned are as thread-safe as their pointees: `Bumped` and `&Bumped`
+//!   are [`ThreadSafe`], so `#[dyn_trait(Send)]` wrappers accept them and the futures
+//!   they return are `Send`. A pointer from a `&mut self` call updates the arena's count
+//!   with a plain store when it is dropped (it is the only value alive, the arena is
+//!   exclusively borrowed), one from a `&self` call or through `&Bumped` with an atomic
+//!   decrement: the hot `&mut self` path pays no atomic read-modify-write.
+//!
+//! Memory reclaimed by a reset is reused only after every value stored in it has been
+//! dropped, on whatever thread that happened.
+//!
+//! Needs a target with pointer-sized atomic compare-and-swap.
+#![no_std]
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
+extern crate alloc;
+
+use alloc::boxed::Box;
+use core::alloc::Layout;
+use core::cell::UnsafeCell;
+use core::fmt;
+use core::marker::PhantomData;
+use core::mem::ManuallyDrop;
+use core::ptr::{self, NonNull};
+use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+
+use bumpalo::Bump;
+use dynptr_core::{drop_then_release, write_coerced, CoerceFrom, OwningPtr, Rejected, Strategy, ThreadSafe};
+
+/// The arena strategy: values in a [`bumpalo::Bump`] owned by the strategy, reset
+/// whenever none of them is alive, leaked (and replaced) if one was forgotten.
+///
+/// As a strategy by value (`DynFoo<.., Bumped>`) it serves one dyn value; borrowed
+/// (`DynFoo<.., &Bumped>`) it serves several at once. See the [crate docs](crate) for
+/// both, for forgotten values and for threads.
+///
+/// `Send`, not `Sync`, [`ThreadSafe`], `Default`.
+///
+/// # Examples
+///
+/// ```
+/// use dynptr_bump::Bumped;
+/// use dynptr_core::DynPtr;
+///
+/// let mut strategy = Bumped::default();
+/// let iter: DynPtr<'_, dyn Iterator<Item = u32>, Bumped> =
+///     DynPtr::new(&mut strategy, [1, 2, 3].into_iter().map(|x| x * x));
+/// assert_eq!(iter.sum::<u32>(), 14);
+/// ```
+///
+/// # Invariants
+///
+/// 1. `live` is the number of [`BumpPtr`]s created from the current `arena` that have
+///    not released their count (by being dropped, or by `release_moved`): values alive,
+///    plus values abandoned (forgotten).
+/// 2. The memory of each value counted in `live` lies in `arena` (or is dangling, for a
+///    zero-sized value). `arena` is reset or dropped only when `live` is zero; when it
+///    is not zero and the arena must go, it is leaked (see [`leak`]) and replaced.
+/// 3. No reference to the `Bump` inside `arena` outlives a call of one of the methods
+///    below, and those methods run on one thread at a time (`Bumped` is not `Sync`) and
+///    never call into user code while holding one: a `&mut Bump` created inside a method
+///    is unique.
+pub struct Bumped {
+    arena: UnsafeCell<Bump>,
+    live: AtomicUsize,
+}
+
+/// What [`Bumped::reset`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Reset {
+    /// No value was outstanding: the arena's memory will be reused from the start (its
+    /// largest chunk is kept, the others are freed).
+    Reused,
+    /// Values stored in the arena were forgotten: the arena was leaked whole and a fresh
+    /// one took its place.
+    Replaced {
+        /// How many values were abandoned in the leaked arena.
+        abandoned: usize,
+    },
+}
+
+impl Bumped {
+    /// An empty arena; the first stored value allocates its first chunk.
+    ///
+    /// ```
+    /// let strategy = dynptr_bump::Bumped::new();
+    /// assert_eq!(strategy.allocated_bytes(), 0);
+    /// ```
+    pub fn new() -> Self {
+        Self::from_bump(Bump::new())
+    }
+
+    /// An arena with room for at least `bytes` bytes before it allocates again.
+    ///
+    /// # Panics
+    ///
+    /// If the initial chunk cannot be allocated.
+    ///
+    /// ```
+    /// let strategy = dynptr_bump::Bumped::with_capacity(4096);
+    /// assert!(strategy.allocated_bytes() >= 4096);
+    /// ```
+    pub fn with_capacity(bytes: usize) -> Self {
+        Self::from_bump(Bump::with_capacity(bytes))
+    }
+
+    fn from_bump(arena: Bump) -> Self {
+        Bumped {
+            arena: UnsafeCell::new(arena),
+            live: AtomicUsize::new(0),
+        }
+    }
+
+    /// Bytes of memory the arena holds (its chunks, used or free), as
+    /// [`Bump::allocated_bytes`](bumpalo::Bump::allocated_bytes) counts them. Arenas
+    /// leaked because of forgotten values are not included.
+    ///
+    /// ```
+    /// use dynptr_bump::Bumped;
+    /// use dynptr_core::DynPtr;
+    ///
+    /// let mut strategy = Bumped::new();
+    /// drop(DynPtr::<'_, dyn core::fmt::Debug, _>::new(&mut strategy, [0u8; 100]));
+    /// assert!(strategy.allocated_bytes() >= 100);
+    /// ```
+    pub fn allocated_bytes(&self) -> usize {
+        self.with_arena(Bump::allocated_bytes)
+    }
+
+    /// How many stored values have not been dropped yet: those alive, plus those
+    /// forgotten since the last reset.
+    ///
+    /// ```
+    /// use dynptr_bump::Bumped;
+    /// use dynptr_core::DynPtr;
+    ///
+    /// let arena = Bumped::new();
+    /// let a: DynPtr<'_, dyn core::fmt::Debug, _> = DynPtr::new_shared(&arena, 1u8);
+    /// let b: DynPtr<'_, dyn core::fmt::Debug, _> = DynPtr::new_shared(&arena, 2u8);
+    /// assert_eq!(arena.outstanding(), 2);
+    /// drop((a, b));
+    /// assert_eq!(arena.outstanding(), 0);
+    /// ```
+    pub fn outstanding(&self) -> usize {
+        self.live.load(Ordering::Acquire)
+    }
+
+    /// The largest number of bytes the arena may allocate from the global allocator,
+    /// if limited. A value that would need more is rejected:
+    /// [`try_adapt`](Strategy::try_adapt) gives it back with
+    /// [`RejectReason::OutOfMemory`](dynptr_core::RejectReason::OutOfMemory),
+    /// [`adapt`](Strategy::adapt) calls `handle_alloc_error`.
+    pub fn allocation_limit(&self) -> Option<usize> {
+        self.with_arena(Bump::allocation_limit)
+    }
+
+    /// Sets the allocation limit (see [`allocation_limit`](Self::allocation_limit)); it
+    /// applies to new chunks only, and carries over to the fresh arena that replaces a
+    /// leaked one.
+    ///
+    /// ```
+    /// use dynptr_bump::Bumped;
+    /// use dynptr_core::{RejectReason, Strategy};
+    ///
+    /// let mut strategy = Bumped::new();
+    /// strategy.set_allocation_limit(Some(1024));
+    /// let err = strategy.try_adapt::<_, dyn core::fmt::Debug>([0u8; 4096]).unwrap_err();
+    /// assert!(matches!(err.reason(), RejectReason::OutOfMemory { .. }));
+    /// ```
+    pub fn set_allocation_limit(&mut self, limit: Option<usize>) {
+        self.arena.get_mut().set_allocation_limit(limit);
+    }
+
+    /// Makes the arena's memory reusable: resets it if no stored value is outstanding,
+    /// otherwise (some were forgotten: none can be alive, since this takes `&mut self`)
+    /// leaks it whole and starts a fresh one.
+    ///
+    /// `Bumped` already does this on every call through `&mut`; call it between batches
+    /// when the arena is shared (`&Bumped`) and the values of a batch overlap, so that no
+    /// call found the arena empty.
+    ///
+    /// ```
+    /// use dynptr_bump::{Bumped, Reset};
+    /// use dynptr_core::DynPtr;
+    ///
+    /// let mut arena = Bumped::new();
+    /// let kept: DynPtr<'_, dyn core::fmt::Debug, _> = DynPtr::new_shared(&arena, [1u64; 8]);
+    /// let forgotten: DynPtr<'_, dyn core::fmt::Debug, _> = DynPtr::new_shared(&arena, 2u64);
+    /// drop(kept);
+    /// core::mem::forget(forgotten);
+    /// assert_eq!(arena.reset(), Reset::Replaced { abandoned: 1 });
+    /// assert_eq!(arena.reset(), Reset::Reused);
+    /// ```
+    pub fn reset(&mut self) -> Reset {
+        match *self.live.get_mut() {
+            0 => {
+                // Invariant 2: no value is counted, so none lives in the arena.
+                self.arena.get_mut().reset();
+                Reset::Reused
+            }
+            abandoned => self.replace_abandoned(abandoned),
+        }
+    }
+
+    /// Leaks the arena, which holds `abandoned` forgotten values, and starts a fresh one.
+    #[cold]
+    #[inline(never)]
+    fn replace_abandoned(&mut self, abandoned: usize) -> Reset {
+        let limit = self.arena.get_mut().allocation_limit();
+        let fresh = Bump::new();
+        fresh.set_allocation_limit(limit);
+        leak(core::mem::replace(self.arena.get_mut(), fresh));
+        // Invariant 1: the fresh arena holds no value; the forgotten pointers still
+        // refer to `live` but never touch it (they are never dropped).
+        *self.live.get_mut() = 0;
+        Reset::Replaced { abandoned }
+    }
+
+    /// Calls `f` with the arena.
+    #[inline(always)]
+    fn with_arena<R>(&self, f: impl FnOnce(&Bump) -> R) -> R {
+        // SAFETY: invariant 3: no `&mut Bump` exists while a method runs other than one
+        // it created itself, and this reference lives only during `f`, which is bumpalo
+        // code that does not reach back into this `Bumped`.
+        f(unsafe { &*self.arena.get() })
+    }
+
+    /// Resets the arena if no value is outstanding, through `&self`.
+    #[inline(always)]
+    fn reset_if_idle(&self) {
+        // Acquire: pairs with the release decrement of every dropped value, so their
+        // last accesses to arena memory happen before it is reused.
+        if self.live.load(Ordering::Acquire) == 0 {
+            // SAFETY: invariant 3: no other reference to the `Bump` exists now (we are
+            // the only method running, on the arena's only thread, and no `&Bump`
+            // outlives a method). Invariant 2: no value lives in the arena (`live` is
+            // zero, and only this thread increments it), so resetting frees nothing in
+            // use.
+            unsafe { (*self.arena.get()).reset() };
+        }
+    }
+
+    /// Moves `value` into the arena (or nowhere, if zero-sized) and returns the trait
+    /// object pointer to it. Does not count it.
+    #[inline(always)]
+    fn place<T, D>(&self, value: T) -> Result<NonNull<D>, Rejected<T>>
+    where
+        D: ?Sized + CoerceFrom<T>,
+    {
+        let layout = Layout::new::<T>();
+        let raw: NonNull<T> = if layout.size() == 0 {
+            // A zero-sized value needs no memory: an aligned dangling pointer is valid
+            // for it.
+            NonNull::dangling()
+        } else {
+            match self.with_arena(|arena| arena.try_alloc_layout(layout)) {
+                Ok(block) => block.cast(),
+                Err(_) => return Err(Rejected::out_of_memory(value)),
+            }
+        };
+        // SAFETY: `raw` is a fresh arena block of `layout` (valid and aligned for `T`,
+        // used by nothing else until the arena is reset, which invariant 2 defers until
+        // this value's pointer releases its count), or dangling and aligned for a
+        // zero-sized `T`.
+        Ok(unsafe { write_coerced::<T, D>(raw, value) })
+    }
+
+    /// The exclusive entry point: reclaims the arena (nothing stored in it can be alive,
+    /// `self` is borrowed exclusively), then stores `value` as its only value.
+    #[inline(always)]
+    fn store_exclusive<'s, T, D>(&'s mut self, value: T) -> Result<BumpPtr<'s, D>, Rejected<T>>
+    where
+        D: ?Sized + CoerceFrom<T>,
+    {
+        let outstanding = *self.live.get_mut();
+        if outstanding == 0 {
+            self.arena.get_mut().reset();
+        } else {
+            self.replace_abandoned(outstanding);
+        }
+        let ptr = self.place(value)?;
+        *self.live.get_mut() = 1;
+        Ok(BumpPtr {
+            ptr,
+            live: &self.live,
+            exclusive: true,
+            _owns: PhantomData,
+        })
+    }
+
+    /// The shared entry point: other values may be alive; reset only if none is.
+    #[inline(always)]
+    fn store_shared<'s, T, D>(&'s self, value: T) -> Result<BumpPtr<'s, D>, Rejected<T>>
+    where
+        D: ?Sized + CoerceFrom<T>,
+    {
+        self.reset_if_idle();
+        let ptr = self.place(value)?;
+        // A read-modify-write: values from this entry point may be dropped on other
+        // threads meanwhile. Relaxed: only this thread reads the count to decide a
+        // reset, with acquire.
+        self.live.fetch_add(1, Ordering::Relaxed);
+        Ok(BumpPtr {
+            ptr,
+            live: &self.live,
+            exclusive: false,
+            _owns: PhantomData,
+        })
+    }
+}
+
+impl Default for Bumped {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for Bumped {
+    fn drop(&mut self) {
+        let abandoned = *self.live.get_mut();
+        if abandoned != 0 {
+            // Invariant 2: forgotten values live in the arena; it must never be freed.
+            leak(core::mem::replace(self.arena.get_mut(), Bump::new()));
+        }
+    }
+}
+
+impl fmt::Debug for Bumped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Bumped")
+            .field("allocated_bytes", &self.allocated_bytes())
+            .field("outstanding", &self.outstanding())
+            .finish()
+    }
+}
+
+impl Strategy for Bumped {
+    type Ptr<'s, D: ?Sized + 's>
+        = BumpPtr<'s, D>
+    where
+        Self: 's;
+
+    /// Resets the arena (or replaces it, if a value was forgotten) and stores `value`.
+    #[inline]
+    fn try_adapt<'s, T, D>(&'s mut self, value: T) -> Result<BumpPtr<'s, D>, Rejected<T>>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        self.store_exclusive(value)
+    }
+
+    #[inline]
+    fn try_adapt_shared<'s, T, D>(&'s self, value: T) -> Result<BumpPtr<'s, D>, Rejected<T>>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        self.store_shared(value)
+    }
+
+    /// Like [`try_adapt`](Strategy::try_adapt); calls `handle_alloc_error` if the arena
+    /// cannot grow, as `Box::new` does.
+    #[inline]
+    fn adapt<'s, T, D>(&'s mut self, value: T) -> BumpPtr<'s, D>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        match self.store_exclusive(value) {
+            Ok(ptr) => ptr,
+            Err(_) => alloc::alloc::handle_alloc_error(Layout::new::<T>()),
+        }
+    }
+
+    #[inline]
+    fn adapt_shared<'s, T, D>(&'s self, value: T) -> BumpPtr<'s, D>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        match self.store_shared(value) {
+            Ok(ptr) => ptr,
+            Err(_) => alloc::alloc::handle_alloc_error(Layout::new::<T>()),
+        }
+    }
+}
+
+/// A shared arena: every dyn value holding `&Bumped` stores into the same arena, which
+/// is reset whenever a call finds no value alive (and by [`Bumped::reset`] between
+/// batches). Both entry points behave as [`Bumped`]'s shared one.
+impl<'a> Strategy for &'a Bumped {
+    type Ptr<'s, D: ?Sized + 's>
+        = BumpPtr<'s, D>
+    where
+        Self: 's;
+
+    #[inline]
+    fn try_adapt<'s, T, D>(&'s mut self, value: T) -> Result<BumpPtr<'s, D>, Rejected<T>>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        // `&mut &Bumped` borrows the reference exclusively, not the arena: other users
+        // of the arena may have values alive.
+        Bumped::store_shared(self, value)
+    }
+
+    #[inline]
+    fn try_adapt_shared<'s, T, D>(&'s self, value: T) -> Result<BumpPtr<'s, D>, Rejected<T>>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        Bumped::store_shared(self, value)
+    }
+
+    #[inline]
+    fn adapt<'s, T, D>(&'s mut self, value: T) -> BumpPtr<'s, D>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        <Bumped as Strategy>::adapt_shared(self, value)
+    }
+
+    #[inline]
+    fn adapt_shared<'s, T, D>(&'s self, value: T) -> BumpPtr<'s, D>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        <Bumped as Strategy>::adapt_shared(self, value)
+    }
+}
+
+// SAFETY: a `BumpPtr<'s, D>` touches, besides its pointee, only the arena's count
+// `live`, an atomic: a pointer from the shared entry point decrements it with an atomic
+// read-modify-write; one from the exclusive entry point stores zero, which races with
+// nothing because the strategy stays exclusively borrowed while that pointer exists
+// (`BumpPtr` invariant 3), and the borrow can only end after the pointer's drop, on
+// whichever thread, happened before (the means by which the pointer came back, such as
+// a scoped thread's join, synchronises). The arena's memory of a counted value is not
+// reused before its count is released (`Bumped` invariant 2), and a reset on the
+// arena's thread acquires the count that every drop released.
+unsafe impl ThreadSafe for Bumped {}
+
+// SAFETY: as for `Bumped`: the pointers are the same type, all from the shared entry
+// point.
+unsafe impl ThreadSafe for &Bumped {}
+
+/// The pointer [`Bumped`] returns: a value in the arena, and the arena's count of
+/// outstanding values, which it decrements when dropped.
+///
+/// # Invariants
+///
+/// 1. `ptr` points to an initialised pointee that this `BumpPtr` owns, in memory of the
+///    arena whose count is `live` (or dangling and aligned, for a zero-sized pointee).
+/// 2. This pointer is counted once in `live` until it releases that count
+///    ([`BumpPtr::release`], from `drop` or `release_moved`); until then the pointee's
+///    memory is neither reused nor freed (`Bumped` invariant 2).
+/// 3. If `exclusive`, the strategy is exclusively borrowed for `'s` by this pointer:
+///    `live` is exactly 1 and nothing else accesses it while this pointer exists.
+pub struct BumpPtr<'s, D: ?Sized> {
+    ptr: NonNull<D>,
+    live: &'s AtomicUsize,
+    exclusive: bool,
+    _owns: PhantomData<D>,
+}
+
+impl<D: ?Sized> BumpPtr<'_, D> {
+    /// Gives this pointer's count back to the arena.
+    #[inline(always)]
+    fn release(live: &AtomicUsize, exclusive: bool) {
+        if exclusive {
+            // Invariant 3: the count is 1 and ours alone: no read-modify-write needed.
+            // Relaxed: the strategy reads the count only after its exclusive borrow
+            // has ended, which orders this store before that read.
+            live.store(0, Ordering::Relaxed);
+        } else {
+            // Release: pairs with the acquire load before a reset, so this value's
+            // last accesses to its memory happen before that memory is reused.
+            live.fetch_sub(1, Ordering::Release);
+        }
+    }
+}
+
+// SAFETY: `as_ptr`/`as_mut_ptr` return the arena pointer of invariant 1, whose
+// provenance is the arena chunk's and which never moves while the arena keeps that
+// memory (invariant 2); `drop` drops the pointee once through `drop_then_release`, which
+// releases the count also if the drop panics (the memory itself is the arena's and is
+// reclaimed by its reset); a forgotten `BumpPtr` never releases its count, so its arena
+// is never reset or freed but leaked (abandon on forget, `Bumped` invariant 2).
+unsafe impl<D: ?Sized> OwningPtr for BumpPtr<'_, D> {
+    type Target = D;
+
+    #[inline(always)]
+    fn as_ptr(&self) -> NonNull<D> {
+        self.ptr
+    }
+
+    #[inline(always)]
+    fn as_mut_ptr(&mut self) -> NonNull<D> {
+        self.ptr
+    }
+
+    #[inline]
+    unsafe fn release_moved(this: Self) {
+        // The pointee was moved out; its memory goes back with the arena's next reset.
+        let this = ManuallyDrop::new(this);
+        Self::release(this.live, this.exclusive);
+    }
+}
+
+impl<D: ?Sized> Drop for BumpPtr<'_, D> {
+    #[inline]
+    fn drop(&mut self) {
+        let (live, exclusive) = (self.live, self.exclusive);
+        // SAFETY: invariant 1: the pointee is initialised and owned by us; we are being
+        // dropped, so nothing uses it afterwards. The release gives the count back once.
+        unsafe { drop_then_release(self.ptr, |_, _| Self::release(live, exclusive)) }
+    }
+}
+
+// SAFETY: a `BumpPtr` owns a `D` and updates the atomic count `live` when it drops, which
+// is sound from any thread (see `ThreadSafe for Bumped`); it is `Send` when `D` is.
+unsafe impl<D: ?Sized + Send> Send for BumpPtr<'_, D> {}
+
+// SAFETY: `&BumpPtr` gives `&D` only (the count is touched by `drop` and `release_moved`,
+// which take the pointer by value or `&mut`); `Sync` when `D` is.
+unsafe impl<D: ?Sized + Sync> Sync for BumpPtr<'_, D> {}
+
+impl<D: ?Sized> fmt::Debug for BumpPtr<'_, D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BumpPtr")
+            .field("ptr", &self.ptr.cast::<u8>())
+            .field("exclusive", &self.exclusive)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An arena that holds abandoned values, leaked on purpose: a node of a push-only list
+/// whose head is [`LEAKED`], so the memory stays reachable from a static and leak
+/// checkers do not report it.
+struct Leaked {
+    _arena: Bump,
+    _next: AtomicPtr<Leaked>,
+}
+
+/// The list of leaked arenas (never read: it only keeps them reachable).
+static LEAKED: AtomicPtr<Leaked> = AtomicPtr::new(ptr::null_mut());
+
+/// How many arenas [`LEAKED`] holds.
+static LEAKED_COUNT: AtomicUsize = AtomicUsize::new(0);
+
+/// Keeps `arena`, which holds abandoned values, alive and reachable forever: it is
+/// never reset and never freed.
+#[cold]
+#[inline(never)]
+fn leak(arena: Bump) {
+    let node: &'static Leaked = Box::leak(Box::new(Leaked {
+        _arena: arena,
+        _next: AtomicPtr::new(ptr::null_mut()),
+    }));
+    let raw = ptr::from_ref(node).cast_mut();
+    let mut head = LEAKED.load(Ordering::Relaxed);
+    loop {
+        node._next.store(head, Ordering::Relaxed);
+        match LEAKED.compare_exchange_weak(head, raw, Ordering::Release, Ordering::Relaxed) {
+            Ok(_) => break,
+            Err(current) => head = current,
+        }
+    }
+    LEAKED_COUNT.fetch_add(1, Ordering::Relaxed);
+}
+
+/// How many arenas this process has leaked because values stored in them were forgotten
+/// (`mem::forget` of a returned value): one per reset that found forgotten values.
+///
+/// ```
+/// use dynptr_bump::{leaked_arenas, Bumped};
+/// use dynptr_core::DynPtr;
+///
+/// let before = leaked_arenas();
+/// let mut strategy = Bumped::new();
+/// let p: DynPtr<'_, dyn core::fmt::Debug, _> = DynPtr::new(&mut strategy, [7u8; 16]);
+/// core::mem::forget(p);
+/// // The next call finds the forgotten value: the arena is leaked, a fresh one used.
+/// drop(DynPtr::<'_, dyn core::fmt::Debug, _>::new(&mut strategy, 1u8));
+/// assert!(leaked_arenas() > before);
+/// ```
+pub fn leaked_arenas() -> usize {
+    LEAKED_COUNT.load(Ordering::Relaxed)
+}
