@@ -1,8 +1,7 @@
 //! `Bumped`: dynptr's arena strategy. Every returned value is placed in a
-//! [`bumpalo`] arena that the strategy owns; the arena is reset (its memory reused from
-//! the start) whenever no value stored in it is alive, so a loop of ten million calls
-//! runs in one small chunk with **zero heap allocations per call** once the first call
-//! has allocated that chunk.
+//! [`bumpalo`] arena that the strategy owns; the arena's memory is reused once no value
+//! stored in it is alive, so a loop of ten million calls runs in one small chunk with
+//! **zero heap allocations per call** once the first call has allocated that chunk.
 //!
 //! Pick it for tight loops through a dyn value (each call bumps a pointer instead of
 //! calling `malloc`/`free`), for values of varying or large sizes that an inline
@@ -27,16 +26,18 @@
 //!     total += futures::executor::block_on(fut);
 //! }
 //! assert_eq!(total, 1000 * 1001);
-//! // Each call reset the arena before storing its future: one chunk served them all.
+//! // Each call reused the memory of the previous one: one chunk served them all.
 //! assert!(strategy.allocated_bytes() < 1024);
 //! ```
 //!
 //! # Two ways to use an arena
 //!
 //! - **Owned, `Bumped`**: a dyn value keeps its own arena (`DynFoo::<.., Bumped>::new`,
-//!   `Bumped` is `Default`). Methods taking `&mut self` (or `self`) reset the arena on
-//!   every call: the borrow checker guarantees the previous value is gone by then.
-//!   Methods taking `&self` may have several values alive at once; they share the arena,
+//!   `Bumped` is `Default`). Methods taking `&mut self` (or `self`) store their value in
+//!   the previous value's block when it fits (the borrow checker guarantees that value
+//!   is gone by then), else bump a new block, resetting the arena first if its current
+//!   chunk is full: the hot path is a few compares and the value's own write. Methods
+//!   taking `&self` may have several values alive at once; they bump through the arena,
 //!   which is reset when a call finds none of them alive.
 //! - **Shared, `&Bumped`**: several dyn values store their values in one arena
 //!   (`DynFoo::with_strategy(&mut a, &arena)`, `DynBar::with_strategy(&mut b, &arena)`).
@@ -95,11 +96,18 @@
 //! - a dyn wrapper is `Sync` only when its strategy is, so a `Bumped` wrapper is never
 //!   `Sync`: `&self` methods are called from one thread at a time;
 //! - the *values* returned are as thread-safe as their pointees: `Bumped` and `&Bumped`
-//!   are [`ThreadSafe`], so `#[dyn_trait(Send)]` wrappers accept them and the futures
-//!   they return are `Send`. A pointer from a `&mut self` call updates the arena's count
-//!   with a plain store when it is dropped (it is the only value alive, the arena is
-//!   exclusively borrowed), one from a `&self` call or through `&Bumped` with an atomic
-//!   decrement: the hot `&mut self` path pays no atomic read-modify-write.
+//!   are [`ThreadSafe`], so `DynPtr<'_, dyn Future<..> + Send, Bumped>` is `Send` and
+//!   `#[dyn_trait(Send)]` wrappers accept `Bumped`; their `&mut self` futures can be
+//!   spawned. A future that borrows the wrapper itself through `&self` is `Send` only
+//!   if the wrapper is `Sync`, which a `Bumped` one is not.
+//!
+//! What that costs: a pointer from a `&mut self` call gives its count back with a plain
+//! store (it is the only value alive, the arena is exclusively borrowed), so the hot
+//! path has no atomic read-modify-write; a pointer from a `&self` call or through
+//! `&Bumped` may be dropped on another thread while others are created, so the count is
+//! incremented and decremented atomically (two locked instructions per call, which on a
+//! typical x86 core cost more than the rest of the call: use `&mut self` methods, or
+//! `Boxed`, where that matters).
 //!
 //! Memory reclaimed by a reset is reused only after every value stored in it has been
 //! dropped, on whatever thread that happened.
@@ -115,15 +123,15 @@ use core::alloc::Layout;
 use core::cell::UnsafeCell;
 use core::fmt;
 use core::marker::PhantomData;
-use core::mem::ManuallyDrop;
+use core::mem::{align_of, size_of, ManuallyDrop};
 use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 use bumpalo::Bump;
 use dynptr_core::{drop_then_release, write_coerced, CoerceFrom, OwningPtr, Rejected, Strategy, ThreadSafe};
 
-/// The arena strategy: values in a [`bumpalo::Bump`] owned by the strategy, reset
-/// whenever none of them is alive, leaked (and replaced) if one was forgotten.
+/// The arena strategy: values in a [`bumpalo::Bump`] owned by the strategy, reclaimed
+/// when none of them is alive, leaked (and replaced) if one was forgotten.
 ///
 /// As a strategy by value (`DynFoo<.., Bumped>`) it serves one dyn value; borrowed
 /// (`DynFoo<.., &Bumped>`) it serves several at once. See the [crate docs](crate) for
@@ -145,19 +153,68 @@ use dynptr_core::{drop_then_release, write_coerced, CoerceFrom, OwningPtr, Rejec
 ///
 /// # Invariants
 ///
-/// 1. `live` is the number of [`BumpPtr`]s created from the current `arena` that have
+/// 1. `live` is the number of [`BumpPtr`]s created from the current arena that have
 ///    not released their count (by being dropped, or by `release_moved`): values alive,
 ///    plus values abandoned (forgotten).
-/// 2. The memory of each value counted in `live` lies in `arena` (or is dangling, for a
-///    zero-sized value). `arena` is reset or dropped only when `live` is zero; when it
-///    is not zero and the arena must go, it is leaked (see [`leak`]) and replaced.
-/// 3. No reference to the `Bump` inside `arena` outlives a call of one of the methods
-///    below, and those methods run on one thread at a time (`Bumped` is not `Sync`) and
-///    never call into user code while holding one: a `&mut Bump` created inside a method
-///    is unique.
+/// 2. The memory of each value counted in `live` lies in the arena's `bump` (or is
+///    dangling, for a zero-sized value). The arena is reset or dropped only when `live`
+///    is zero; when it is not zero and the arena must go, its `bump` is leaked (see
+///    `leak`) and replaced.
+/// 3. No reference to the `Arena` inside `arena` outlives a call of one of the
+///    methods below, and those methods run on one thread at a time (`Bumped` is not
+///    `Sync`) and never call into user code while holding one: a `&mut Arena` created
+///    inside a method is unique.
 pub struct Bumped {
-    arena: UnsafeCell<Bump>,
+    arena: UnsafeCell<Arena>,
     live: AtomicUsize,
+}
+
+/// The arena proper: the `Bump`, and the block the exclusive entry point reuses.
+///
+/// # Invariants
+///
+/// 1. If `last` is `Some(block)`, `block.ptr` starts `block.size` bytes of `bump`'s
+///    memory, aligned to at least [`BLOCK_ALIGN`], that `bump` handed out to the
+///    exclusive entry point and will not hand out again: no reset has happened since
+///    (every reset goes through [`Arena::reset`], which clears `last`). Only values
+///    from the exclusive entry point are ever stored there.
+struct Arena {
+    bump: Bump,
+    last: Option<Block>,
+}
+
+/// The least alignment of the exclusive entry point's blocks, so that the test whether
+/// a value fits the previous block needs no alignment check for ordinary values.
+const BLOCK_ALIGN: usize = 16;
+
+/// A block of arena memory (see [`Arena`]).
+#[derive(Clone, Copy)]
+struct Block {
+    ptr: NonNull<u8>,
+    size: usize,
+}
+
+// SAFETY: `Bump` is `Send`; `last` only points into memory that `bump` owns, so moving
+// the arena to another thread moves that memory's owner with it. A `Bumped` (the only
+// owner of an `Arena`) moves only when no pointer borrows it, so nothing on the old
+// thread still uses that memory (forgotten values are never touched again).
+unsafe impl Send for Arena {}
+
+impl Arena {
+    /// Makes all of `bump`'s memory reusable, and forgets the exclusive block with it.
+    fn reset(&mut self) {
+        self.last = None;
+        self.bump.reset();
+    }
+
+    /// Whether a value of `layout` fits the current chunk wherever its bump pointer
+    /// stands: no new chunk needed.
+    fn fits_current_chunk(&self, layout: Layout) -> bool {
+        // The size rounded up to the alignment, plus the most that aligning the bump
+        // pointer can skip.
+        let need = layout.pad_to_align().size() + (layout.align() - 1);
+        self.bump.chunk_capacity() >= need
+    }
 }
 
 /// What [`Bumped::reset`] did.
@@ -199,9 +256,9 @@ impl Bumped {
         Self::from_bump(Bump::with_capacity(bytes))
     }
 
-    fn from_bump(arena: Bump) -> Self {
+    fn from_bump(bump: Bump) -> Self {
         Bumped {
-            arena: UnsafeCell::new(arena),
+            arena: UnsafeCell::new(Arena { bump, last: None }),
             live: AtomicUsize::new(0),
         }
     }
@@ -219,7 +276,7 @@ impl Bumped {
     /// assert!(strategy.allocated_bytes() >= 100);
     /// ```
     pub fn allocated_bytes(&self) -> usize {
-        self.with_arena(Bump::allocated_bytes)
+        self.with_arena(|arena| arena.bump.allocated_bytes())
     }
 
     /// How many stored values have not been dropped yet: those alive, plus those
@@ -246,7 +303,7 @@ impl Bumped {
     /// [`RejectReason::OutOfMemory`](dynptr_core::RejectReason::OutOfMemory),
     /// [`adapt`](Strategy::adapt) calls `handle_alloc_error`.
     pub fn allocation_limit(&self) -> Option<usize> {
-        self.with_arena(Bump::allocation_limit)
+        self.with_arena(|arena| arena.bump.allocation_limit())
     }
 
     /// Sets the allocation limit (see [`allocation_limit`](Self::allocation_limit)); it
@@ -263,16 +320,17 @@ impl Bumped {
     /// assert!(matches!(err.reason(), RejectReason::OutOfMemory { .. }));
     /// ```
     pub fn set_allocation_limit(&mut self, limit: Option<usize>) {
-        self.arena.get_mut().set_allocation_limit(limit);
+        self.arena.get_mut().bump.set_allocation_limit(limit);
     }
 
     /// Makes the arena's memory reusable: resets it if no stored value is outstanding,
     /// otherwise (some were forgotten: none can be alive, since this takes `&mut self`)
     /// leaks it whole and starts a fresh one.
     ///
-    /// `Bumped` already does this on every call through `&mut`; call it between batches
-    /// when the arena is shared (`&Bumped`) and the values of a batch overlap, so that no
-    /// call found the arena empty.
+    /// `Bumped` already reclaims its memory on its own whenever a call finds the current
+    /// chunk full and no value alive; call this between batches when the arena is shared
+    /// (`&Bumped`) and the values of a batch overlap, so that no call found it idle, or to
+    /// give back the memory of a leaked value's arena early.
     ///
     /// ```
     /// use dynptr_bump::{Bumped, Reset};
@@ -301,10 +359,12 @@ impl Bumped {
     #[cold]
     #[inline(never)]
     fn replace_abandoned(&mut self, abandoned: usize) -> Reset {
-        let limit = self.arena.get_mut().allocation_limit();
+        let arena = self.arena.get_mut();
         let fresh = Bump::new();
-        fresh.set_allocation_limit(limit);
-        leak(core::mem::replace(self.arena.get_mut(), fresh));
+        fresh.set_allocation_limit(arena.bump.allocation_limit());
+        leak(core::mem::replace(&mut arena.bump, fresh));
+        // `Arena` invariant 1: the block was memory of the leaked `Bump`.
+        arena.last = None;
         // Invariant 1: the fresh arena holds no value; the forgotten pointers still
         // refer to `live` but never touch it (they are never dropped).
         *self.live.get_mut() = 0;
@@ -313,94 +373,161 @@ impl Bumped {
 
     /// Calls `f` with the arena.
     #[inline(always)]
-    fn with_arena<R>(&self, f: impl FnOnce(&Bump) -> R) -> R {
-        // SAFETY: invariant 3: no `&mut Bump` exists while a method runs other than one
+    fn with_arena<R>(&self, f: impl FnOnce(&Arena) -> R) -> R {
+        // SAFETY: invariant 3: no `&mut Arena` exists while a method runs other than one
         // it created itself, and this reference lives only during `f`, which is bumpalo
         // code that does not reach back into this `Bumped`.
         f(unsafe { &*self.arena.get() })
     }
 
-    /// Resets the arena if no value is outstanding, through `&self`.
+    /// Resets the arena, through `&self`, when no value is outstanding.
+    #[inline(never)]
+    fn reset_idle(&self) {
+        // SAFETY: invariant 3: no other reference to the `Arena` exists now (we are the
+        // only method running, on the arena's only thread, and no `&Arena` outlives a
+        // method). Invariant 2: the caller saw a zero count (with acquire), and only this
+        // thread increments it: no value lives in the arena, so resetting frees nothing
+        // in use.
+        unsafe { (*self.arena.get()).reset() };
+    }
+
+    /// Bumps a block for a `T` out of the arena (a dangling one if `T` is zero-sized).
     #[inline(always)]
-    fn reset_if_idle(&self) {
+    fn bump_block<T>(&self) -> Option<NonNull<T>> {
+        if size_of::<T>() == 0 {
+            // A zero-sized value needs no memory: an aligned dangling pointer is valid
+            // for it.
+            return Some(NonNull::dangling());
+        }
+        self.with_arena(|arena| arena.bump.try_alloc_layout(Layout::new::<T>()))
+            .ok()
+            .map(NonNull::cast)
+    }
+
+    /// Memory for a `T` from the exclusive entry point, or `None` if the arena cannot
+    /// grow. Nothing stored in the arena can be alive (`self` is borrowed exclusively),
+    /// so: if values were forgotten, the arena is replaced; otherwise the previous
+    /// value's block is reused when the new value fits it.
+    ///
+    /// Returns memory valid for a `T` and aligned for it (dangling for a zero-sized
+    /// `T`) that nothing else uses until `live` drops back to zero, as the caller must
+    /// set `live` to 1 before anything else reads it.
+    #[inline(always)]
+    fn exclusive_block<T>(&mut self) -> Option<NonNull<T>> {
+        let outstanding = *self.live.get_mut();
+        if outstanding != 0 {
+            // Some were forgotten: none can be alive.
+            self.replace_abandoned(outstanding);
+        }
+        if size_of::<T>() == 0 {
+            return Some(NonNull::dangling());
+        }
+        // `live` is zero now: the block's last occupant is gone (invariant 1).
+        match self.arena.get_mut().last {
+            // Blocks are aligned to at least `BLOCK_ALIGN` (`Arena` invariant 1): for most
+            // values, the alignment test folds away.
+            Some(block)
+                if block.size >= size_of::<T>()
+                    && (align_of::<T>() <= BLOCK_ALIGN || block.ptr.cast::<T>().is_aligned()) =>
+            {
+                Some(block.ptr.cast())
+            }
+            _ => self.exclusive_block_slow(Layout::new::<T>()).map(NonNull::cast),
+        }
+    }
+
+    /// [`exclusive_block`](Self::exclusive_block) when the block is missing or too small:
+    /// resets the arena if its current chunk is full, then bumps a new block. `live` is
+    /// zero.
+    #[cold]
+    #[inline(never)]
+    fn exclusive_block_slow(&mut self, layout: Layout) -> Option<NonNull<u8>> {
+        let arena = self.arena.get_mut();
+        if !arena.fits_current_chunk(layout) {
+            // Reclaim lazily, when the chunk is full: memory stays bounded by the chunk.
+            // Invariant 2: the count is zero.
+            arena.reset();
+        }
+        let ptr = arena
+            .bump
+            .try_alloc_layout(layout.align_to(BLOCK_ALIGN).ok()?)
+            .ok()?;
+        // `Arena` invariant 1: fresh memory bumpalo hands out to nobody else, aligned to
+        // at least `BLOCK_ALIGN`.
+        arena.last = Some(Block {
+            ptr,
+            size: layout.size(),
+        });
+        Some(ptr)
+    }
+
+    /// Memory for a `T` from the shared entry point, or `None` if the arena cannot
+    /// grow: other values may be alive; the arena is reset if none is, so that a batch
+    /// of values that overlap starts in an empty chunk.
+    ///
+    /// Returns memory valid for a `T` and aligned for it (dangling for a zero-sized
+    /// `T`) that nothing else uses until its value's count is released, as the caller
+    /// must count it in `live`.
+    #[inline(always)]
+    fn shared_block<T>(&self) -> Option<NonNull<T>> {
         // Acquire: pairs with the release decrement of every dropped value, so their
         // last accesses to arena memory happen before it is reused.
         if self.live.load(Ordering::Acquire) == 0 {
-            // SAFETY: invariant 3: no other reference to the `Bump` exists now (we are
-            // the only method running, on the arena's only thread, and no `&Bump`
-            // outlives a method). Invariant 2: no value lives in the arena (`live` is
-            // zero, and only this thread increments it), so resetting frees nothing in
-            // use.
-            unsafe { (*self.arena.get()).reset() };
+            self.reset_idle();
         }
+        self.bump_block::<T>()
     }
 
-    /// Moves `value` into the arena (or nowhere, if zero-sized) and returns the trait
-    /// object pointer to it. Does not count it.
+    /// Counts a value from the exclusive entry point, in memory from
+    /// [`exclusive_block`](Self::exclusive_block).
+    ///
+    /// # Safety
+    ///
+    /// `raw` came from `exclusive_block` on this `self`, with nothing in between.
     #[inline(always)]
-    fn place<T, D>(&self, value: T) -> Result<NonNull<D>, Rejected<T>>
+    unsafe fn finish_exclusive<'s, T, D>(&'s mut self, raw: NonNull<T>, value: T) -> BumpPtr<'s, D>
     where
         D: ?Sized + CoerceFrom<T>,
     {
-        let layout = Layout::new::<T>();
-        let raw: NonNull<T> = if layout.size() == 0 {
-            // A zero-sized value needs no memory: an aligned dangling pointer is valid
-            // for it.
-            NonNull::dangling()
-        } else {
-            match self.with_arena(|arena| arena.try_alloc_layout(layout)) {
-                Ok(block) => block.cast(),
-                Err(_) => return Err(Rejected::out_of_memory(value)),
-            }
-        };
-        // SAFETY: `raw` is a fresh arena block of `layout` (valid and aligned for `T`,
-        // used by nothing else until the arena is reset, which invariant 2 defers until
-        // this value's pointer releases its count), or dangling and aligned for a
-        // zero-sized `T`.
-        Ok(unsafe { write_coerced::<T, D>(raw, value) })
-    }
-
-    /// The exclusive entry point: reclaims the arena (nothing stored in it can be alive,
-    /// `self` is borrowed exclusively), then stores `value` as its only value.
-    #[inline(always)]
-    fn store_exclusive<'s, T, D>(&'s mut self, value: T) -> Result<BumpPtr<'s, D>, Rejected<T>>
-    where
-        D: ?Sized + CoerceFrom<T>,
-    {
-        let outstanding = *self.live.get_mut();
-        if outstanding == 0 {
-            self.arena.get_mut().reset();
-        } else {
-            self.replace_abandoned(outstanding);
-        }
-        let ptr = self.place(value)?;
         *self.live.get_mut() = 1;
-        Ok(BumpPtr {
+        // SAFETY: `raw` is valid and aligned for a `T` in arena memory nothing else uses
+        // until the count just set drops back to zero (the caller's guarantee from
+        // `exclusive_block`), and the arena is not reset before then (invariant 2).
+        let ptr = unsafe { write_coerced::<T, D>(raw, value) };
+        BumpPtr {
             ptr,
             live: &self.live,
             exclusive: true,
             _owns: PhantomData,
-        })
+        }
     }
 
-    /// The shared entry point: other values may be alive; reset only if none is.
+    /// Counts a value from the shared entry point, in memory from
+    /// [`shared_block`](Self::shared_block).
+    ///
+    /// # Safety
+    ///
+    /// `raw` came from `shared_block` on this `self`, with nothing in between.
     #[inline(always)]
-    fn store_shared<'s, T, D>(&'s self, value: T) -> Result<BumpPtr<'s, D>, Rejected<T>>
+    unsafe fn finish_shared<'s, T, D>(&'s self, raw: NonNull<T>, value: T) -> BumpPtr<'s, D>
     where
         D: ?Sized + CoerceFrom<T>,
     {
-        self.reset_if_idle();
-        let ptr = self.place(value)?;
         // A read-modify-write: values from this entry point may be dropped on other
         // threads meanwhile. Relaxed: only this thread reads the count to decide a
         // reset, with acquire.
         self.live.fetch_add(1, Ordering::Relaxed);
-        Ok(BumpPtr {
+        // SAFETY: `raw` is valid and aligned for a `T` in arena memory nothing else uses
+        // until this value's count, added just above, is released (the caller's
+        // guarantee from `shared_block`), and the arena is not reset before then
+        // (invariant 2).
+        let ptr = unsafe { write_coerced::<T, D>(raw, value) };
+        BumpPtr {
             ptr,
             live: &self.live,
             exclusive: false,
             _owns: PhantomData,
-        })
+        }
     }
 }
 
@@ -415,7 +542,7 @@ impl Drop for Bumped {
         let abandoned = *self.live.get_mut();
         if abandoned != 0 {
             // Invariant 2: forgotten values live in the arena; it must never be freed.
-            leak(core::mem::replace(self.arena.get_mut(), Bump::new()));
+            leak(core::mem::replace(&mut self.arena.get_mut().bump, Bump::new()));
         }
     }
 }
@@ -435,14 +562,19 @@ impl Strategy for Bumped {
     where
         Self: 's;
 
-    /// Resets the arena (or replaces it, if a value was forgotten) and stores `value`.
+    /// Stores `value` in the previous value's block if it fits, else bumps a new one
+    /// (resetting the arena if its chunk is full, replacing it if a value was forgotten).
     #[inline]
     fn try_adapt<'s, T, D>(&'s mut self, value: T) -> Result<BumpPtr<'s, D>, Rejected<T>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
     {
-        self.store_exclusive(value)
+        match self.exclusive_block::<T>() {
+            // SAFETY: `raw` comes straight from `exclusive_block`.
+            Some(raw) => Ok(unsafe { self.finish_exclusive(raw, value) }),
+            None => Err(Rejected::out_of_memory(value)),
+        }
     }
 
     #[inline]
@@ -451,7 +583,11 @@ impl Strategy for Bumped {
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
     {
-        self.store_shared(value)
+        match self.shared_block::<T>() {
+            // SAFETY: `raw` comes straight from `shared_block`.
+            Some(raw) => Ok(unsafe { self.finish_shared(raw, value) }),
+            None => Err(Rejected::out_of_memory(value)),
+        }
     }
 
     /// Like [`try_adapt`](Strategy::try_adapt); calls `handle_alloc_error` if the arena
@@ -462,10 +598,11 @@ impl Strategy for Bumped {
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
     {
-        match self.store_exclusive(value) {
-            Ok(ptr) => ptr,
-            Err(_) => alloc::alloc::handle_alloc_error(Layout::new::<T>()),
-        }
+        let Some(raw) = self.exclusive_block::<T>() else {
+            alloc::alloc::handle_alloc_error(Layout::new::<T>())
+        };
+        // SAFETY: `raw` comes straight from `exclusive_block`.
+        unsafe { self.finish_exclusive(raw, value) }
     }
 
     #[inline]
@@ -474,17 +611,18 @@ impl Strategy for Bumped {
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
     {
-        match self.store_shared(value) {
-            Ok(ptr) => ptr,
-            Err(_) => alloc::alloc::handle_alloc_error(Layout::new::<T>()),
-        }
+        let Some(raw) = self.shared_block::<T>() else {
+            alloc::alloc::handle_alloc_error(Layout::new::<T>())
+        };
+        // SAFETY: `raw` comes straight from `shared_block`.
+        unsafe { self.finish_shared(raw, value) }
     }
 }
 
 /// A shared arena: every dyn value holding `&Bumped` stores into the same arena, which
 /// is reset whenever a call finds no value alive (and by [`Bumped::reset`] between
 /// batches). Both entry points behave as [`Bumped`]'s shared one.
-impl<'a> Strategy for &'a Bumped {
+impl Strategy for &Bumped {
     type Ptr<'s, D: ?Sized + 's>
         = BumpPtr<'s, D>
     where
@@ -498,7 +636,7 @@ impl<'a> Strategy for &'a Bumped {
     {
         // `&mut &Bumped` borrows the reference exclusively, not the arena: other users
         // of the arena may have values alive.
-        Bumped::store_shared(self, value)
+        <Bumped as Strategy>::try_adapt_shared(self, value)
     }
 
     #[inline]
@@ -507,7 +645,7 @@ impl<'a> Strategy for &'a Bumped {
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
     {
-        Bumped::store_shared(self, value)
+        <Bumped as Strategy>::try_adapt_shared(self, value)
     }
 
     #[inline]
@@ -552,7 +690,7 @@ unsafe impl ThreadSafe for &Bumped {}
 /// 1. `ptr` points to an initialised pointee that this `BumpPtr` owns, in memory of the
 ///    arena whose count is `live` (or dangling and aligned, for a zero-sized pointee).
 /// 2. This pointer is counted once in `live` until it releases that count
-///    ([`BumpPtr::release`], from `drop` or `release_moved`); until then the pointee's
+///    (`BumpPtr::release`, from `drop` or `release_moved`); until then the pointee's
 ///    memory is neither reused nor freed (`Bumped` invariant 2).
 /// 3. If `exclusive`, the strategy is exclusively borrowed for `'s` by this pointer:
 ///    `live` is exactly 1 and nothing else accesses it while this pointer exists.

@@ -10,13 +10,15 @@
 //! | strategy | crate (feature) | storage | allocations per call |
 //! |---|---|---|---|
 //! | [`Boxed<A>`](Boxed) | `dynptr-box` (`box`, default) | a heap block in any `allocator-api2` allocator | 1 |
+//! | [`Bumped`], `&Bumped` | `dynptr-bump` (`bump`) | a `bumpalo` arena owned by the strategy (or shared by several dyn values), reset when no value is alive | 0 in steady state |
 //!
-//! More strategies (inline, recycled box, bump arena) and the `#[dyn_trait]` macro
+//! More strategies (inline, recycled box) and the `#[dyn_trait]` macro
 //! arrive in their own crates; this facade re-exports each behind a feature.
 //!
 //! # Features
 //!
 //! - `box` (default): [`Boxed`], the heap strategy. Implies `alloc`.
+//! - `bump`: [`Bumped`], the arena strategy. Implies `alloc`.
 //! - `alloc`: strategies and conveniences that need an allocator.
 //! - `std`: implies `alloc`.
 //!
@@ -66,6 +68,9 @@ pub use dynptr_core::{
 
 #[cfg(feature = "box")]
 pub use dynptr_box::{AllocError, Allocator, BoxPtr, Boxed, Global};
+
+#[cfg(feature = "bump")]
+pub use dynptr_bump::{leaked_arenas, BumpPtr, Bumped, Reset};
 
 #[doc(hidden)]
 pub use dynptr_core::__private;
