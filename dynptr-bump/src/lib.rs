@@ -825,3 +825,61 @@ fn leak(arena: Bump) {
 pub fn leaked_arenas() -> usize {
     LEAKED_COUNT.load(Ordering::Relaxed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dynptr_core::DynPtr;
+
+    fn chunks(strategy: &mut Bumped) -> usize {
+        strategy.arena.get_mut().bump.iter_allocated_chunks().count()
+    }
+
+    fn store<const N: usize>(strategy: &mut Bumped) -> usize {
+        let p = strategy.adapt::<_, [u8; N]>([N as u8; N]);
+        let addr = p.as_ptr().cast::<u8>().addr().get();
+        assert_eq!(addr % BLOCK_ALIGN, 0);
+        addr
+    }
+
+    #[test]
+    fn a_full_chunk_is_reset_before_the_arena_grows() {
+        let mut strategy = Bumped::new();
+        // Each value outgrows the previous block and, soon, the chunk: without a reset
+        // each would leave its chunk behind.
+        store::<24>(&mut strategy);
+        store::<300>(&mut strategy);
+        store::<700>(&mut strategy);
+        store::<1500>(&mut strategy);
+        store::<3000>(&mut strategy);
+        store::<6000>(&mut strategy);
+        assert!(chunks(&mut strategy) <= 2, "{} chunks", chunks(&mut strategy));
+    }
+
+    #[test]
+    fn every_reset_forgets_the_exclusive_block() {
+        let mut strategy = Bumped::new();
+        store::<64>(&mut strategy);
+        assert!(strategy.arena.get_mut().last.is_some());
+        assert_eq!(strategy.reset(), Reset::Reused);
+        assert!(strategy.arena.get_mut().last.is_none(), "explicit reset");
+
+        store::<64>(&mut strategy);
+        drop(DynPtr::<'_, u8, _>::new_shared(&strategy, 1));
+        assert!(
+            strategy.arena.get_mut().last.is_none(),
+            "reset of an idle shared call"
+        );
+
+        let old = store::<64>(&mut strategy);
+        // Forgotten: the next call leaks the arena, block included.
+        let forgotten = strategy.adapt::<_, [u8; 8]>([7; 8]);
+        assert_eq!(forgotten.as_ptr().cast::<u8>().addr().get(), old);
+        dynptr_core::testkit::forget_reachable(forgotten);
+        assert_ne!(
+            store::<64>(&mut strategy),
+            old,
+            "the block of the leaked arena was reused"
+        );
+    }
+}

@@ -13,7 +13,20 @@ use core::task::{Context, Poll, Waker};
 use std::alloc::System;
 
 use dynptr_bump::{Bumped, Reset};
-use dynptr_core::{DynPtr, RejectReason, Strategy};
+use dynptr_core::{impl_coerce, DynPtr, RejectReason, Strategy};
+
+/// Values whose bytes a test reads back through the trait object.
+trait Bytes {
+    fn bytes(&self) -> &[u8];
+}
+
+impl<const N: usize> Bytes for [u8; N] {
+    fn bytes(&self) -> &[u8] {
+        self
+    }
+}
+
+impl_coerce!(dyn Bytes);
 
 /// Loop counts: small under Miri, which is slow.
 const N: usize = if cfg!(miri) { 8 } else { 100_000 };
@@ -123,6 +136,42 @@ fn a_warm_arena_makes_no_global_allocation_per_call() {
     }
     check::<8>();
     check::<4096>();
+}
+
+#[test]
+fn smaller_values_reuse_the_largest_block() {
+    fn store<const SIZE: usize>(strategy: &mut Bumped) -> usize {
+        let p: DynPtr<'_, dyn Bytes, _> = DynPtr::new(strategy, [SIZE as u8; SIZE]);
+        let addr = DynPtr::as_ptr(&p).cast::<u8>().addr();
+        let bytes = p.bytes();
+        assert!(
+            bytes.len() == SIZE && bytes.iter().all(|&b| b == SIZE as u8),
+            "contents changed"
+        );
+        addr
+    }
+    fn cycle(strategy: &mut Bumped) {
+        // Each value is larger than the previous one's block: it needs a new block.
+        store::<24>(strategy);
+        store::<100>(strategy);
+        store::<300>(strategy);
+        store::<700>(strategy);
+        store::<1500>(strategy);
+        // Smaller values reuse the large block.
+        let a = store::<8>(strategy);
+        let b = store::<1000>(strategy);
+        assert_eq!(a, b, "the previous block was not reused");
+    }
+    let mut strategy = Bumped::new();
+    cycle(&mut strategy);
+    cycle(&mut strategy);
+    let (held, before) = (strategy.allocated_bytes(), thread_allocs());
+    for _ in 0..if cfg!(miri) { 2 } else { 200 } {
+        cycle(&mut strategy);
+    }
+    assert_eq!(strategy.allocated_bytes(), held, "the arena grew");
+    assert_eq!(thread_allocs() - before, 0, "allocated in steady state");
+    assert_eq!(strategy.reset(), Reset::Reused);
 }
 
 #[test]

@@ -13,6 +13,10 @@ fn owned_arena_passes_the_kit() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "the same code paths as `owned_arena_passes_the_kit`; saves Miri time"
+)]
 fn arena_with_capacity_passes_the_kit() {
     testkit::check(|| Bumped::with_capacity(64));
 }
