@@ -22,6 +22,10 @@ fn arena_with_capacity_passes_the_kit() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "`one_shared_arena_for_every_check` runs the same paths, and more; saves Miri time"
+)]
 fn shared_arena_passes_the_kit() {
     // A fresh arena for each check (the kit makes fewer than 16 strategies); the arenas
     // outlive the kit, and those holding abandoned values leak when dropped.
