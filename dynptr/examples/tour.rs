@@ -12,6 +12,20 @@
 //!
 //! `DYNPTR_TOUR_ONLY` takes a comma-separated list of variant keys: `static`, `floor`,
 //! `boxed`, `boxed-macro`, `inline`, `inline-or`, `slot`.
+//! strategies (`Boxed`, `Bumped`, a shared `&Bumped` arena), with the time per item, the
+//! heap allocations per item and the peak heap growth (counted by a
+//! `#[global_allocator]`), the process's peak resident memory, and the ratio to the floor
+//! measured in this same run.
+//!
+//! ```text
+//! cargo run --release --example tour
+//! DYNPTR_TOUR_ITEMS=1000000 cargo run --release --example tour
+//! DYNPTR_TOUR_ONLY=Bumped cargo run --release --example tour
+//! ```
+//!
+//! `DYNPTR_TOUR_ONLY` runs only the variants whose name contains it (for a profiler such
+//! as callgrind: the difference between two item counts, divided by the difference in
+//! items, gives that variant's instructions per item).
 //!
 //! The dyn wrapper used here, `DynAsyncIterator`, is written by hand in
 //! `tests/common/async_iter.rs`: exactly the shape `#[dyn_trait]` generates.
@@ -23,12 +37,14 @@ mod async_iter;
 use core::alloc::{GlobalAlloc, Layout};
 use core::hint::black_box;
 use core::pin::{pin, Pin};
-use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
 use std::alloc::System;
 use std::time::Instant;
 
 use async_iter::{block_on, sum_dyn, sum_poll, sum_static, Count, DynAsyncIterator, PollNext};
 use dynptr::{Boxed, Strategy};
+use dynptr_bump::Bumped;
+use dynptr_stack::{Inline, InlineOr, Slot, SlotRef};
 
 /// The same trait through `#[dyn_trait]`: the generated wrapper must cost what the
 /// hand-written one costs.
@@ -61,10 +77,9 @@ async fn sum_generated<S: Strategy>(v: &mut generated::DynAsyncIterator<'_, u32,
     }
     result
 }
-use dynptr_stack::{Inline, InlineOr, Slot, SlotRef};
 
-/// The system allocator, counting every allocation and its bytes while [`COUNTING`] is
-/// on.
+/// The system allocator, counting every allocation and its bytes, and tracking the heap's
+/// growth and its peak, while [`COUNTING`] is on.
 ///
 /// Counting is switched off during the timed rounds: on this kind of machine the two
 /// `lock`-prefixed atomic increments per allocation cost about 5 ns each, which would
@@ -77,13 +92,25 @@ struct CountingAlloc;
 static COUNTING: AtomicBool = AtomicBool::new(false);
 static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 static ALLOCATED_BYTES: AtomicUsize = AtomicUsize::new(0);
+/// Bytes allocated minus bytes freed while counting (blocks from before the round may be
+/// freed during it, so this can go negative).
+static HEAP_GROWTH: AtomicIsize = AtomicIsize::new(0);
+/// The largest [`HEAP_GROWTH`] seen while counting.
+static PEAK_GROWTH: AtomicIsize = AtomicIsize::new(0);
 
 #[inline(always)]
 fn count(bytes: usize) {
     if COUNTING.load(Ordering::Relaxed) {
         ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         ALLOCATED_BYTES.fetch_add(bytes, Ordering::Relaxed);
+        grow(bytes as isize);
     }
+}
+
+#[inline(always)]
+fn grow(delta: isize) {
+    let now = HEAP_GROWTH.fetch_add(delta, Ordering::Relaxed) + delta;
+    PEAK_GROWTH.fetch_max(now, Ordering::Relaxed);
 }
 
 // SAFETY: every method forwards to `System` with the caller's arguments unchanged, so
@@ -106,6 +133,9 @@ unsafe impl GlobalAlloc for CountingAlloc {
 
     #[inline]
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if COUNTING.load(Ordering::Relaxed) {
+            grow(-(layout.size() as isize));
+        }
         // SAFETY: forwarded from our caller: `ptr` was allocated by this allocator (that
         // is, by `System`) with `layout`.
         unsafe { System.dealloc(ptr, layout) }
@@ -114,6 +144,9 @@ unsafe impl GlobalAlloc for CountingAlloc {
     #[inline]
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         count(new_size);
+        if COUNTING.load(Ordering::Relaxed) {
+            grow(-(layout.size() as isize));
+        }
         // SAFETY: forwarded from our caller: `ptr` was allocated by `System` with
         // `layout`, and `new_size` is valid for it.
         unsafe { System.realloc(ptr, layout, new_size) }
@@ -126,6 +159,7 @@ static GLOBAL: CountingAlloc = CountingAlloc;
 /// Each variant runs this many times; the fastest round is reported.
 const ROUNDS: usize = 3;
 /// The name of the floor row, which the ratios divide by.
+/// The floor's name: the other rows' time is given as a multiple of its.
 const FLOOR: &str = "poll-based dyn, floor (sum_poll)";
 /// Items per round unless `DYNPTR_TOUR_ITEMS` says otherwise.
 const DEFAULT_ITEMS: u32 = 10_000_000;
@@ -137,6 +171,23 @@ struct Row {
     ns_per_item: f64,
     allocs_per_item: f64,
     bytes_per_item: f64,
+    /// The heap's largest growth during the counted round, in bytes.
+    peak_heap: isize,
+    /// The process's peak resident memory during the counted round, in KiB (Linux).
+    peak_rss_kib: Option<u64>,
+}
+
+/// Resets the kernel's peak-RSS mark of this process to its current RSS (Linux; `false`
+/// elsewhere).
+fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// The process's peak resident memory since the last [`reset_peak_rss`], in KiB (Linux).
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Runs `round` once over `items` items counting allocations, then [`ROUNDS`] times
@@ -149,9 +200,14 @@ fn measure(name: &'static str, items: u32, mut round: impl FnMut(u32) -> u32) ->
         ALLOCATIONS.load(Ordering::Relaxed),
         ALLOCATED_BYTES.load(Ordering::Relaxed),
     );
+    HEAP_GROWTH.store(0, Ordering::SeqCst);
+    PEAK_GROWTH.store(0, Ordering::SeqCst);
+    let rss_reset = reset_peak_rss();
     COUNTING.store(true, Ordering::SeqCst);
     let sum = black_box(round(black_box(items)));
     COUNTING.store(false, Ordering::SeqCst);
+    let peak_heap = PEAK_GROWTH.load(Ordering::SeqCst);
+    let peak_rss_kib = if rss_reset { peak_rss_kib() } else { None };
     let allocs = ALLOCATIONS.load(Ordering::Relaxed) - allocs;
     let bytes = ALLOCATED_BYTES.load(Ordering::Relaxed) - bytes;
 
@@ -169,6 +225,8 @@ fn measure(name: &'static str, items: u32, mut round: impl FnMut(u32) -> u32) ->
         ns_per_item: best,
         allocs_per_item: per_item(allocs as f64),
         bytes_per_item: per_item(bytes as f64),
+        peak_heap,
+        peak_rss_kib,
     }
 }
 
@@ -251,40 +309,82 @@ fn main() {
                 block_on(sum_dyn(black_box(&mut d)))
             }),
         ),
+        (
+            "bumped",
+            "dynptr Bumped (sum_dyn)",
+            Box::new(|n| {
+                let mut it = Count::new(n);
+                let mut d: DynAsyncIterator<'_, u32, Bumped> = DynAsyncIterator::new(&mut it);
+                block_on(sum_dyn(black_box(&mut d)))
+            }),
+        ),
+        (
+            "bumped-shared",
+            "dynptr &Bumped, shared arena",
+            Box::new(|n| {
+                let arena = Bumped::new();
+                let mut it = Count::new(n);
+                let mut d = DynAsyncIterator::with_strategy(&mut it, &arena);
+                block_on(sum_dyn(black_box(&mut d)))
+            }),
+        ),
     ];
     let rows: Vec<Row> = variants
         .into_iter()
-        .filter(|(key, _, _)| wanted(key))
+        .filter(|(key, name, _)| {
+            wanted(key)
+                || only
+                    .as_ref()
+                    .is_some_and(|o| o.iter().any(|k| name.contains(k.as_str())))
+        })
         .map(|(_, name, round)| measure(name, items, round))
         .collect();
+    if rows.is_empty() {
+        eprintln!("DYNPTR_TOUR_ONLY={only:?} matches no variant");
+        std::process::exit(2);
+    }
 
     let floor = rows
         .iter()
         .find(|row| row.name == FLOOR)
-        .map_or(f64::NAN, |row| row.ns_per_item);
+        .map(|row| row.ns_per_item);
     let expected = (1..=items).fold(0u32, u32::wrapping_add);
     println!();
-    println!("AsyncIterator sum loop, {items} items; time: fastest of {ROUNDS} rounds; allocations: counted in a separate round");
+    println!("AsyncIterator sum loop, {items} items; time: fastest of {ROUNDS} rounds; allocations and memory: counted in a separate round");
     println!();
     println!(
-        "| {:<34} | {:>10} | {:>7} | {:>11} | {:>10} | {:>7} |",
-        "strategy", "sum", "ns/item", "allocs/item", "bytes/item", "x floor"
+        "| {:<34} | {:>10} | {:>7} | {:>11} | {:>10} | {:>10} | {:>12} | {:>7} |",
+        "strategy", "sum", "ns/item", "allocs/item", "bytes/item", "peak heap", "peak RSS KiB", "x floor"
     );
     println!(
-        "|{:-<36}|{:->12}|{:->9}|{:->13}|{:->12}|{:->9}|",
-        "", ":", ":", ":", ":", ":"
+        "|{:-<36}|{:->12}|{:->9}|{:->13}|{:->12}|{:->12}|{:->14}|{:->9}|",
+        "", ":", ":", ":", ":", ":", ":", ":"
     );
     for row in &rows {
+        let rss = row
+            .peak_rss_kib
+            .map_or_else(|| "n/a".to_string(), |kib| kib.to_string());
+        let ratio = floor.map_or_else(
+            || "n/a".to_string(),
+            |floor| format!("{:.2}", row.ns_per_item / floor),
+        );
         println!(
-            "| {:<34} | {:>10} | {:>7.2} | {:>11.2} | {:>10.1} | {:>7.2} |",
+            "| {:<34} | {:>10} | {:>7.2} | {:>11.2} | {:>10.1} | {:>10} | {:>12} | {:>7} |",
             row.name,
             row.sum,
             row.ns_per_item,
             row.allocs_per_item,
             row.bytes_per_item,
-            row.ns_per_item / floor
+            row.peak_heap,
+            rss,
+            ratio
         );
     }
+    println!();
+    println!(
+        "peak heap: the largest growth of the heap (bytes allocated minus freed) during the counted round"
+    );
+    println!("peak RSS: the process's peak resident memory during the counted round (VmHWM, Linux), binary included");
     println!();
     for row in &rows {
         assert_eq!(row.sum, expected, "{}: wrong sum", row.name);
