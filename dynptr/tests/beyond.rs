@@ -314,4 +314,26 @@ mod widget {
         block_on(w.transmit(Counter(&built)));
         assert_eq!(built.get(), 3);
     }
+
+    fn drive<S: dynptr::Strategy + Default>(strategy: S) -> usize {
+        let built = Cell::new(0);
+        let mut w = DynWidget::boxed_with_strategy(Button(vec!["frame".into()]), strategy);
+        block_on(w.augment("label"));
+        assert_eq!(w.components().count(), 2);
+        block_on(w.transmit(Counter(&built)));
+        built.get()
+    }
+
+    #[test]
+    fn the_seed_widget_with_every_default_strategy() {
+        // `impl Factory` arguments are passed as a `DynFactory` with a fresh
+        // `S::default()`, so the strategy must be `Default` (the stack slot is not).
+        // Plain `Inline<N>` cannot work here: `transmit`'s future holds a
+        // `DynFactory<Inline<N>>`, whose buffer is `N` bytes, so the future is always
+        // larger than `N` (a compile-time error says so); `InlineOr` falls back instead.
+        assert_eq!(drive(Boxed::new()), 2);
+        assert_eq!(drive(dynptr_stack::InlineOr::<32>::new()), 2);
+        assert_eq!(drive(dynptr_stack::InlineOr::<512>::new()), 2);
+        assert_eq!(drive(dynptr_bump::Bumped::new()), 2);
+    }
 }

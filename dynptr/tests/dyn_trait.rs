@@ -71,6 +71,46 @@ mod async_iterator {
     }
 
     #[test]
+    fn every_strategy() {
+        use dynptr_bump::Bumped;
+        use dynptr_stack::{Inline, InlineOr, Slot, SlotRef};
+        let n = 50;
+        let expected = n * (n + 1) / 2;
+        let mut it = Count(0, n);
+        assert_eq!(
+            block_on(sum_dyn(&mut DynAsyncIterator::with_strategy(
+                &mut it,
+                Boxed::new()
+            ))),
+            expected
+        );
+        let mut it = Count(0, n);
+        let mut d: DynAsyncIterator<'_, u32, Inline<64>> =
+            DynAsyncIterator::with_strategy(&mut it, Inline::new());
+        assert_eq!(block_on(sum_dyn(&mut d)), expected);
+        let mut it = Count(0, n);
+        let mut d = DynAsyncIterator::with_strategy(&mut it, InlineOr::<16>::new());
+        assert_eq!(block_on(sum_dyn(&mut d)), expected);
+        let mut it = Count(0, n);
+        let slot = core::pin::pin!(Slot::<64>::new());
+        let mut d = DynAsyncIterator::with_strategy(&mut it, SlotRef::new(slot));
+        assert_eq!(block_on(sum_dyn(&mut d)), expected);
+        let mut it = Count(0, n);
+        let mut d = DynAsyncIterator::with_strategy(&mut it, Bumped::new());
+        assert_eq!(block_on(sum_dyn(&mut d)), expected);
+        let arena = Bumped::new();
+        let (mut a, mut b) = (Count(0, n), Count(0, 2 * n));
+        let mut da = DynAsyncIterator::with_strategy(&mut a, &arena);
+        let mut db = DynAsyncIterator::with_strategy(&mut b, &arena);
+        assert_eq!(
+            block_on(sum_dyn(&mut da)) + block_on(sum_dyn(&mut db)),
+            expected + 2 * n * (2 * n + 1) / 2
+        );
+        // Static dispatch agrees.
+        assert_eq!(block_on(sum_static(Count(0, n))), expected);
+    }
+
+    #[test]
     fn the_wrapper_implements_the_trait() {
         let mut it = Count(0, 4);
         assert_eq!(block_on(sum_static(DynAsyncIterator::new(&mut it))), 10);

@@ -167,3 +167,45 @@ pub fn sum_slot(n: u32) -> u32 {
     let d = DynAsyncIterator::with_strategy(&mut it, SlotRef::new(slot));
     block_on(sum(d))
 }
+
+/// The same idea through `#[dyn_trait]`: the generated wrapper needs no allocator when the
+/// strategy is `Inline` or a stack slot (without `dynptr`'s `box` feature there is no
+/// default strategy, so the wrapper is made with `with_strategy`).
+pub mod generated {
+    use dynptr::{dyn_trait, Inline};
+
+    /// A sensor read through `dyn`.
+    #[dyn_trait]
+    #[allow(async_fn_in_trait)]
+    pub trait Sensor {
+        /// Reads one sample.
+        async fn read(&mut self) -> u16;
+        /// The sensor's bus address.
+        fn address(&self) -> u8;
+    }
+
+    /// A sensor that counts up.
+    #[derive(Debug)]
+    pub struct Ramp(pub u16);
+
+    impl Sensor for Ramp {
+        async fn read(&mut self) -> u16 {
+            self.0 = self.0.wrapping_add(1);
+            self.0
+        }
+        fn address(&self) -> u8 {
+            0x48
+        }
+    }
+
+    /// Sums `n` samples read through the generated `DynSensor` with `Inline<32>`.
+    pub fn sum_samples(n: u16) -> (u32, u8) {
+        let mut ramp = Ramp(0);
+        let mut d = DynSensor::with_strategy(&mut ramp, Inline::<32>::new());
+        let mut total = 0u32;
+        for _ in 0..n {
+            total += u32::from(super::block_on(d.read()));
+        }
+        (total, d.address())
+    }
+}

@@ -42,3 +42,16 @@ fn sums_agree_and_nothing_is_allocated() {
         assert_eq!(ALLOCATIONS.with(Cell::get) - before, 0, "allocations, n = {n}");
     }
 }
+
+#[test]
+fn the_generated_wrapper_allocates_nothing() {
+    let before = ALLOCATIONS.with(Cell::get);
+    let (total, address) = embedded_demo::generated::sum_samples(100);
+    assert_eq!(
+        ALLOCATIONS.with(Cell::get),
+        before,
+        "allocations through #[dyn_trait] + Inline"
+    );
+    assert_eq!(total, 100 * 101 / 2);
+    assert_eq!(address, 0x48);
+}
