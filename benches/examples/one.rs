@@ -24,8 +24,18 @@ fn main() {
         }
         return;
     }
+    if args.first().map(String::as_str) == Some("--diff-n") {
+        // The two values of `n` to difference, and the units per `n`.
+        let Some(v) = all.iter().find(|v| Some(&v.id()) == args.get(1)) else {
+            eprintln!("usage: one --diff-n <workload>/<variant>");
+            std::process::exit(2);
+        };
+        let w = v.workload;
+        println!("{} {} {}", w.diff_n.0, w.diff_n.1, w.units_per_n);
+        return;
+    }
     let (Some(id), Some(n)) = (args.first(), args.get(1)) else {
-        eprintln!("usage: one <workload>/<variant> <n> | one --list");
+        eprintln!("usage: one <workload>/<variant> <n> | one --list | one --diff-n <id>");
         std::process::exit(2);
     };
     let Some(variant) = all.iter().find(|v| v.id() == *id) else {
@@ -41,7 +51,7 @@ fn main() {
     let elapsed = start.elapsed();
     println!(
         "{id}: checksum {sum}, {:.2} ns/{}",
-        elapsed.as_nanos() as f64 / f64::from(n.max(1)),
+        elapsed.as_nanos() as f64 / f64::from((n * variant.workload.units_per_n).max(1)),
         variant.workload.unit
     );
 }

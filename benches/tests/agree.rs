@@ -1,6 +1,5 @@
 //! Every variant of every workload computes the same checksum (small `n`; no timing).
 
-#[allow(dead_code)]
 #[path = "../benches/common/mod.rs"]
 mod common;
 
@@ -21,5 +20,8 @@ fn every_variant_agrees_with_static_dispatch() {
 #[test]
 fn the_big_future_fits_the_fixed_capacities() {
     let size = common::big::future_size();
-    assert!(size > 4096 && size <= 4096 + 64, "the 4 KiB future is {size} bytes");
+    assert!(
+        size > 4096 && size <= 4096 + 64,
+        "the 4 KiB future is {size} bytes"
+    );
 }

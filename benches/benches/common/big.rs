@@ -21,6 +21,7 @@ pub(crate) static WORKLOAD: Workload = Workload {
     key: "big",
     title: "a future holding 4 KiB across an await",
     unit: "item",
+    units_per_n: 1,
     bench_n: 1_000,
     diff_n: (10_000, 20_000),
 };
@@ -41,10 +42,18 @@ pub(crate) static VARIANTS: Variants = &[
     ("boxed", "dynptr Boxed", run_boxed),
     ("boxed-in", "dynptr Boxed<&'static A>", run_boxed_in),
     ("inline", "dynptr Inline<4160>", run_inline),
-    ("inline-or", "dynptr InlineOr<64> (falls back to Boxed)", run_inline_or),
+    (
+        "inline-or",
+        "dynptr InlineOr<64> (falls back to Boxed)",
+        run_inline_or,
+    ),
     ("slot", "dynptr Slot<4160>", run_slot),
     ("bumped", "dynptr Bumped", run_bumped),
-    ("bumped-shared", "dynptr &Bumped (shared arena)", run_bumped_shared),
+    (
+        "bumped-shared",
+        "dynptr &Bumped (shared arena)",
+        run_bumped_shared,
+    ),
 ];
 
 /// An iterator whose `next` future holds 4 KiB across an await.

@@ -16,6 +16,7 @@ pub(crate) static WORKLOAD: Workload = Workload {
     key: "iter",
     title: "`-> impl Iterator` through dyn, 8 items per call",
     unit: "call",
+    units_per_n: 1,
     bench_n: 2_000,
     diff_n: (20_000, 40_000),
 };
@@ -28,7 +29,11 @@ const CAP: usize = 64;
 pub(crate) static VARIANTS: Variants = &[
     ("static", "static dispatch", run_static),
     ("floor", "hand-written cursor, `&mut dyn` (floor)", run_floor),
-    ("box-by-hand", "`Box<dyn Iterator>` by hand (async-trait's approach)", run_box_by_hand),
+    (
+        "box-by-hand",
+        "`Box<dyn Iterator>` by hand (async-trait's approach)",
+        run_box_by_hand,
+    ),
     ("dynosaur", "dynosaur", run_dynosaur),
     ("dynify", "dynify `.init(&mut [u8; 64])`", run_dynify),
     ("boxed", "dynptr Boxed", run_boxed),
@@ -37,7 +42,11 @@ pub(crate) static VARIANTS: Variants = &[
     ("inline-or", "dynptr InlineOr<64>", run_inline_or),
     ("slot", "dynptr Slot<64>", run_slot),
     ("bumped", "dynptr Bumped", run_bumped),
-    ("bumped-shared", "dynptr &Bumped (shared arena)", run_bumped_shared),
+    (
+        "bumped-shared",
+        "dynptr &Bumped (shared arena)",
+        run_bumped_shared,
+    ),
 ];
 
 /// A counter handing out rows of `ROW` values.

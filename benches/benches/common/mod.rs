@@ -33,6 +33,8 @@ pub(crate) struct Workload {
     pub(crate) title: &'static str,
     /// What one unit of `n` is ("item", "call tree", ...).
     pub(crate) unit: &'static str,
+    /// Units per `n` (2 for the `send` workload: each of its two tasks runs `n` items).
+    pub(crate) units_per_n: u32,
     /// `n` per criterion iteration.
     pub(crate) bench_n: u32,
     /// The two values of `n` whose difference gives per-unit allocations and

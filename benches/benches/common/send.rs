@@ -25,6 +25,7 @@ pub(crate) static WORKLOAD: Workload = Workload {
     key: "send",
     title: "`#[dyn_trait(Send)]` sum loop, 2 tasks on a 2-thread tokio runtime",
     unit: "item",
+    units_per_n: 2,
     bench_n: 50_000,
     diff_n: (100_000, 200_000),
 };

@@ -18,6 +18,7 @@ pub(crate) static WORKLOAD: Workload = Workload {
     key: "tiny",
     title: "AsyncIterator sum loop, tiny future",
     unit: "item",
+    units_per_n: 1,
     bench_n: 10_000,
     diff_n: (100_000, 200_000),
 };
@@ -39,7 +40,11 @@ pub(crate) static VARIANTS: Variants = &[
     ("inline-or", "dynptr InlineOr<64>", run_inline_or),
     ("slot", "dynptr Slot<64>", run_slot),
     ("bumped", "dynptr Bumped", run_bumped),
-    ("bumped-shared", "dynptr &Bumped (shared arena)", run_bumped_shared),
+    (
+        "bumped-shared",
+        "dynptr &Bumped (shared arena)",
+        run_bumped_shared,
+    ),
 ];
 
 /// The seed's trait, through `#[dyn_trait]`.

@@ -26,6 +26,7 @@ pub(crate) static WORKLOAD: Workload = Workload {
     key: "tree",
     title: "5-deep async call tree, dyn at each level (31 calls)",
     unit: "call tree",
+    units_per_n: 1,
     bench_n: 1_000,
     diff_n: (10_000, 20_000),
 };
@@ -46,16 +47,28 @@ pub(crate) static VARIANTS: Variants = &[
     ("floor", "poll-based dyn (floor)", run_floor),
     ("async-trait", "async-trait", run_async_trait),
     ("dynosaur", "dynosaur", run_dynosaur),
-    ("stackfuture", "stackfuture (N = 64 .. 320 by level)", run_stackfuture),
+    (
+        "stackfuture",
+        "stackfuture (N = 64 .. 320 by level)",
+        run_stackfuture,
+    ),
     ("reusable-box", "tokio-util ReusableBoxFuture", run_reusable_box),
     ("dynify", "dynify `.init(&mut [u8; 64 .. 320])`", run_dynify),
     ("boxed", "dynptr Boxed", run_boxed),
     ("boxed-in", "dynptr Boxed<&'static A>", run_boxed_in),
     ("inline", "dynptr Inline<64 .. 320 by level>", run_inline),
-    ("inline-or", "dynptr InlineOr<64> (leaves inline, others boxed)", run_inline_or),
+    (
+        "inline-or",
+        "dynptr InlineOr<64> (leaves inline, others boxed)",
+        run_inline_or,
+    ),
     ("slot", "dynptr Slot<64>, one per node", run_slot),
     ("bumped", "dynptr Bumped, one per node", run_bumped),
-    ("bumped-shared", "dynptr &Bumped, one arena for the tree", run_bumped_shared),
+    (
+        "bumped-shared",
+        "dynptr &Bumped, one arena for the tree",
+        run_bumped_shared,
+    ),
 ];
 
 /// A leaf's value.
@@ -142,9 +155,7 @@ fn run_static(n: u32) -> u64 {
         Inner { kids: [kid(), kid()] }
     }
     let mut salts = Salts(0);
-    let mut root = build(&mut || {
-        build(&mut || build(&mut || build(&mut || Leaf(salts.next()))))
-    });
+    let mut root = build(&mut || build(&mut || build(&mut || build(&mut || Leaf(salts.next())))));
     drive(n, async |x| root.eval(x).await)
 }
 
@@ -455,7 +466,9 @@ impl<const M: usize, const N: usize> SfNode<N> for SfInner<M> {
 }
 
 fn run_stackfuture(n: u32) -> u64 {
-    fn node<const M: usize, const N: usize>(kid: &mut impl FnMut() -> Box<dyn SfNode<M> + Send>) -> Box<dyn SfNode<N> + Send> {
+    fn node<const M: usize, const N: usize>(
+        kid: &mut impl FnMut() -> Box<dyn SfNode<M> + Send>,
+    ) -> Box<dyn SfNode<N> + Send> {
         Box::new(SfInner::<M> { kids: [kid(), kid()] })
     }
     let mut salts = Salts(0);
