@@ -50,6 +50,9 @@ pub(crate) struct Model {
     pub(crate) all_shared: bool,
     /// The wrapper's receiver-storage parameter (`R`, or `__R`).
     pub(crate) receiver: Ident,
+    /// `Debug` / `Display` supertraits: the erased trait requires them and the wrapper
+    /// forwards them to its receiver.
+    pub(crate) fmt_supers: Vec<Ident>,
 }
 
 impl Model {
@@ -190,8 +193,9 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
         Lifetime::new("'a", proc_macro2::Span::call_site())
     };
 
-    // Supertraits: only markers for now.
+    // Supertraits: markers, and the formatting traits the wrapper forwards.
     let mut auto: Vec<Ident> = Vec::new();
+    let mut fmt_supers: Vec<Ident> = Vec::new();
     let mut is_static = false;
     for bound in &item.supertraits {
         match bound {
@@ -202,10 +206,20 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
                     auto.push(ident);
                 }
             }
+            TypeParamBound::Trait(t)
+                if t.path
+                    .segments
+                    .last()
+                    .is_some_and(|l| l.ident == "Debug" || l.ident == "Display")
+                    && t.path.segments.last().unwrap().arguments.is_none() =>
+            {
+                fmt_supers.push(t.path.segments.last().unwrap().ident.clone());
+            }
             other => errors.push(
                 other,
-                "`#[dyn_trait]` supports the marker supertraits `Send`, `Sync` and `'static`; \
-                 other supertraits are not supported yet: make it a separate `#[dyn_trait]` trait",
+                "`#[dyn_trait]` supports the supertraits `Send`, `Sync`, `'static`, `Debug` and \
+                 `Display`; other supertraits are not supported yet: require them on the \
+                 implementors, or make it a separate `#[dyn_trait]` trait",
             ),
         }
     }
@@ -296,6 +310,7 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
         is_static,
         all_shared,
         receiver,
+        fmt_supers,
     })
 }
 
