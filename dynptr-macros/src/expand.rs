@@ -344,6 +344,19 @@ fn erased_trait(m: &Model) -> TokenStream {
         let attrs = &method.cfg_attrs;
         quote!(#(#attrs)* #sig;)
     });
+    let clone_method = m.clone.then(|| {
+        let dyn_c = erased_dyn(
+            m,
+            &g,
+            &Lifetime::new("'__dynptr_c", proc_macro2::Span::call_site()),
+        );
+        quote! {
+            /// Clones the receiver onto the heap (the `Clone` supertrait).
+            fn __dynptr_clone<'__dynptr_c>(&self) -> ::dynptr::__private::Receiver<'__dynptr_c, #dyn_c>
+            where
+                Self: '__dynptr_c;
+        }
+    });
     let supers = (!m.fmt_supers.is_empty()).then(|| {
         let f = &m.fmt_supers;
         quote!(: #(::core::fmt::#f)+*)
@@ -360,6 +373,7 @@ fn erased_trait(m: &Model) -> TokenStream {
         where #(#preds,)*
         {
             #(#methods)*
+            #clone_method
         }
     }
 }
@@ -421,6 +435,24 @@ fn shim(m: &Model) -> TokenStream {
             }
         }
     });
+    let clone_impl = m.clone.then(|| {
+        let dyn_c = erased_dyn(
+            m,
+            &g,
+            &Lifetime::new("'__dynptr_c", proc_macro2::Span::call_site()),
+        );
+        quote! {
+            #[inline]
+            fn __dynptr_clone<'__dynptr_c>(&self) -> ::dynptr::__private::Receiver<'__dynptr_c, #dyn_c>
+            where
+                Self: '__dynptr_c,
+            {
+                ::dynptr::__private::boxed_receiver::<__DynptrT, #dyn_c>(
+                    <__DynptrT as ::core::clone::Clone>::clone(self),
+                )
+            }
+        }
+    });
     quote! {
         #[allow(clippy::type_complexity, clippy::needless_lifetimes)]
         impl<#(#params,)* #(#assoc,)* #s, __DynptrT> #erased<#(#args,)* #(#assoc,)* #s> for __DynptrT
@@ -430,6 +462,7 @@ fn shim(m: &Model) -> TokenStream {
             #(#preds,)*
         {
             #(#methods)*
+            #clone_impl
         }
     }
 }
@@ -600,6 +633,34 @@ fn wrapper(m: &Model) -> TokenStream {
         }
     };
     let mut fmt_impls = Vec::new();
+    if m.clone {
+        let erased = &m.erased;
+        let wrap = if m.by_value() {
+            quote!(::dynptr::__private::OwnedReceiver::from_owned)
+        } else if m.all_shared {
+            quote!(::dynptr::__private::SharedReceiver::from_owned)
+        } else {
+            quote!(::core::convert::identity)
+        };
+        fmt_impls.push(quote! {
+            /// Clones the receiver onto the heap (whatever held the original: a borrow, a
+            /// box, a slot) and the strategy.
+            impl<#life, #(#params,)* #(#assoc,)* #s> ::core::clone::Clone for #self_ty
+            where
+                #s: ::dynptr::__private::Strategy + ::core::clone::Clone,
+                #(#preds,)*
+            {
+                fn clone(&self) -> Self {
+                    let receiver: &(#dyn_ty) = ::dynptr::__private::ReceiverRef::receiver(&self.__dynptr_receiver);
+                    #wrapper {
+                        __dynptr_receiver: #wrap(#erased::<#(#args,)* #(#assoc,)* #s>::__dynptr_clone(receiver)),
+                        __dynptr_strategy: ::core::clone::Clone::clone(&self.__dynptr_strategy),
+                        __dynptr_marker: ::core::marker::PhantomData,
+                    }
+                }
+            }
+        });
+    }
     if m.fmt_supers.iter().any(|f| f == "Debug") {
         fmt_impls.push(fmt_impl("Debug"));
     } else {
@@ -905,6 +966,9 @@ fn wrapper_impl(m: &Model) -> TokenStream {
             let p = &a.param;
             extra.push(quote!(#p: #bounds));
         }
+    }
+    if m.clone {
+        extra.push(quote!(Self: ::core::clone::Clone));
     }
     if m.is_static {
         extra.push(quote!(#life: 'static));

@@ -53,6 +53,8 @@ pub(crate) struct Model {
     /// `Debug` / `Display` supertraits: the erased trait requires them and the wrapper
     /// forwards them to its receiver.
     pub(crate) fmt_supers: Vec<Ident>,
+    /// `Clone` supertrait: the wrapper clones its receiver onto the heap.
+    pub(crate) clone: bool,
 }
 
 impl Model {
@@ -196,6 +198,7 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
     // Supertraits: markers, and the formatting traits the wrapper forwards.
     let mut auto: Vec<Ident> = Vec::new();
     let mut fmt_supers: Vec<Ident> = Vec::new();
+    let mut clone = false;
     let mut is_static = false;
     for bound in &item.supertraits {
         match bound {
@@ -215,10 +218,18 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
             {
                 fmt_supers.push(t.path.segments.last().unwrap().ident.clone());
             }
+            TypeParamBound::Trait(t)
+                if t.path
+                    .segments
+                    .last()
+                    .is_some_and(|l| l.ident == "Clone" && l.arguments.is_none()) =>
+            {
+                clone = true;
+            }
             other => errors.push(
                 other,
-                "`#[dyn_trait]` supports the supertraits `Send`, `Sync`, `'static`, `Debug` and \
-                 `Display`; other supertraits are not supported yet: require them on the \
+                "`#[dyn_trait]` supports the supertraits `Send`, `Sync`, `'static`, `Clone`, `Debug` \
+                 and `Display`; other supertraits are not supported yet: require them on the \
                  implementors, or make it a separate `#[dyn_trait]` trait",
             ),
         }
@@ -311,6 +322,7 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
         all_shared,
         receiver,
         fmt_supers,
+        clone,
     })
 }
 

@@ -337,3 +337,48 @@ mod widget {
         assert_eq!(drive(dynptr_bump::Bumped::new()), 2);
     }
 }
+
+mod clone {
+    //! `trait Widget: Clone`: the seed's appendix, "given `w: Box<dyn Widget>`, able to
+    //! invoke `w.clone()`".
+    use super::*;
+
+    #[dyn_trait]
+    pub(crate) trait Counter: Clone {
+        async fn bump(&mut self) -> u32;
+        fn get(&self) -> u32;
+    }
+
+    #[derive(Clone)]
+    pub(crate) struct Tally(u32);
+
+    impl Counter for Tally {
+        async fn bump(&mut self) -> u32 {
+            self.0 += 1;
+            self.0
+        }
+        fn get(&self) -> u32 {
+            self.0
+        }
+    }
+
+    fn clone_generic<C: Counter>(c: &C) -> C {
+        c.clone()
+    }
+
+    #[test]
+    fn an_owning_wrapper_clones_into_a_new_box() {
+        let mut a = DynCounter::boxed(Tally(1));
+        block_on(a.bump());
+        let mut b = a.clone();
+        assert!(b.is_owned());
+        assert_eq!(block_on(b.bump()), 3);
+        assert_eq!((a.get(), b.get()), (2, 3), "independent after the clone");
+        // A borrowing wrapper clones into an owned one.
+        let mut t = Tally(10);
+        let borrowed = DynCounter::new(&mut t);
+        let owned = clone_generic(&borrowed);
+        assert!(!borrowed.is_owned() && owned.is_owned());
+        assert_eq!(owned.get(), 10);
+    }
+}
