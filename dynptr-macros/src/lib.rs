@@ -7,6 +7,7 @@
 //! blanket shim, the wrapper and its impl of the trait).
 
 mod args;
+mod callback;
 mod expand;
 mod parse;
 #[cfg(test)]
@@ -36,6 +37,19 @@ pub fn dyn_trait(args: TokenStream, input: TokenStream) -> TokenStream {
     match parse::parse(&args, item) {
         Ok(model) => expand::expand(&model).into(),
         Err(e) => with_item(e, input),
+    }
+}
+
+/// The callback a `#[dyn_trait]` trait's `macro_rules!` forwards to:
+/// `[request] [args] trait Foo { .. }`. Requests: `supertrait [generics] [self type]
+/// [wrapper] [S] [R] [dyn type] [where predicates] [trait path] [erased path]` implements
+/// `Foo` for another trait's wrapper. Not a public API.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __dyn_trait_callback(input: TokenStream) -> TokenStream {
+    match callback::callback(input.into()) {
+        Ok(ts) => ts.into(),
+        Err(e) => e.to_compile_error().into(),
     }
 }
 

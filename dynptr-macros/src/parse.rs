@@ -55,6 +55,11 @@ pub(crate) struct Model {
     pub(crate) fmt_supers: Vec<Ident>,
     /// `Clone` supertrait: the wrapper clones its receiver onto the heap.
     pub(crate) clone: bool,
+    /// Supertraits that are `#[dyn_trait]` traits (without generic parameters).
+    pub(crate) dyn_supers: Vec<syn::Path>,
+    /// The trait as the user wrote it, and the attribute's arguments, for the callback.
+    pub(crate) original: ItemTrait,
+    pub(crate) args_tokens: TokenStream,
 }
 
 impl Model {
@@ -170,6 +175,7 @@ impl Method {
 
 pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
     let mut errors = Errors::default();
+    let original = item.clone();
 
     if let Some(unsafety) = &item.unsafety {
         errors.push(unsafety, "`#[dyn_trait]` does not support `unsafe trait`s yet");
@@ -199,6 +205,7 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
     let mut auto: Vec<Ident> = Vec::new();
     let mut fmt_supers: Vec<Ident> = Vec::new();
     let mut clone = false;
+    let mut dyn_supers: Vec<syn::Path> = Vec::new();
     let mut is_static = false;
     for bound in &item.supertraits {
         match bound {
@@ -226,10 +233,19 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
             {
                 clone = true;
             }
+            TypeParamBound::Trait(t)
+                if t.path.segments.iter().all(|seg| seg.arguments.is_none())
+                    && !["Sized", "Unpin", "Copy", "Eq", "PartialEq", "Ord", "PartialOrd", "Hash", "Default"]
+                        .iter()
+                        .any(|n| t.path.is_ident(n)) =>
+            {
+                // Another `#[dyn_trait]` trait: its callback implements it for our wrapper.
+                dyn_supers.push(t.path.clone());
+            }
             other => errors.push(
                 other,
-                "`#[dyn_trait]` supports the supertraits `Send`, `Sync`, `'static`, `Clone`, `Debug` \
-                 and `Display`; other supertraits are not supported yet: require them on the \
+                "`#[dyn_trait]` supports the supertraits `Send`, `Sync`, `'static`, `Clone`, `Debug`, \
+                 `Display` and other `#[dyn_trait]` traits without generic parameters; other supertraits are not supported yet: require them on the \
                  implementors, or make it a separate `#[dyn_trait]` trait",
             ),
         }
@@ -305,7 +321,8 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
             }
         }
     }
-    let all_shared = methods.iter().all(|m| m.recv == Recv::Shared);
+    // A `#[dyn_trait]` supertrait may have `&mut self` methods this macro cannot see.
+    let all_shared = dyn_supers.is_empty() && methods.iter().all(|m| m.recv == Recv::Shared);
     let wrapper = args.wrapper_name(&item.ident);
     let erased = format_ident!("Erased{}", item.ident);
     Ok(Model {
@@ -323,6 +340,9 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
         receiver,
         fmt_supers,
         clone,
+        dyn_supers,
+        original,
+        args_tokens: args.to_tokens(),
     })
 }
 

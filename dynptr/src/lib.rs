@@ -275,6 +275,9 @@ pub use dynptr_bump::{leaked_arenas, BumpPtr, Bumped, Reset};
 pub mod __private {
     pub use dynptr_core::__private::*;
 
+    #[cfg(feature = "macros")]
+    pub use dynptr_macros::__dyn_trait_callback as dyn_trait_callback;
+
     /// The strategy a wrapper uses when none is named: `Boxed` with the `box` feature.
     #[cfg(feature = "box")]
     pub type DefaultStrategy = dynptr_box::Boxed;

@@ -382,3 +382,54 @@ mod clone {
         assert_eq!(owned.get(), 10);
     }
 }
+
+mod supertraits {
+    //! `trait Widget: Named` where `Named` is a `#[dyn_trait]` trait: `DynWidget`
+    //! implements `Named` too.
+    use super::*;
+
+    #[dyn_trait]
+    pub(crate) trait Named {
+        fn name(&self) -> String;
+        async fn rename(&mut self, to: &str);
+    }
+
+    #[dyn_trait]
+    pub(crate) trait Gadget: Named {
+        async fn size(&self) -> u32;
+    }
+
+    struct Knob(String, u32);
+
+    impl Named for Knob {
+        fn name(&self) -> String {
+            self.0.clone()
+        }
+        async fn rename(&mut self, to: &str) {
+            YieldOnce(false).await;
+            self.0 = to.to_string();
+        }
+    }
+
+    impl Gadget for Knob {
+        async fn size(&self) -> u32 {
+            self.1
+        }
+    }
+
+    fn label(n: &impl Named) -> String {
+        format!("<{}>", n.name())
+    }
+
+    #[test]
+    fn the_wrapper_implements_the_supertrait() {
+        let mut k = Knob("volume".into(), 3);
+        let mut d = DynGadget::new(&mut k);
+        assert_eq!(label(&d), "<volume>");
+        block_on(d.rename("gain"));
+        assert_eq!(block_on(d.size()), 3);
+        assert_eq!(d.name(), "gain");
+        drop(d);
+        assert_eq!(k.0, "gain");
+    }
+}
