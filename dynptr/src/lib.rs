@@ -98,9 +98,18 @@
 //! declaration order: `impl Bar<Item = u8, Error = E>`), plain
 //! methods, `&self`, `&mut self` and by-value `self` receivers, borrowed arguments,
 //! `impl Trait` arguments (below), associated types, generic traits, lifetimes, `where`
-//! clauses, default bodies, the marker supertraits `Send`, `Sync` and `'static`, methods
-//! kept out of the vtable with `where Self: Sized` (partially dyn-safe traits). Every
-//! other shape is a compile error that says what to write instead.
+//! clauses, default bodies, methods kept out of the vtable with `where Self: Sized`
+//! (partially dyn-safe traits), and these supertraits:
+//! - `Send`, `Sync`, `'static`: the wrapper carries them;
+//! - `Debug`, `Display`: the wrapper forwards them to its receiver;
+//! - `Clone`: the wrapper clones its receiver onto the heap (a borrowed or slot-held
+//!   receiver clones into a box), and clones its strategy (`S: Clone`); needs the `box`
+//!   feature;
+//! - another `#[dyn_trait]` trait without generic parameters or associated types
+//!   (`trait Gadget: Named`): `DynGadget` implements `Named` too, through the callback
+//!   below. Both traits must be in the same crate.
+//!
+//! Every other shape is a compile error that says what to write instead.
 //!
 //! # `impl Trait` arguments
 //!
@@ -140,9 +149,13 @@
 //! compile error that says so.
 //!
 //! One `#[dyn_trait]` finds another by name: `impl Bar` uses `ErasedBar` next to `Bar`
-//! (and `Bar`'s own expansion says which wrapper goes with it). Traits that need another
-//! trait's *items* (argument adaptation, supertraits, the sealed enum) will get them from
-//! a `macro_rules!` callback that `#[dyn_trait]` emits next to the trait.
+//! (and `Bar`'s own expansion says which wrapper goes with it). Where another macro needs
+//! a trait's *items* (a supertrait, the sealed enum), it asks the trait: `#[dyn_trait]`
+//! emits a hidden `macro_rules!` next to the trait, imported under the trait's own name
+//! in the macro namespace (so `use path::Bar` brings it along), that hands the trait's
+//! definition to the requesting macro. It is crate-local (a `macro_rules!` made by a
+//! macro cannot be exported by path), and it is not emitted for traits named like a
+//! standard derive (`Clone`, `Debug`, `Hash`, ..), which it would shadow.
 //!
 //! Arguments:
 //! - `#[dyn_trait(Send)]`: adds `+ Send` to the trait's `async fn` and `-> impl Trait`
