@@ -189,7 +189,7 @@
 //! | `Inline<N, A>` | `dynptr-stack` (`stack`) | inside the returned pointer: `N` bytes aligned to `A` (default 16); too large is a compile error | 0 |
 //! | `InlineOr<N, F>` | `dynptr-stack` (`stack` + `alloc`) | inline if the value fits, else the fallback strategy `F` (default `Boxed`), decided per type at compile time | 0 if it fits |
 //! | `SlotRef` to a `Slot<N, A, K>` | `dynptr-stack` (`stack`) | a pinned slot the caller reserved once on its stack; a forgotten value makes it abort | 0 |
-//! | [`Bumped`], `&Bumped` | `dynptr-bump` (`bump`) | a `bumpalo` arena owned by the strategy (or shared by several dyn values), reset when no value is alive | 0 in steady state |
+//! | `Bumped`, `&Bumped` | `dynptr-bump` (`bump`) | a `bumpalo` arena owned by the strategy (or shared by several dyn values), reset when no value is alive | 0 in steady state |
 //!
 //! Which to pick: `Boxed` when values are large or sizes unknown and allocation is
 //! cheap enough; `Inline` with no allocator and small values; the stack `Slot` for the
@@ -202,7 +202,7 @@
 //! - `macros` (default): [`dyn_trait`].
 //! - `stack`: `Inline`, `Slot`/`SlotRef` (no allocator needed) and, with `alloc`,
 //!   `InlineOr`. The alignment markers are in `dynptr::align`.
-//! - `bump`: [`Bumped`], the arena strategy. Implies `alloc`.
+//! - `bump`: `Bumped`, the arena strategy. Implies `alloc`.
 //! - `alloc`: strategies and conveniences that need an allocator.
 //! - `std`: implies `alloc`.
 //!
