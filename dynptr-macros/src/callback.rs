@@ -30,6 +30,14 @@ pub(crate) fn callback(input: TokenStream) -> syn::Result<TokenStream> {
     let mut request = request.into_iter();
     match request.next() {
         Some(TokenTree::Ident(i)) if i == "supertrait" => {}
+        Some(TokenTree::Ident(i)) if i == "sealed" => {
+            let (parts, _) = groups(request.collect());
+            let [path, item] = <[TokenStream; 2]>::try_from(parts).map_err(|_| {
+                syn::Error::new(proc_macro2::Span::call_site(), "dynptr: malformed sealed request")
+            })?;
+            let item: syn::ItemEnum = syn::parse2(item)?;
+            return crate::sealed::sealed_impl(&model, item, &path);
+        }
         _ => {
             return Err(syn::Error::new(
                 proc_macro2::Span::call_site(),

@@ -10,6 +10,7 @@ mod args;
 mod callback;
 mod expand;
 mod parse;
+mod sealed;
 #[cfg(test)]
 mod snapshots;
 
@@ -37,6 +38,36 @@ pub fn dyn_trait(args: TokenStream, input: TokenStream) -> TokenStream {
     match parse::parse(&args, item) {
         Ok(model) => expand::expand(&model).into(),
         Err(e) => with_item(e, input),
+    }
+}
+
+/// Derives, for an enum of implementors of a `#[dyn_trait]` trait, an impl of the trait
+/// that dispatches by matching on the variant: `#[sealed(AsyncIterator)] enum AnyIter {
+/// Count(Count), Lines(Lines) }`. See `dynptr`'s documentation.
+#[proc_macro_attribute]
+pub fn sealed(args: TokenStream, input: TokenStream) -> TokenStream {
+    let path = match syn::parse::<syn::Path>(args) {
+        Ok(p) => p,
+        Err(e) => {
+            return syn::Error::new(
+                e.span(),
+                "expected `#[sealed(Trait)]`, naming a `#[dyn_trait]` trait",
+            )
+            .to_compile_error()
+            .into()
+        }
+    };
+    let item = match syn::parse::<syn::ItemEnum>(input) {
+        Ok(item) => item,
+        Err(e) => {
+            return syn::Error::new(e.span(), "`#[sealed]` goes on an enum")
+                .to_compile_error()
+                .into()
+        }
+    };
+    match sealed::sealed(path, item) {
+        Ok(ts) => ts.into(),
+        Err(e) => e.to_compile_error().into(),
     }
 }
 

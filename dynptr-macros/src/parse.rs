@@ -894,9 +894,18 @@ impl VisitMut for Erase<'_> {
             }
         }
     }
-    // Elision inside `fn(&T)` and `Fn(&T)` is their own.
-    fn visit_type_bare_fn_mut(&mut self, _: &mut syn::TypeBareFn) {}
-    fn visit_parenthesized_generic_arguments_mut(&mut self, _: &mut syn::ParenthesizedGenericArguments) {}
+    // Elision inside `fn(&T)` and `Fn(&T)` is their own: rewrite `Self::X` there, but
+    // leave lifetimes alone.
+    fn visit_type_bare_fn_mut(&mut self, f: &mut syn::TypeBareFn) {
+        let life = self.life.take();
+        syn::visit_mut::visit_type_bare_fn_mut(self, f);
+        self.life = life;
+    }
+    fn visit_parenthesized_generic_arguments_mut(&mut self, p: &mut syn::ParenthesizedGenericArguments) {
+        let life = self.life.take();
+        syn::visit_mut::visit_parenthesized_generic_arguments_mut(self, p);
+        self.life = life;
+    }
 }
 
 /// Names the trait already uses, so that generated parameters do not shadow them.

@@ -181,6 +181,64 @@
 //!
 //! Both ports are tested (`dynptr/tests/migration.rs`) on the crates' README examples.
 //!
+//! # Sealed: a closed set of types, no vtable
+//!
+//! When every implementor is known, `#[sealed(Trait)]` on an enum of them implements
+//! `Trait` for the enum by matching on the variant: no vtable, no allocation, no indirect
+//! call, at the speed of static dispatch. Each variant holds one implementor
+//! (`Name(Type)`); `From<Type>` is implemented for each; a variant whose type does not
+//! implement the trait is a compile error on that variant. The enum is an ordinary
+//! implementor, so it also goes into a `DynFoo` where open and sealed dispatch mix.
+//!
+//! ```
+//! use dynptr::{dyn_trait, sealed};
+//!
+//! #[dyn_trait]
+//! trait Shape {
+//!     fn area(&self) -> f64;
+//!     fn corners(&self) -> impl Iterator<Item = (i32, i32)>;
+//! }
+//!
+//! struct Square(i32);
+//! struct Dot;
+//!
+//! impl Shape for Square {
+//!     fn area(&self) -> f64 {
+//!         f64::from(self.0 * self.0)
+//!     }
+//!     fn corners(&self) -> impl Iterator<Item = (i32, i32)> {
+//!         let s = self.0;
+//!         [(0, 0), (s, 0), (s, s), (0, s)].into_iter()
+//!     }
+//! }
+//!
+//! impl Shape for Dot {
+//!     fn area(&self) -> f64 {
+//!         0.0
+//!     }
+//!     fn corners(&self) -> impl Iterator<Item = (i32, i32)> {
+//!         core::iter::empty()
+//!     }
+//! }
+//!
+//! #[sealed(Shape)]
+//! enum AnyShape {
+//!     Square(Square),
+//!     Dot(Dot),
+//! }
+//!
+//! let shapes: [AnyShape; 2] = [Square(3).into(), Dot.into()];
+//! assert_eq!(shapes.iter().map(|s| s.area()).sum::<f64>(), 9.0);
+//! assert_eq!(shapes[0].corners().count(), 4);
+//! ```
+//!
+//! Methods returning a future return an `async` block over the `match`; methods returning
+//! `impl Iterator` (`DoubleEndedIterator`, `ExactSizeIterator`), `impl Debug` or
+//! `impl Display` return a hidden enum of the variants' values that implements the
+//! trait. Not yet: generic traits, methods returning another `#[dyn_trait]` trait, and
+//! traits from another crate (the trait's items reach `#[sealed]` through a crate-local
+//! callback).
+//!
 //! # Strategies
 //!
 //! | strategy | crate (feature) | storage | allocations per call |
@@ -264,7 +322,7 @@ pub use dynptr_stack::{align, Alignment, Inline, InlinePtr, Slot, SlotPtr, SlotR
 pub use dynptr_stack::{InlineOr, InlineOrPtr};
 
 #[cfg(feature = "macros")]
-pub use dynptr_macros::dyn_trait;
+pub use dynptr_macros::{dyn_trait, sealed};
 
 /// What `#[dyn_trait]` generates for a sample trait (documentation only).
 #[cfg(all(doc, feature = "macros", feature = "box"))]
