@@ -323,3 +323,9 @@ where
         ))
     }
 }
+#[doc(hidden)]
+#[allow(unused_macros, non_snake_case)]
+macro_rules ! __dynptr_trait_Store { ($ ($ callback : tt) *) => { :: dynptr :: __private :: dyn_trait_callback ! { [$ ($ callback) *] [Send ,] pub trait Store < K : Eq > { type Value ; async fn get (& self , key : & K) -> Option < Self :: Value > ; fn len (& self) -> usize ; } } } ; }
+#[doc(hidden)]
+#[allow(unused_imports)]
+pub(crate) use __dynptr_trait_Store as Store;

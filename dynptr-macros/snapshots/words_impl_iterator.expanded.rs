@@ -267,3 +267,9 @@ where
         )
     }
 }
+#[doc(hidden)]
+#[allow(unused_macros, non_snake_case)]
+macro_rules ! __dynptr_trait_Words { ($ ($ callback : tt) *) => { :: dynptr :: __private :: dyn_trait_callback ! { [$ ($ callback) *] [wrapper = AnyWords ,] trait Words < 't > : Sync { fn words (& self) -> impl Iterator < Item = & 't str > + '_ ; fn shout (& mut self) -> impl core :: fmt :: Display ; } } } ; }
+#[doc(hidden)]
+#[allow(unused_imports)]
+pub(crate) use __dynptr_trait_Words as Words;

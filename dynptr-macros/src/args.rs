@@ -51,6 +51,13 @@ impl Parse for Args {
 }
 
 impl Args {
+    /// The arguments as written, for the callback to parse again.
+    pub(crate) fn to_tokens(&self) -> proc_macro2::TokenStream {
+        let send = self.send.then(|| quote::quote!(Send,));
+        let wrapper = self.wrapper.as_ref().map(|w| quote::quote!(wrapper = #w,));
+        quote::quote!(#send #wrapper)
+    }
+
     pub(crate) fn wrapper_name(&self, trait_ident: &Ident) -> Ident {
         self.wrapper
             .clone()

@@ -7,8 +7,10 @@
 //! blanket shim, the wrapper and its impl of the trait).
 
 mod args;
+mod callback;
 mod expand;
 mod parse;
+mod sealed;
 #[cfg(test)]
 mod snapshots;
 
@@ -36,6 +38,49 @@ pub fn dyn_trait(args: TokenStream, input: TokenStream) -> TokenStream {
     match parse::parse(&args, item) {
         Ok(model) => expand::expand(&model).into(),
         Err(e) => with_item(e, input),
+    }
+}
+
+/// Derives, for an enum of implementors of a `#[dyn_trait]` trait, an impl of the trait
+/// that dispatches by matching on the variant: `#[sealed(AsyncIterator)] enum AnyIter {
+/// Count(Count), Lines(Lines) }`. See `dynptr`'s documentation.
+#[proc_macro_attribute]
+pub fn sealed(args: TokenStream, input: TokenStream) -> TokenStream {
+    let path = match syn::parse::<syn::Path>(args) {
+        Ok(p) => p,
+        Err(e) => {
+            return syn::Error::new(
+                e.span(),
+                "expected `#[sealed(Trait)]`, naming a `#[dyn_trait]` trait",
+            )
+            .to_compile_error()
+            .into()
+        }
+    };
+    let item = match syn::parse::<syn::ItemEnum>(input) {
+        Ok(item) => item,
+        Err(e) => {
+            return syn::Error::new(e.span(), "`#[sealed]` goes on an enum")
+                .to_compile_error()
+                .into()
+        }
+    };
+    match sealed::sealed(path, item) {
+        Ok(ts) => ts.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+/// The callback a `#[dyn_trait]` trait's `macro_rules!` forwards to:
+/// `[request] [args] trait Foo { .. }`. Requests: `supertrait [generics] [self type]
+/// [wrapper] [S] [R] [dyn type] [where predicates] [trait path] [erased path]` implements
+/// `Foo` for another trait's wrapper. Not a public API.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __dyn_trait_callback(input: TokenStream) -> TokenStream {
+    match callback::callback(input.into()) {
+        Ok(ts) => ts.into(),
+        Err(e) => e.to_compile_error().into(),
     }
 }
 

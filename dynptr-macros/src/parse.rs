@@ -50,6 +50,16 @@ pub(crate) struct Model {
     pub(crate) all_shared: bool,
     /// The wrapper's receiver-storage parameter (`R`, or `__R`).
     pub(crate) receiver: Ident,
+    /// `Debug` / `Display` supertraits: the erased trait requires them and the wrapper
+    /// forwards them to its receiver.
+    pub(crate) fmt_supers: Vec<Ident>,
+    /// `Clone` supertrait: the wrapper clones its receiver onto the heap.
+    pub(crate) clone: bool,
+    /// Supertraits that are `#[dyn_trait]` traits (without generic parameters).
+    pub(crate) dyn_supers: Vec<syn::Path>,
+    /// The trait as the user wrote it, and the attribute's arguments, for the callback.
+    pub(crate) original: ItemTrait,
+    pub(crate) args_tokens: TokenStream,
 }
 
 impl Model {
@@ -149,6 +159,8 @@ pub(crate) struct Method {
     /// identifiers.
     pub(crate) sig: Signature,
     pub(crate) recv: Recv,
+    /// `self: Box<Self>`: the `Box` path to rebuild the box around the moved receiver.
+    pub(crate) boxed_self: Option<syn::Path>,
     pub(crate) args: Vec<(Ident, Type, ArgKind)>,
     pub(crate) ret: Ret,
     /// An argument holds a borrow besides `self`'s (the wrapper then awaits inside an
@@ -165,6 +177,7 @@ impl Method {
 
 pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
     let mut errors = Errors::default();
+    let original = item.clone();
 
     if let Some(unsafety) = &item.unsafety {
         errors.push(unsafety, "`#[dyn_trait]` does not support `unsafe trait`s yet");
@@ -190,8 +203,11 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
         Lifetime::new("'a", proc_macro2::Span::call_site())
     };
 
-    // Supertraits: only markers for now.
+    // Supertraits: markers, and the formatting traits the wrapper forwards.
     let mut auto: Vec<Ident> = Vec::new();
+    let mut fmt_supers: Vec<Ident> = Vec::new();
+    let mut clone = false;
+    let mut dyn_supers: Vec<syn::Path> = Vec::new();
     let mut is_static = false;
     for bound in &item.supertraits {
         match bound {
@@ -202,10 +218,37 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
                     auto.push(ident);
                 }
             }
+            TypeParamBound::Trait(t)
+                if t.path
+                    .segments
+                    .last()
+                    .is_some_and(|l| l.ident == "Debug" || l.ident == "Display")
+                    && t.path.segments.last().unwrap().arguments.is_none() =>
+            {
+                fmt_supers.push(t.path.segments.last().unwrap().ident.clone());
+            }
+            TypeParamBound::Trait(t)
+                if t.path
+                    .segments
+                    .last()
+                    .is_some_and(|l| l.ident == "Clone" && l.arguments.is_none()) =>
+            {
+                clone = true;
+            }
+            TypeParamBound::Trait(t)
+                if t.path.segments.iter().all(|seg| seg.arguments.is_none())
+                    && !["Sized", "Unpin", "Copy", "Eq", "PartialEq", "Ord", "PartialOrd", "Hash", "Default"]
+                        .iter()
+                        .any(|n| t.path.is_ident(n)) =>
+            {
+                // Another `#[dyn_trait]` trait: its callback implements it for our wrapper.
+                dyn_supers.push(t.path.clone());
+            }
             other => errors.push(
                 other,
-                "`#[dyn_trait]` supports the marker supertraits `Send`, `Sync` and `'static`; \
-                 other supertraits are not supported yet: make it a separate `#[dyn_trait]` trait",
+                "`#[dyn_trait]` supports the supertraits `Send`, `Sync`, `'static`, `Clone`, `Debug`, \
+                 `Display` and other `#[dyn_trait]` traits without generic parameters; other supertraits are not supported yet: require them on the \
+                 implementors, or make it a separate `#[dyn_trait]` trait",
             ),
         }
     }
@@ -280,7 +323,8 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
             }
         }
     }
-    let all_shared = methods.iter().all(|m| m.recv == Recv::Shared);
+    // A `#[dyn_trait]` supertrait may have `&mut self` methods this macro cannot see.
+    let all_shared = dyn_supers.is_empty() && methods.iter().all(|m| m.recv == Recv::Shared);
     let wrapper = args.wrapper_name(&item.ident);
     let erased = format_ident!("Erased{}", item.ident);
     Ok(Model {
@@ -296,6 +340,11 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
         is_static,
         all_shared,
         receiver,
+        fmt_supers,
+        clone,
+        dyn_supers,
+        original,
+        args_tokens: args.to_tokens(),
     })
 }
 
@@ -557,6 +606,7 @@ fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) ->
     }
 
     let mut recv = None;
+    let mut boxed_self = None;
     let mut has_self = false;
     let mut args = Vec::new();
     let mut borrows_args = false;
@@ -564,11 +614,15 @@ fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) ->
         match arg {
             FnArg::Receiver(r) => {
                 has_self = true;
-                if r.colon_token.is_some() {
+                if let Some(path) = r.colon_token.and_then(|_| box_of_self(&r.ty)) {
+                    recv = Some(Recv::Value);
+                    boxed_self = Some(path);
+                } else if r.colon_token.is_some() {
                     errors.push(
                         &*r,
-                        "`#[dyn_trait]` supports `self`, `&self` and `&mut self` receivers; \
-                         `self: Box<Self>` and `self: Pin<&mut Self>` are not supported yet",
+                        "`#[dyn_trait]` supports `self`, `&self`, `&mut self` and `self: Box<Self>` \
+                         receivers; `self: Pin<&mut Self>` and other typed receivers are not \
+                         supported yet",
                     );
                 } else if r.reference.is_none() {
                     recv = Some(Recv::Value);
@@ -674,10 +728,31 @@ fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) ->
         cfg_attrs: cfg_attrs(&f.attrs),
         sig: sig.clone(),
         recv,
+        boxed_self,
         args,
         ret,
         borrows_args,
     })
+}
+
+/// `Box<Self>` (any path ending in `Box`): the path without its arguments.
+fn box_of_self(ty: &Type) -> Option<syn::Path> {
+    let Type::Path(tp) = ty else { return None };
+    let last = tp.path.segments.last()?;
+    if last.ident != "Box" {
+        return None;
+    }
+    let PathArguments::AngleBracketed(ab) = &last.arguments else {
+        return None;
+    };
+    let is_self = ab.args.len() == 1
+        && matches!(&ab.args[0], GenericArgument::Type(Type::Path(p)) if p.qself.is_none() && p.path.is_ident("Self"));
+    if !is_self {
+        return None;
+    }
+    let mut path = tp.path.clone();
+    path.segments.last_mut().unwrap().arguments = PathArguments::None;
+    Some(path)
 }
 
 fn impl_ret(imp: &syn::TypeImplTrait, errors: &mut Errors) -> Ret {
@@ -847,9 +922,18 @@ impl VisitMut for Erase<'_> {
             }
         }
     }
-    // Elision inside `fn(&T)` and `Fn(&T)` is their own.
-    fn visit_type_bare_fn_mut(&mut self, _: &mut syn::TypeBareFn) {}
-    fn visit_parenthesized_generic_arguments_mut(&mut self, _: &mut syn::ParenthesizedGenericArguments) {}
+    // Elision inside `fn(&T)` and `Fn(&T)` is their own: rewrite `Self::X` there, but
+    // leave lifetimes alone.
+    fn visit_type_bare_fn_mut(&mut self, f: &mut syn::TypeBareFn) {
+        let life = self.life.take();
+        syn::visit_mut::visit_type_bare_fn_mut(self, f);
+        self.life = life;
+    }
+    fn visit_parenthesized_generic_arguments_mut(&mut self, p: &mut syn::ParenthesizedGenericArguments) {
+        let life = self.life.take();
+        syn::visit_mut::visit_parenthesized_generic_arguments_mut(self, p);
+        self.life = life;
+    }
 }
 
 /// Names the trait already uses, so that generated parameters do not shadow them.

@@ -66,6 +66,35 @@ mod generated {
             self.step()
         }
     }
+
+    /// A second implementor, so the sealed enum has a real choice to make.
+    pub(crate) struct Countdown(pub(crate) u32);
+
+    impl AsyncIterator for Countdown {
+        type Item = u32;
+        #[inline]
+        async fn next(&mut self) -> Option<u32> {
+            self.0 = self.0.checked_sub(1)?;
+            Some(self.0 + 1)
+        }
+    }
+
+    /// The sealed strategy: an enum over a closed set of implementors, dispatched by a
+    /// `match` (no vtable, no allocation).
+    #[dynptr::sealed(AsyncIterator)]
+    pub(crate) enum AnyIter {
+        Count(super::Count),
+        Countdown(Countdown),
+    }
+}
+
+/// Static-dispatch sum over the generated trait (used with the sealed enum). Wrapping sum.
+async fn sum_generated_static(mut v: impl generated::AsyncIterator<Item = u32>) -> u32 {
+    let mut result = 0u32;
+    while let Some(i) = v.next().await {
+        result = result.wrapping_add(i);
+    }
+    result
 }
 
 /// `sum_dyn` over the generated wrapper. Wrapping sum.
@@ -278,6 +307,15 @@ fn main() {
                 let mut it = Count::new(n);
                 let mut d = generated::DynAsyncIterator::with_strategy(&mut it, Boxed::new());
                 block_on(sum_generated(black_box(&mut d)))
+            }),
+        ),
+        (
+            "sealed",
+            "dynptr #[sealed] enum (match)",
+            Box::new(|n| {
+                // `black_box` hides which variant it is: a real `match` per call.
+                let it: generated::AnyIter = black_box(Count::new(n).into());
+                block_on(sum_generated_static(it))
             }),
         ),
         (

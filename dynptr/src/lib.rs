@@ -98,9 +98,18 @@
 //! declaration order: `impl Bar<Item = u8, Error = E>`), plain
 //! methods, `&self`, `&mut self` and by-value `self` receivers, borrowed arguments,
 //! `impl Trait` arguments (below), associated types, generic traits, lifetimes, `where`
-//! clauses, default bodies, the marker supertraits `Send`, `Sync` and `'static`, methods
-//! kept out of the vtable with `where Self: Sized` (partially dyn-safe traits). Every
-//! other shape is a compile error that says what to write instead.
+//! clauses, default bodies, methods kept out of the vtable with `where Self: Sized`
+//! (partially dyn-safe traits), and these supertraits:
+//! - `Send`, `Sync`, `'static`: the wrapper carries them;
+//! - `Debug`, `Display`: the wrapper forwards them to its receiver;
+//! - `Clone`: the wrapper clones its receiver onto the heap (a borrowed or slot-held
+//!   receiver clones into a box), and clones its strategy (`S: Clone`); needs the `box`
+//!   feature;
+//! - another `#[dyn_trait]` trait without generic parameters or associated types
+//!   (`trait Gadget: Named`): `DynGadget` implements `Named` too, through the callback
+//!   below. Both traits must be in the same crate.
+//!
+//! Every other shape is a compile error that says what to write instead.
 //!
 //! # `impl Trait` arguments
 //!
@@ -131,8 +140,10 @@
 //! `DynFoo::in_slot(&mut slot, value)`; the borrowing constructors (`new`,
 //! `with_strategy`, `from_ref`) do not exist, a compile error rather than a panic. The
 //! method moves the receiver out of its storage exactly once and releases the storage
-//! without a second drop. `self: Box<Self>` and `self: Pin<&mut Self>` are not supported
-//! yet.
+//! without a second drop. `self: Box<Self>` works the same way (the shim boxes the moved
+//! receiver for the implementation: one allocation). `self: Pin<&mut Self>` is not
+//! supported yet: pinning a receiver the wrapper only borrows would let it move after
+//! the wrapper is gone.
 //!
 //! A method returning `impl Trait` (other than a future) may borrow only `self`: an
 //! opaque return type cannot name the intersection of several borrows (futures are
@@ -140,9 +151,13 @@
 //! compile error that says so.
 //!
 //! One `#[dyn_trait]` finds another by name: `impl Bar` uses `ErasedBar` next to `Bar`
-//! (and `Bar`'s own expansion says which wrapper goes with it). Traits that need another
-//! trait's *items* (argument adaptation, supertraits, the sealed enum) will get them from
-//! a `macro_rules!` callback that `#[dyn_trait]` emits next to the trait.
+//! (and `Bar`'s own expansion says which wrapper goes with it). Where another macro needs
+//! a trait's *items* (a supertrait, the sealed enum), it asks the trait: `#[dyn_trait]`
+//! emits a hidden `macro_rules!` next to the trait, imported under the trait's own name
+//! in the macro namespace (so `use path::Bar` brings it along), that hands the trait's
+//! definition to the requesting macro. It is crate-local (a `macro_rules!` made by a
+//! macro cannot be exported by path), and it is not emitted for traits named like a
+//! standard derive (`Clone`, `Debug`, `Hash`, ..), which it would shadow.
 //!
 //! Arguments:
 //! - `#[dyn_trait(Send)]`: adds `+ Send` to the trait's `async fn` and `-> impl Trait`
@@ -168,6 +183,64 @@
 //!
 //! Both ports are tested (`dynptr/tests/migration.rs`) on the crates' README examples.
 //!
+//! # Sealed: a closed set of types, no vtable
+//!
+//! When every implementor is known, `#[sealed(Trait)]` on an enum of them implements
+//! `Trait` for the enum by matching on the variant: no vtable, no allocation, no indirect
+//! call, at the speed of static dispatch. Each variant holds one implementor
+//! (`Name(Type)`); `From<Type>` is implemented for each; a variant whose type does not
+//! implement the trait is a compile error on that variant. The enum is an ordinary
+//! implementor, so it also goes into a `DynFoo` where open and sealed dispatch mix.
+//!
+//! ```
+//! use dynptr::{dyn_trait, sealed};
+//!
+//! #[dyn_trait]
+//! trait Shape {
+//!     fn area(&self) -> f64;
+//!     fn corners(&self) -> impl Iterator<Item = (i32, i32)>;
+//! }
+//!
+//! struct Square(i32);
+//! struct Dot;
+//!
+//! impl Shape for Square {
+//!     fn area(&self) -> f64 {
+//!         f64::from(self.0 * self.0)
+//!     }
+//!     fn corners(&self) -> impl Iterator<Item = (i32, i32)> {
+//!         let s = self.0;
+//!         [(0, 0), (s, 0), (s, s), (0, s)].into_iter()
+//!     }
+//! }
+//!
+//! impl Shape for Dot {
+//!     fn area(&self) -> f64 {
+//!         0.0
+//!     }
+//!     fn corners(&self) -> impl Iterator<Item = (i32, i32)> {
+//!         core::iter::empty()
+//!     }
+//! }
+//!
+//! #[sealed(Shape)]
+//! enum AnyShape {
+//!     Square(Square),
+//!     Dot(Dot),
+//! }
+//!
+//! let shapes: [AnyShape; 2] = [Square(3).into(), Dot.into()];
+//! assert_eq!(shapes.iter().map(|s| s.area()).sum::<f64>(), 9.0);
+//! assert_eq!(shapes[0].corners().count(), 4);
+//! ```
+//!
+//! Methods returning a future return an `async` block over the `match`; methods returning
+//! `impl Iterator` (`DoubleEndedIterator`, `ExactSizeIterator`), `impl Debug` or
+//! `impl Display` return a hidden enum of the variants' values that implements the
+//! trait. Not yet: generic traits, methods returning another `#[dyn_trait]` trait, and
+//! traits from another crate (the trait's items reach `#[sealed]` through a crate-local
+//! callback).
+//!
 //! # Strategies
 //!
 //! | strategy | crate (feature) | storage | allocations per call |
@@ -176,7 +249,7 @@
 //! | `Inline<N, A>` | `dynptr-stack` (`stack`) | inside the returned pointer: `N` bytes aligned to `A` (default 16); too large is a compile error | 0 |
 //! | `InlineOr<N, F>` | `dynptr-stack` (`stack` + `alloc`) | inline if the value fits, else the fallback strategy `F` (default `Boxed`), decided per type at compile time | 0 if it fits |
 //! | `SlotRef` to a `Slot<N, A, K>` | `dynptr-stack` (`stack`) | a pinned slot the caller reserved once on its stack; a forgotten value makes it abort | 0 |
-//! | [`Bumped`], `&Bumped` | `dynptr-bump` (`bump`) | a `bumpalo` arena owned by the strategy (or shared by several dyn values), reset when no value is alive | 0 in steady state |
+//! | `Bumped`, `&Bumped` | `dynptr-bump` (`bump`) | a `bumpalo` arena owned by the strategy (or shared by several dyn values), reset when no value is alive | 0 in steady state |
 //!
 //! Which to pick: `Boxed` when values are large or sizes unknown and allocation is
 //! cheap enough; `Inline` with no allocator and small values; the stack `Slot` for the
@@ -189,7 +262,7 @@
 //! - `macros` (default): [`dyn_trait`].
 //! - `stack`: `Inline`, `Slot`/`SlotRef` (no allocator needed) and, with `alloc`,
 //!   `InlineOr`. The alignment markers are in `dynptr::align`.
-//! - `bump`: [`Bumped`], the arena strategy. Implies `alloc`.
+//! - `bump`: `Bumped`, the arena strategy. Implies `alloc`.
 //! - `alloc`: strategies and conveniences that need an allocator.
 //! - `std`: implies `alloc`.
 //!
@@ -251,7 +324,7 @@ pub use dynptr_stack::{align, Alignment, Inline, InlinePtr, Slot, SlotPtr, SlotR
 pub use dynptr_stack::{InlineOr, InlineOrPtr};
 
 #[cfg(feature = "macros")]
-pub use dynptr_macros::dyn_trait;
+pub use dynptr_macros::{dyn_trait, sealed};
 
 /// What `#[dyn_trait]` generates for a sample trait (documentation only).
 #[cfg(all(doc, feature = "macros", feature = "box"))]
@@ -274,6 +347,9 @@ pub use dynptr_bump::{leaked_arenas, BumpPtr, Bumped, Reset};
 #[doc(hidden)]
 pub mod __private {
     pub use dynptr_core::__private::*;
+
+    #[cfg(feature = "macros")]
+    pub use dynptr_macros::__dyn_trait_callback as dyn_trait_callback;
 
     /// The strategy a wrapper uses when none is named: `Boxed` with the `box` feature.
     #[cfg(feature = "box")]

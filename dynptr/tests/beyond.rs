@@ -337,3 +337,128 @@ mod widget {
         assert_eq!(drive(dynptr_bump::Bumped::new()), 2);
     }
 }
+
+mod clone {
+    //! `trait Widget: Clone`: the seed's appendix, "given `w: Box<dyn Widget>`, able to
+    //! invoke `w.clone()`".
+    use super::*;
+
+    #[dyn_trait]
+    pub(crate) trait Counter: Clone {
+        async fn bump(&mut self) -> u32;
+        fn get(&self) -> u32;
+    }
+
+    #[derive(Clone)]
+    pub(crate) struct Tally(u32);
+
+    impl Counter for Tally {
+        async fn bump(&mut self) -> u32 {
+            self.0 += 1;
+            self.0
+        }
+        fn get(&self) -> u32 {
+            self.0
+        }
+    }
+
+    fn clone_generic<C: Counter>(c: &C) -> C {
+        c.clone()
+    }
+
+    #[test]
+    fn an_owning_wrapper_clones_into_a_new_box() {
+        let mut a = DynCounter::boxed(Tally(1));
+        block_on(a.bump());
+        let mut b = a.clone();
+        assert!(b.is_owned());
+        assert_eq!(block_on(b.bump()), 3);
+        assert_eq!((a.get(), b.get()), (2, 3), "independent after the clone");
+        // A borrowing wrapper clones into an owned one.
+        let mut t = Tally(10);
+        let borrowed = DynCounter::new(&mut t);
+        let owned = clone_generic(&borrowed);
+        assert!(!borrowed.is_owned() && owned.is_owned());
+        assert_eq!(owned.get(), 10);
+    }
+}
+
+mod supertraits {
+    //! `trait Widget: Named` where `Named` is a `#[dyn_trait]` trait: `DynWidget`
+    //! implements `Named` too.
+    use super::*;
+
+    #[dyn_trait]
+    pub(crate) trait Named {
+        fn name(&self) -> String;
+        async fn rename(&mut self, to: &str);
+    }
+
+    #[dyn_trait]
+    pub(crate) trait Gadget: Named {
+        async fn size(&self) -> u32;
+    }
+
+    struct Knob(String, u32);
+
+    impl Named for Knob {
+        fn name(&self) -> String {
+            self.0.clone()
+        }
+        async fn rename(&mut self, to: &str) {
+            YieldOnce(false).await;
+            self.0 = to.to_string();
+        }
+    }
+
+    impl Gadget for Knob {
+        async fn size(&self) -> u32 {
+            self.1
+        }
+    }
+
+    fn label(n: &impl Named) -> String {
+        format!("<{}>", n.name())
+    }
+
+    #[test]
+    fn the_wrapper_implements_the_supertrait() {
+        let mut k = Knob("volume".into(), 3);
+        let mut d = DynGadget::new(&mut k);
+        assert_eq!(label(&d), "<volume>");
+        block_on(d.rename("gain"));
+        assert_eq!(block_on(d.size()), 3);
+        assert_eq!(d.name(), "gain");
+        drop(d);
+        assert_eq!(k.0, "gain");
+    }
+}
+
+mod boxed_self {
+    //! `self: Box<Self>` receivers: the wrapper owns its receiver; the shim moves it out
+    //! and boxes it for the implementation.
+    use super::*;
+
+    #[dyn_trait]
+    pub(crate) trait Node {
+        fn detach(self: Box<Self>) -> String;
+        fn label(&self) -> String;
+    }
+
+    struct Leaf(String);
+    impl Node for Leaf {
+        fn detach(self: Box<Self>) -> String {
+            format!("detached {}", self.0)
+        }
+        fn label(&self) -> String {
+            self.0.clone()
+        }
+    }
+
+    #[test]
+    fn boxed_self_through_dyn() {
+        let d = DynNode::boxed(Leaf("a".into()));
+        assert_eq!(d.label(), "a");
+        assert_eq!(Box::new(d).detach(), "detached a");
+    }
+}

@@ -382,3 +382,40 @@ mod returns_a_dyn_trait {
         assert_eq!(pool.opened, 1);
     }
 }
+
+mod formatting_supertraits {
+    //! `Debug` and `Display` supertraits: the wrapper forwards them to its receiver.
+    use core::fmt;
+    use dynptr::dyn_trait;
+
+    #[dyn_trait]
+    pub(crate) trait Shape: fmt::Debug + fmt::Display {
+        fn area(&self) -> f64;
+    }
+
+    #[derive(Debug)]
+    struct Square(f64);
+
+    impl fmt::Display for Square {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "a square of side {}", self.0)
+        }
+    }
+
+    impl Shape for Square {
+        fn area(&self) -> f64 {
+            self.0 * self.0
+        }
+    }
+
+    fn describe(s: &impl Shape) -> String {
+        format!("{s} ({s:?}) of area {}", s.area())
+    }
+
+    #[test]
+    fn the_wrapper_forwards_debug_and_display() {
+        let sq = Square(2.0);
+        let d = DynShape::from_ref(&sq);
+        assert_eq!(describe(&d), "a square of side 2 (Square(2.0)) of area 4");
+    }
+}

@@ -1,5 +1,5 @@
 #[dynptr::dyn_trait]
-trait Named: Clone {
+trait Named: PartialEq {
     fn name(&self) -> String;
 }
 
