@@ -35,7 +35,10 @@
 //!   alignment fit the block's; otherwise the block is freed and a larger one allocated
 //!   (the larger of the old and new sizes and alignments, so alternating layouts settle
 //!   on one block). A block is always freed with the exact layout it was allocated with.
-//!   Zero-sized values never touch the block or the allocator.
+//! - **Layout.** A 16-byte header sits right before each value, at a fixed offset, so that
+//!   the pointer a call returns is a plain (fat) pointer to the value, two words, returned
+//!   in registers: the value starts at `max(16, align)` bytes into the block. Zero-sized
+//!   values are stored like any other (the first one allocates a 16-byte block).
 //! - **Drops.** A value is dropped when its pointer drops, not when the next value
 //!   arrives: nothing is "replaced". A panic in that drop propagates and the block is
 //!   given back to the cache all the same.
@@ -101,7 +104,7 @@ use dynptr_core::{drop_then_release, write_coerced, CoerceFrom, OwningPtr, Rejec
 /// let iter: DynPtr<'_, dyn Iterator<Item = u32>, Cached> =
 ///     DynPtr::new(&mut strategy, [1, 2, 3].into_iter().map(|x| x * x));
 /// assert_eq!(iter.sum::<u32>(), 14);
-/// assert_eq!(strategy.block_layout(), Layout::from_size_align(256, 16).ok());
+/// assert_eq!(strategy.capacity(), Layout::from_size_align(256, 16).ok());
 /// ```
 ///
 /// # Invariants
@@ -109,13 +112,14 @@ use dynptr_core::{drop_then_release, write_coerced, CoerceFrom, OwningPtr, Rejec
 /// 1. `block` is accessed only through `&mut self`, or by a shared-path call between
 ///    its successful `occupied` false-to-true exchange and the moment it hands the
 ///    block to a pointer or stores `false` again. While a pointer holds the block it
-///    does not access `block` (it only clears `occupied`).
+///    does not access `block` (it clears `occupied`, found through its header).
 /// 2. If `block.layout.size() > 0`, `block.ptr` was allocated by `alloc` with exactly
-///    `block.layout`, is owned by this cache and holds no abandoned value; otherwise
-///    `block.ptr` is dangling and was never allocated.
-/// 3. `occupied` is `true` iff a [`CachePtr`] with [`Place::Block`] pointing into
-///    `block.ptr` exists that has not dropped or been released: alive, or forgotten. Its
-///    pointee is the only value in the block.
+///    `block.layout`, whose alignment is at least that of [`Header`]; it is owned by this
+///    cache and holds no abandoned value. Otherwise `block.ptr` is dangling and was never
+///    allocated.
+/// 3. `occupied` is `true` iff a [`CachePtr`] whose header says [`Place::Block`] and
+///    points to this cache exists that has not dropped or been released: alive, or
+///    forgotten. Its pointee is the only value in the block.
 /// 4. `one_offs` counts the shared path's one-off allocations whose pointer has not
 ///    dropped or been released (alive, or forgotten).
 /// 5. `abandoned` counts the blocks this cache leaked to forgotten values; each stays
@@ -142,28 +146,95 @@ impl Block {
         layout: Layout::new::<()>(),
     };
 
+    /// Whether a value needing `need` (see [`Slot`]) fits.
     #[inline(always)]
-    fn fits(&self, layout: Layout) -> bool {
-        layout.size() <= self.layout.size() && layout.align() <= self.layout.align()
+    fn fits(&self, need: Layout) -> bool {
+        need.size() <= self.layout.size() && need.align() <= self.layout.align()
     }
 }
 
+/// What sits right before every stored value (at `value - HEADER`): how its pointer
+/// finds the cache and gives the storage back, without carrying more than the value's
+/// own (fat) pointer.
+#[repr(C)]
+struct Header<A: Allocator + Clone + 'static> {
+    /// The cache that handed out the storage, alive for the pointer's `'s`.
+    cache: *const Cached<A>,
+    /// The cache's block, or a one-off allocation.
+    place: Place,
+}
+
+/// Size of the header, and the smallest offset of a value in its block.
+const HEADER: usize = 16;
+
+/// Where a [`CachePtr`]'s pointee lives, which says how to release it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    /// The cache's block: release by clearing the cache's `occupied` flag.
+    Block,
+    /// A one-off allocation of the shared path: release by deallocating it.
+    OneOff,
+}
+
+/// Where a value of layout `value` goes in a block: at `offset` (the header right before
+/// it), in a block of at least `need` (size and alignment).
+#[derive(Clone, Copy)]
+struct Slot {
+    offset: usize,
+    need: Layout,
+}
+
+impl Slot {
+    /// The slot for a value of layout `value`.
+    #[inline(always)]
+    const fn of(value: Layout) -> Result<Slot, AllocError> {
+        let align = if value.align() > HEADER {
+            value.align()
+        } else {
+            HEADER
+        };
+        // `offset` is a multiple of 16 and of the value's alignment, so the value is
+        // aligned, the header (8-aligned) right before it too, and `offset >= HEADER`.
+        let offset = align;
+        let Some(size) = offset.checked_add(value.size()) else {
+            return Err(AllocError);
+        };
+        let block_align = if value.align() > 8 { value.align() } else { 8 };
+        match Layout::from_size_align(size, block_align) {
+            Ok(need) => Ok(Slot { offset, need }),
+            Err(_) => Err(AllocError),
+        }
+    }
+
+    /// The slot of a `T`, computed at compile time.
+    #[inline(always)]
+    const fn for_type<T>() -> Result<Slot, AllocError> {
+        Slot::of(Layout::new::<T>())
+    }
+}
+
+/// Compile-time facts the header arithmetic relies on.
+const _: () = {
+    assert!(size_of::<Header<Global>>() <= HEADER);
+    assert!(align_of::<Header<Global>>() <= 8);
+};
+
 impl Cached<Global> {
-    /// An empty cache in the global allocator: the first call that stores a value of
-    /// non-zero size allocates the block.
+    /// An empty cache in the global allocator: the first call allocates the block.
     ///
     /// ```
     /// use dynptr_cache::Cached;
     /// let mut strategy = Cached::new();
-    /// assert_eq!(strategy.block_layout(), None);
+    /// assert_eq!(strategy.capacity(), None);
     /// ```
     #[inline]
     pub const fn new() -> Self {
         Self::new_in(Global)
     }
 
-    /// A cache in the global allocator whose block is allocated now with `layout`, so
-    /// that values up to that size and alignment never allocate. Calls
+    /// A cache in the global allocator whose block is allocated now, large enough for
+    /// any value of at most `layout.size()` bytes and `layout.align()` alignment, so that
+    /// such values never allocate. Calls
     /// [`handle_alloc_error`](alloc::alloc::handle_alloc_error) if the allocation fails.
     ///
     /// ```
@@ -173,7 +244,7 @@ impl Cached<Global> {
     /// // Room for a future of up to 4 KiB aligned to 64.
     /// let layout = Layout::from_size_align(4096, 64).unwrap();
     /// let mut strategy = Cached::with_capacity(layout);
-    /// assert_eq!(strategy.block_layout(), Some(layout));
+    /// assert_eq!(strategy.capacity(), Some(layout));
     /// ```
     pub fn with_capacity(layout: Layout) -> Self {
         Self::with_capacity_in(layout, Global)
@@ -199,15 +270,14 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
         }
     }
 
-    /// A cache in `alloc` with its block allocated now with `layout` (no block for a
-    /// zero size). Calls [`handle_alloc_error`](alloc::alloc::handle_alloc_error) if the
-    /// allocation fails.
+    /// A cache in `alloc` with its block allocated now, for values up to `layout`. Calls
+    /// [`handle_alloc_error`](alloc::alloc::handle_alloc_error) if the allocation fails.
     ///
     /// ```
     /// use core::alloc::Layout;
     /// use dynptr_cache::{Cached, Global};
     /// let mut strategy = Cached::with_capacity_in(Layout::new::<[u64; 8]>(), Global);
-    /// assert_eq!(strategy.block_layout(), Some(Layout::new::<[u64; 8]>()));
+    /// assert_eq!(strategy.capacity(), Some(Layout::new::<[u64; 8]>()));
     /// ```
     pub fn with_capacity_in(layout: Layout, alloc: A) -> Self {
         match Self::try_with_capacity_in(layout, alloc) {
@@ -227,9 +297,8 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
     /// ```
     pub fn try_with_capacity_in(layout: Layout, alloc: A) -> Result<Self, AllocError> {
         let mut cache = Self::new_in(alloc);
-        if layout.size() != 0 {
-            regrow(&cache.alloc, cache.block.get_mut(), layout)?;
-        }
+        let slot = Slot::of(layout)?;
+        regrow(&cache.alloc, cache.block.get_mut(), slot.need)?;
         Ok(cache)
     }
 
@@ -239,9 +308,9 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
         &self.alloc
     }
 
-    /// The layout of the block the cache holds, `None` if it holds none yet (or it left
-    /// its last block to a forgotten value). Values up to this size and alignment are
-    /// stored without allocating.
+    /// The largest value the cache stores without allocating: every value of at most
+    /// this size and alignment fits its block. `None` if it holds no block yet (or it
+    /// left its last block to a forgotten value).
     ///
     /// Takes `&mut self`: a value stored through the shared entry point may be resizing
     /// the block, and `&mut self` proves that none is alive.
@@ -251,14 +320,21 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
     /// use dynptr_core::DynPtr;
     ///
     /// let mut strategy = Cached::new();
-    /// let p: DynPtr<'_, dyn core::fmt::Debug, Cached> = DynPtr::new(&mut strategy, [0u32; 4]);
+    /// let p: DynPtr<'_, dyn core::fmt::Debug, Cached> = DynPtr::new(&mut strategy, [0u64; 4]);
     /// drop(p);
-    /// let layout = strategy.block_layout().unwrap();
-    /// assert_eq!((layout.size(), layout.align()), (16, 4));
+    /// let capacity = strategy.capacity().unwrap();
+    /// assert_eq!((capacity.size(), capacity.align()), (32, 8));
     /// ```
-    pub fn block_layout(&mut self) -> Option<Layout> {
+    pub fn capacity(&mut self) -> Option<Layout> {
         let block = self.block.get_mut();
-        (block.layout.size() != 0).then_some(block.layout)
+        if block.layout.size() == 0 {
+            return None;
+        }
+        // A value of alignment `block.layout.align()` (the largest that fits) sits at
+        // offset `max(HEADER, align)`; smaller alignments have offsets no larger.
+        let align = block.layout.align();
+        let size = block.layout.size() - align.max(HEADER);
+        Layout::from_size_align(size, align).ok()
     }
 
     /// How many blocks this cache has left to forgotten values (leaked, never reused).
@@ -283,56 +359,74 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
         self.abandoned
     }
 
-    /// Where a `T` goes on the exclusive path: the block, after leaking it if its last
-    /// occupant was forgotten and growing it if `T` does not fit. Marks it occupied.
+    /// The exclusive path: the block's address, after leaking the block if its last
+    /// occupant was forgotten and growing it if `need` does not fit. Marks it occupied.
     #[inline(always)]
-    fn claim_exclusive<T>(&mut self) -> Result<NonNull<T>, AllocError> {
-        let layout = Layout::new::<T>();
-        if *self.occupied.get_mut() {
-            // `&mut self` proves that no pointer borrowing the cache is alive, so the
-            // occupant was forgotten.
-            self.abandon();
-        }
-        if !self.block.get_mut().fits(layout) {
-            regrow(&self.alloc, self.block.get_mut(), layout)?;
+    fn claim_exclusive(&mut self, need: Layout) -> Result<NonNull<u8>, AllocError> {
+        // `&mut self` proves that no pointer borrowing the cache is alive, so an occupant
+        // was forgotten.
+        if *self.occupied.get_mut() || !self.block.get_mut().fits(need) {
+            self.make_room(need)?;
         }
         *self.occupied.get_mut() = true;
-        Ok(self.block.get_mut().ptr.cast())
+        Ok(self.block.get_mut().ptr)
+    }
+
+    /// The slow part of [`claim_exclusive`](Self::claim_exclusive).
+    #[cold]
+    #[inline(never)]
+    fn make_room(&mut self, need: Layout) -> Result<(), AllocError> {
+        if *self.occupied.get_mut() {
+            self.abandon();
+        }
+        if !self.block.get_mut().fits(need) {
+            regrow(&self.alloc, self.block.get_mut(), need)?;
+        }
+        Ok(())
     }
 
     /// The block's occupant was forgotten: leave the block to it (invariant 3 becomes
     /// "no pointer", invariant 2 "no block") and count it (invariant 5).
     #[cold]
-    #[inline(never)]
     fn abandon(&mut self) {
         *self.block.get_mut() = Block::EMPTY;
         *self.occupied.get_mut() = false;
         self.abandoned += 1;
     }
 
-    /// Stores `value` at `dst` (which the cache handed out as `place`) and builds its
-    /// pointer.
+    /// Writes the header and `value` into `base` (a block or a one-off allocation) at
+    /// `offset`, and builds the pointer.
     ///
     /// # Safety
     ///
-    /// `dst` is valid for writes of a `T` and aligned, and `place` says truthfully how it
-    /// was obtained: [`Place::Block`] the block, claimed for this value (`occupied` set
-    /// by this call); [`Place::OneOff`] a fresh allocation of `Layout::new::<T>()` in
-    /// `self.alloc`, counted in `one_offs`; [`Place::Nothing`] a dangling pointer for a
-    /// zero-sized `T`.
+    /// `base` is valid for writes of `offset + size_of::<T>()` bytes and aligned to
+    /// `max(align_of::<T>(), 8)`, `offset` is `Slot::for_type::<T>()`'s, and `place` says
+    /// truthfully what `base` is: [`Place::Block`] this cache's block, claimed for this
+    /// value (`occupied` set by this call); [`Place::OneOff`] a fresh allocation in
+    /// `self.alloc` with exactly `Slot::for_type::<T>()`'s `need`, counted in `one_offs`.
     #[inline(always)]
     unsafe fn store<'s, T: 's, D: ?Sized + CoerceFrom<T> + 's>(
         &'s self,
-        dst: NonNull<T>,
+        base: NonNull<u8>,
+        offset: usize,
         value: T,
         place: Place,
     ) -> CachePtr<'s, D, A> {
-        // SAFETY: the caller guarantees `dst` is valid and aligned for a write of `T`.
-        let ptr = unsafe { write_coerced::<T, D>(dst, value) };
+        // SAFETY: `offset <= offset + size_of::<T>()`, within the memory the caller
+        // vouches for.
+        let data = unsafe { base.add(offset) };
+        // SAFETY: `offset >= HEADER` (see `Slot::of`), so the header lies within `base`.
+        let header = unsafe { data.sub(HEADER) }.cast::<Header<A>>();
+        let cache: *const Cached<A> = self;
+        // SAFETY: the header's 16 bytes lie in `base`'s memory (above), aligned to 8
+        // (`offset` is a multiple of 16 and `base` is 8-aligned).
+        unsafe { header.write(Header { cache, place }) };
+        // SAFETY: `data` is valid for writes of a `T` and aligned to it (`offset` is a
+        // multiple of `align_of::<T>()`, `base` aligned to it).
+        let ptr = unsafe { write_coerced::<T, D>(data.cast(), value) };
         CachePtr {
             ptr,
-            cache: self,
-            place,
+            _cache: PhantomData,
             _owns: PhantomData,
         }
     }
@@ -347,23 +441,15 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
     where
         D: ?Sized + CoerceFrom<T> + 's,
     {
-        if size_of::<T>() == 0 {
-            return Ok(self.store_zero_sized(value));
-        }
-        match self.claim_exclusive::<T>() {
-            // SAFETY: `claim_exclusive` returned the block, large and aligned enough for
-            // `T` (invariant 2 and `fits`), and marked it occupied for this value.
-            Ok(dst) => Ok(unsafe { self.store(dst, value, Place::Block) }),
+        let Ok(slot) = (const { Slot::for_type::<T>() }) else {
+            return Err(oom(value));
+        };
+        match self.claim_exclusive(slot.need) {
+            // SAFETY: `claim_exclusive` returned the block, at least `slot.need` large and
+            // aligned (invariant 2 and `fits`), and marked it occupied for this value.
+            Ok(base) => Ok(unsafe { self.store(base, slot.offset, value, Place::Block) }),
             Err(AllocError) => Err(oom(value)),
         }
-    }
-
-    /// A zero-sized value: no memory, no flag.
-    #[inline(always)]
-    fn store_zero_sized<'s, T: 's, D: ?Sized + CoerceFrom<T> + 's>(&'s self, value: T) -> CachePtr<'s, D, A> {
-        // SAFETY: a dangling pointer aligned for `T` is valid for writes of a zero-sized
-        // `T`, and `Place::Nothing` is the place for it.
-        unsafe { self.store(NonNull::dangling(), value, Place::Nothing) }
     }
 
     /// The shared path, generic over what to do when the allocator fails.
@@ -376,10 +462,9 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
     where
         D: ?Sized + CoerceFrom<T> + 's,
     {
-        let layout = Layout::new::<T>();
-        if layout.size() == 0 {
-            return Ok(self.store_zero_sized(value));
-        }
+        let Ok(slot) = (const { Slot::for_type::<T>() }) else {
+            return Err(oom(value));
+        };
         // Acquire: see the block as the last holder (whose drop stored `false` with
         // Release) left it.
         if self
@@ -391,57 +476,72 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
             // SAFETY: we won the exchange, so invariant 1 gives us exclusive access to
             // `block` until we hand it to a pointer or release the flag.
             let block = unsafe { &mut *block };
-            if !block.fits(layout) && regrow(&self.alloc, block, layout).is_err() {
+            if !block.fits(slot.need) && regrow(&self.alloc, block, slot.need).is_err() {
                 self.occupied.store(false, Ordering::Release);
                 return Err(oom(value));
             }
-            let dst = block.ptr.cast::<T>();
-            // SAFETY: the block is large and aligned enough for `T` (invariant 2 and
+            let base = block.ptr;
+            // SAFETY: the block is at least `slot.need` large and aligned (invariant 2 and
             // `fits`), and we claimed it for this value.
-            return Ok(unsafe { self.store(dst, value, Place::Block) });
+            return Ok(unsafe { self.store(base, slot.offset, value, Place::Block) });
         }
         // The block is taken by a live value (or a forgotten one): a one-off allocation.
-        match self.alloc.allocate(layout) {
+        match self.alloc.allocate(slot.need) {
             Ok(fresh) => {
                 self.one_offs.fetch_add(1, Ordering::Relaxed);
-                // SAFETY: a fresh allocation of `Layout::new::<T>()` in `self.alloc`,
+                // SAFETY: a fresh allocation of exactly `slot.need` in `self.alloc`,
                 // counted in `one_offs` just now.
-                Ok(unsafe { self.store(fresh.cast(), value, Place::OneOff) })
+                Ok(unsafe { self.store(fresh.cast(), slot.offset, value, Place::OneOff) })
             }
             Err(AllocError) => Err(oom(value)),
         }
     }
+}
 
-    /// Gives the storage of a value that was dropped or moved out back: the block to the
-    /// cache, a one-off allocation to the allocator.
-    ///
-    /// # Safety
-    ///
-    /// `addr` and `layout` are the address and layout of the pointee of a [`CachePtr`]
-    /// of this cache with place `place`, whose value has been dropped or moved out, and
-    /// which is released only this once.
-    #[inline(always)]
-    unsafe fn release(&self, place: Place, addr: NonNull<u8>, layout: Layout) {
-        match place {
-            Place::Nothing => {}
-            // Release: the next holder (Acquire) sees the block as we leave it.
-            Place::Block => self.occupied.store(false, Ordering::Release),
-            Place::OneOff => {
-                // SAFETY: the caller guarantees a one-off block (`store` says it was
-                // allocated in `self.alloc` with `Layout::new::<T>()`, which equals
-                // `Layout::for_value` of its pointee), released once.
-                unsafe { self.alloc.deallocate(addr, layout) };
-                self.one_offs.fetch_sub(1, Ordering::Relaxed);
-            }
+/// Gives back the storage of a value that was dropped or moved out, found through the
+/// header right before it: the block to its cache, a one-off allocation to the
+/// allocator.
+///
+/// # Safety
+///
+/// `data` and `layout` are the address and layout of the pointee of a [`CachePtr`] of a
+/// cache of type `Cached<A>` whose `'s` has not ended, the pointee has been dropped or
+/// moved out, and its storage is released only this once.
+#[inline(always)]
+unsafe fn release<A: Allocator + Clone + 'static>(data: NonNull<u8>, layout: Layout) {
+    // SAFETY: `store` wrote the header `HEADER` bytes before the value, in the same
+    // allocation.
+    let header = unsafe { data.sub(HEADER) }.cast::<Header<A>>();
+    // SAFETY: the header is initialised and not written while the value is stored
+    // (invariant 1 of `CachePtr`).
+    let Header { cache, place } = unsafe { header.read() };
+    // SAFETY: the cache outlives the pointer's `'s`, which has not ended (the caller);
+    // we only use it through `&`.
+    let cache = unsafe { &*cache };
+    match place {
+        // Release: the next holder (Acquire) sees the block as we leave it.
+        Place::Block => cache.occupied.store(false, Ordering::Release),
+        Place::OneOff => {
+            // The allocation's layout, as `Slot::for_type::<T>()` computed it.
+            let Ok(slot) = Slot::of(layout) else {
+                unreachable!("the value was stored with this layout")
+            };
+            // SAFETY: `data - offset` is the start of the allocation (the value was
+            // written at `offset`).
+            let base = unsafe { data.sub(slot.offset) };
+            // SAFETY: a one-off allocation in `cache.alloc` with exactly `slot.need`
+            // (invariant 1 of `CachePtr`), released once (the caller).
+            unsafe { cache.alloc.deallocate(base, slot.need) };
+            cache.one_offs.fetch_sub(1, Ordering::Relaxed);
         }
     }
 }
 
-/// Frees `block` (with its exact layout) and allocates one that fits `layout`: the larger
+/// Frees `block` (with its exact layout) and allocates one that fits `need`: the larger
 /// of the two sizes and of the two alignments. On failure `block` is left empty.
 #[cold]
 #[inline(never)]
-fn regrow<A: Allocator>(alloc: &A, block: &mut Block, layout: Layout) -> Result<(), AllocError> {
+fn regrow<A: Allocator>(alloc: &A, block: &mut Block, need: Layout) -> Result<(), AllocError> {
     let old = core::mem::replace(block, Block::EMPTY);
     if old.layout.size() != 0 {
         // SAFETY: invariant 2 of `Cached`: the block was allocated by `alloc` with exactly
@@ -449,8 +549,8 @@ fn regrow<A: Allocator>(alloc: &A, block: &mut Block, layout: Layout) -> Result<
         // it; `block` no longer refers to it.
         unsafe { alloc.deallocate(old.ptr, old.layout) };
     }
-    let size = old.layout.size().max(layout.size());
-    let align = old.layout.align().max(layout.align());
+    let size = old.layout.size().max(need.size());
+    let align = old.layout.align().max(need.align());
     let new = Layout::from_size_align(size, align).map_err(|_| AllocError)?;
     let ptr = alloc.allocate(new)?;
     *block = Block {
@@ -540,11 +640,11 @@ impl<A: Allocator + Clone + 'static> Strategy for Cached<A> {
     }
 }
 
-// SAFETY: a `CachePtr<'s, D, A>` owns a `D` and holds `&'s Cached<A>`, through which its
-// drop clears an atomic flag or deallocates a one-off block with `&A` and decrements an
-// atomic counter. With `A: Sync`, `Cached<A>` is `Sync` (see its impl), so `&Cached<A>`
-// may be sent and used from another thread; the pointee is sent only when `D: Send`
-// (the `Send` impl of `CachePtr` below), shared only when `D: Sync`.
+// SAFETY: a `CachePtr<'s, D, A>` owns a `D` and reaches `&'s Cached<A>` through its
+// header, through which its drop clears an atomic flag or deallocates a one-off block
+// with `&A` and decrements an atomic counter. With `A: Sync`, `Cached<A>` is `Sync` (see
+// its impl), so that may happen on another thread; the pointee is sent only when
+// `D: Send` (the `Send` impl of `CachePtr` below), shared only when `D: Sync`.
 unsafe impl<A: Allocator + Clone + Send + Sync + 'static> ThreadSafe for Cached<A> {}
 
 // SAFETY: the cache owns its block (raw memory, no value in it that outlives the borrows
@@ -570,37 +670,28 @@ impl<A: Allocator + Clone + fmt::Debug + 'static> fmt::Debug for Cached<A> {
     }
 }
 
-/// Where a [`CachePtr`]'s pointee lives, which says how to release it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Place {
-    /// A zero-sized value at a dangling address: nothing to release.
-    Nothing,
-    /// The cache's block: release by clearing the `occupied` flag.
-    Block,
-    /// A one-off allocation of the shared path: release by deallocating it.
-    OneOff,
-}
-
 /// The pointer [`Cached`] returns: the value in the cache's block (or, on the shared
 /// path while the block is taken, in a one-off allocation), borrowing the cache for
-/// `'s`.
+/// `'s`. Two words, like `Box<dyn Trait>`: everything else it needs is in the header
+/// right before the value.
 ///
 /// Dropping it drops the value and gives the block back to the cache; forgetting it
 /// abandons the value with its block (see the [crate docs](crate#how-it-behaves)).
 ///
 /// # Invariants
 ///
-/// 1. `ptr` points to an initialised pointee that this `CachePtr` owns, whose storage
-///    `place` describes: for [`Place::Block`] the block of `*cache`, marked occupied for
-///    it; for [`Place::OneOff`] an allocation in `cache`'s allocator with exactly
-///    `Layout::for_value(pointee)`, counted in `cache.one_offs`; for [`Place::Nothing`] a
-///    dangling, aligned pointer to a zero-sized pointee.
-/// 2. The storage is released (with [`Cached::release`]) exactly once, when the
-///    pointee has been dropped or moved out; never if this `CachePtr` is forgotten.
+/// 1. `ptr` points to an initialised pointee that this `CachePtr` owns. `HEADER` bytes
+///    before it lies an initialised [`Header`], not written while this `CachePtr`
+///    exists, whose `cache` points to the cache that stored the value (borrowed for
+///    `'s`) and whose `place` says where the value lives: for [`Place::Block`] in the
+///    cache's block, marked occupied for it; for [`Place::OneOff`] in an allocation in
+///    the cache's allocator with exactly `Slot::of(Layout::for_value(pointee)).need`,
+///    counted in the cache's `one_offs`, the value at that slot's `offset`.
+/// 2. The storage is released (with [`release`]) exactly once, when the pointee has
+///    been dropped or moved out; never if this `CachePtr` is forgotten.
 pub struct CachePtr<'s, D: ?Sized, A: Allocator + Clone + 'static = Global> {
     ptr: NonNull<D>,
-    cache: &'s Cached<A>,
-    place: Place,
+    _cache: PhantomData<&'s Cached<A>>,
     _owns: PhantomData<D>,
 }
 
@@ -630,21 +721,19 @@ unsafe impl<D: ?Sized, A: Allocator + Clone + 'static> OwningPtr for CachePtr<'_
         // SAFETY: invariant 1: the pointee's memory is still there (the caller moved the
         // value out but did not free it), so its metadata gives its layout.
         let layout = Layout::for_value(unsafe { this.ptr.as_ref() });
-        // SAFETY: invariant 2 and the caller: the pointee was moved out, and `this` is
-        // never dropped, so this is the one release.
-        unsafe { this.cache.release(this.place, this.ptr.cast(), layout) };
+        // SAFETY: invariants 1 and 2, and the caller: a pointee of a live `CachePtr`,
+        // moved out; `this` is never dropped, so this is the one release.
+        unsafe { release::<A>(this.ptr.cast(), layout) };
     }
 }
 
 impl<D: ?Sized, A: Allocator + Clone + 'static> Drop for CachePtr<'_, D, A> {
     #[inline]
     fn drop(&mut self) {
-        let (cache, place) = (self.cache, self.place);
-        let release = move |addr: NonNull<u8>, layout: Layout| {
-            // SAFETY: `drop_then_release` hands us the pointee's address and layout after
-            // dropping it (or while unwinding from its drop), once.
-            unsafe { cache.release(place, addr, layout) }
-        };
+        // SAFETY (of the closure): `drop_then_release` hands us the pointee's address and
+        // layout after dropping it (or while unwinding from its drop), once; `self`'s `'s`
+        // has not ended.
+        let release = |addr: NonNull<u8>, layout: Layout| unsafe { release::<A>(addr, layout) };
         // SAFETY: invariant 1: the pointee is initialised and owned by us; we are being
         // dropped, so nothing uses it afterwards.
         unsafe { drop_then_release(self.ptr, release) }
@@ -655,14 +744,13 @@ impl<D: ?Sized, A: Allocator + Clone + 'static> Drop for CachePtr<'_, D, A> {
 // `ThreadSafe` impl): `Send` when `D: Send` and `Cached<A>: Sync` (`A: Sync`).
 unsafe impl<D: ?Sized + Send, A: Allocator + Clone + Sync + 'static> Send for CachePtr<'_, D, A> {}
 
-// SAFETY: `&CachePtr` gives `&D` only (and the `Sync` `&Cached<A>` it holds).
+// SAFETY: `&CachePtr` gives `&D` only.
 unsafe impl<D: ?Sized + Sync, A: Allocator + Clone + Sync + 'static> Sync for CachePtr<'_, D, A> {}
 
 impl<D: ?Sized, A: Allocator + Clone + 'static> fmt::Debug for CachePtr<'_, D, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CachePtr")
             .field("ptr", &self.ptr.cast::<u8>())
-            .field("place", &self.place)
             .finish_non_exhaustive()
     }
 }
