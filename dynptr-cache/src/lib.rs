@@ -149,7 +149,11 @@ impl Block {
     /// Whether a value needing `need` (see [`Slot`]) fits.
     #[inline(always)]
     fn fits(&self, need: Layout) -> bool {
-        need.size() <= self.layout.size() && need.align() <= self.layout.align()
+        // A block has an alignment of at least `MIN_ALIGN` (invariant 2 of `Cached`), and
+        // the empty block fails the size test (every `need` holds a header), so the
+        // alignment test folds away at compile time for the common alignments.
+        need.size() <= self.layout.size()
+            && (need.align() <= MIN_ALIGN || need.align() <= self.layout.align())
     }
 }
 
@@ -166,6 +170,9 @@ struct Header<A: Allocator + Clone + 'static> {
 
 /// Size of the header, and the smallest offset of a value in its block.
 const HEADER: usize = 16;
+
+/// The smallest alignment of a block (the header's).
+const MIN_ALIGN: usize = 8;
 
 /// Where a [`CachePtr`]'s pointee lives, which says how to release it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -199,7 +206,11 @@ impl Slot {
         let Some(size) = offset.checked_add(value.size()) else {
             return Err(AllocError);
         };
-        let block_align = if value.align() > 8 { value.align() } else { 8 };
+        let block_align = if value.align() > MIN_ALIGN {
+            value.align()
+        } else {
+            MIN_ALIGN
+        };
         match Layout::from_size_align(size, block_align) {
             Ok(need) => Ok(Slot { offset, need }),
             Err(_) => Err(AllocError),
@@ -216,7 +227,7 @@ impl Slot {
 /// Compile-time facts the header arithmetic relies on.
 const _: () = {
     assert!(size_of::<Header<Global>>() <= HEADER);
-    assert!(align_of::<Header<Global>>() <= 8);
+    assert!(align_of::<Header<Global>>() <= MIN_ALIGN);
 };
 
 impl Cached<Global> {
@@ -359,23 +370,13 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
         self.abandoned
     }
 
-    /// The exclusive path: the block's address, after leaking the block if its last
-    /// occupant was forgotten and growing it if `need` does not fit. Marks it occupied.
-    #[inline(always)]
-    fn claim_exclusive(&mut self, need: Layout) -> Result<NonNull<u8>, AllocError> {
-        // `&mut self` proves that no pointer borrowing the cache is alive, so an occupant
-        // was forgotten.
-        if *self.occupied.get_mut() || !self.block.get_mut().fits(need) {
-            self.make_room(need)?;
-        }
-        *self.occupied.get_mut() = true;
-        Ok(self.block.get_mut().ptr)
-    }
-
-    /// The slow part of [`claim_exclusive`](Self::claim_exclusive).
+    /// Makes the block ready for a value needing `need`: leaks it if its last occupant
+    /// was forgotten, grows it if `need` does not fit.
     #[cold]
     #[inline(never)]
     fn make_room(&mut self, need: Layout) -> Result<(), AllocError> {
+        // `&mut self` proves that no pointer borrowing the cache is alive, so an occupant
+        // was forgotten.
         if *self.occupied.get_mut() {
             self.abandon();
         }
@@ -432,6 +433,11 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
     }
 
     /// The exclusive path, generic over what to do when the allocator fails.
+    ///
+    /// The value never goes through an out-of-line call: passed by value, it would be
+    /// spilled to the stack and copied (a 4 KiB copy for a 4 KiB future, and narrow
+    /// stores followed by a wide load for a small one), which costs more than the frame
+    /// the call to `make_room` needs.
     #[inline(always)]
     fn adapt_exclusive<'s, T: 's, D, E>(
         &'s mut self,
@@ -444,12 +450,18 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
         let Ok(slot) = (const { Slot::for_type::<T>() }) else {
             return Err(oom(value));
         };
-        match self.claim_exclusive(slot.need) {
-            // SAFETY: `claim_exclusive` returned the block, at least `slot.need` large and
-            // aligned (invariant 2 and `fits`), and marked it occupied for this value.
-            Ok(base) => Ok(unsafe { self.store(base, slot.offset, value, Place::Block) }),
-            Err(AllocError) => Err(oom(value)),
+        if (*self.occupied.get_mut() || !self.block.get_mut().fits(slot.need))
+            && self.make_room(slot.need).is_err()
+        {
+            return Err(oom(value));
         }
+        *self.occupied.get_mut() = true;
+        let base = self.block.get_mut().ptr;
+        // SAFETY: the block is at least `slot.need` large and aligned (invariant 2 and
+        // `fits`, or `make_room`), holds no value (`occupied` was false, or `make_room`
+        // left the forgotten occupant's block behind), and we marked it occupied for
+        // this value just now.
+        Ok(unsafe { self.store(base, slot.offset, value, Place::Block) })
     }
 
     /// The shared path, generic over what to do when the allocator fails.
