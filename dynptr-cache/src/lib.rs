@@ -35,9 +35,10 @@
 //!   alignment fit the block's; otherwise the block is freed and a larger one allocated
 //!   (the larger of the old and new sizes and alignments, so alternating layouts settle
 //!   on one block). A block is always freed with the exact layout it was allocated with.
-//! - **Layout.** A 16-byte header sits right before each value, at a fixed offset, so that
-//!   the pointer a call returns is a plain (fat) pointer to the value, two words, returned
-//!   in registers: the value starts at `max(16, align)` bytes into the block. Zero-sized
+//! - **Layout.** A 16-byte header sits right before each value (the cache it belongs to,
+//!   and whether it is in the block or a one-off allocation), so that the pointer a call
+//!   returns is a plain fat pointer to the value: two words, returned in registers, like
+//!   a `Box<dyn Trait>`. The value starts `max(16, align)` bytes into the block. Zero-sized
 //!   values are stored like any other (the first one allocates a 16-byte block).
 //! - **Drops.** A value is dropped when its pointer drops, not when the next value
 //!   arrives: nothing is "replaced". A panic in that drop propagates and the block is
@@ -54,8 +55,8 @@
 //! - **`&self` methods** (the shared entry point, [`Strategy::adapt_shared`]) can have
 //!   several values alive at once (`join(a.get(1), a.get(2))`). The first one claims
 //!   the block with an atomic flag; while the block is taken, each further value gets a
-//!   one-off allocation of its exact layout, freed when its pointer drops (what `Boxed`
-//!   does for every value). A value forgotten on this path keeps the block taken until
+//!   one-off allocation (its own layout plus the header), freed when its pointer drops
+//!   (what `Boxed` does for every value). A value forgotten on this path keeps the block taken until
 //!   the next `&mut` call or the cache's drop notices it; until then shared calls
 //!   allocate.
 //! - **Threads.** `Cached<A>` is `Sync` when `A` is (the flag is atomic), and
@@ -75,7 +76,9 @@ use core::ptr::NonNull;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 pub use allocator_api2::alloc::{AllocError, Allocator, Global};
-use dynptr_core::{drop_then_release, write_coerced, CoerceFrom, OwningPtr, Rejected, Strategy, ThreadSafe};
+use dynptr_core::{
+    drop_then, drop_then_release, write_coerced, CoerceFrom, OwningPtr, Rejected, Strategy, ThreadSafe,
+};
 
 /// The recycled-box strategy: one heap block, in the allocator `A`, reused by every
 /// returned value that fits it.
@@ -114,10 +117,10 @@ use dynptr_core::{drop_then_release, write_coerced, CoerceFrom, OwningPtr, Rejec
 ///    block to a pointer or stores `false` again. While a pointer holds the block it
 ///    does not access `block` (it clears `occupied`, found through its header).
 /// 2. If `block.layout.size() > 0`, `block.ptr` was allocated by `alloc` with exactly
-///    `block.layout`, whose alignment is at least that of [`Header`]; it is owned by this
+///    `block.layout`, whose alignment is at least that of `Header`; it is owned by this
 ///    cache and holds no abandoned value. Otherwise `block.ptr` is dangling and was never
 ///    allocated.
-/// 3. `occupied` is `true` iff a [`CachePtr`] whose header says [`Place::Block`] and
+/// 3. `occupied` is `true` iff a [`CachePtr`] whose header says `Place::Block` and
 ///    points to this cache exists that has not dropped or been released: alive, or
 ///    forgotten. Its pointee is the only value in the block.
 /// 4. `one_offs` counts the shared path's one-off allocations whose pointer has not
@@ -510,42 +513,34 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
     }
 }
 
-/// Gives back the storage of a value that was dropped or moved out, found through the
-/// header right before it: the block to its cache, a one-off allocation to the
-/// allocator.
-///
-/// # Safety
-///
-/// `data` and `layout` are the address and layout of the pointee of a [`CachePtr`] of a
-/// cache of type `Cached<A>` whose `'s` has not ended, the pointee has been dropped or
-/// moved out, and its storage is released only this once.
-#[inline(always)]
-unsafe fn release<A: Allocator + Clone + 'static>(data: NonNull<u8>, layout: Layout) {
-    // SAFETY: `store` wrote the header `HEADER` bytes before the value, in the same
-    // allocation.
-    let header = unsafe { data.sub(HEADER) }.cast::<Header<A>>();
-    // SAFETY: the header is initialised and not written while the value is stored
-    // (invariant 1 of `CachePtr`).
-    let Header { cache, place } = unsafe { header.read() };
-    // SAFETY: the cache outlives the pointer's `'s`, which has not ended (the caller);
-    // we only use it through `&`.
-    let cache = unsafe { &*cache };
-    match place {
+impl<A: Allocator + Clone + 'static> Cached<A> {
+    /// Gives the block back: clears `occupied` (invariant 3).
+    #[inline(always)]
+    fn release_block(&self) {
         // Release: the next holder (Acquire) sees the block as we leave it.
-        Place::Block => cache.occupied.store(false, Ordering::Release),
-        Place::OneOff => {
-            // The allocation's layout, as `Slot::for_type::<T>()` computed it.
-            let Ok(slot) = Slot::of(layout) else {
-                unreachable!("the value was stored with this layout")
-            };
-            // SAFETY: `data - offset` is the start of the allocation (the value was
-            // written at `offset`).
-            let base = unsafe { data.sub(slot.offset) };
-            // SAFETY: a one-off allocation in `cache.alloc` with exactly `slot.need`
-            // (invariant 1 of `CachePtr`), released once (the caller).
-            unsafe { cache.alloc.deallocate(base, slot.need) };
-            cache.one_offs.fetch_sub(1, Ordering::Relaxed);
-        }
+        self.occupied.store(false, Ordering::Release);
+    }
+
+    /// Frees a one-off allocation whose value (of layout `layout`, at `data`) was dropped
+    /// or moved out.
+    ///
+    /// # Safety
+    ///
+    /// `data` is the address of the pointee of a [`CachePtr`] of this cache whose header
+    /// says [`Place::OneOff`], `layout` its layout; the pointee has been dropped or moved
+    /// out, and the allocation is released only this once.
+    #[inline]
+    unsafe fn release_one_off(&self, data: NonNull<u8>, layout: Layout) {
+        // The allocation's layout, as `Slot::for_type::<T>()` computed it when storing.
+        let Ok(slot) = Slot::of(layout) else {
+            unreachable!("the value was stored with this layout")
+        };
+        // SAFETY: the value was written `slot.offset` bytes into its allocation.
+        let base = unsafe { data.sub(slot.offset) };
+        // SAFETY: a one-off allocation in `self.alloc` with exactly `slot.need`
+        // (invariant 1 of `CachePtr`), released once (the caller).
+        unsafe { self.alloc.deallocate(base, slot.need) };
+        self.one_offs.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -693,14 +688,15 @@ impl<A: Allocator + Clone + fmt::Debug + 'static> fmt::Debug for Cached<A> {
 /// # Invariants
 ///
 /// 1. `ptr` points to an initialised pointee that this `CachePtr` owns. `HEADER` bytes
-///    before it lies an initialised [`Header`], not written while this `CachePtr`
+///    before it lies an initialised `Header`, not written while this `CachePtr`
 ///    exists, whose `cache` points to the cache that stored the value (borrowed for
-///    `'s`) and whose `place` says where the value lives: for [`Place::Block`] in the
-///    cache's block, marked occupied for it; for [`Place::OneOff`] in an allocation in
+///    `'s`) and whose `place` says where the value lives: for `Place::Block` in the
+///    cache's block, marked occupied for it; for `Place::OneOff` in an allocation in
 ///    the cache's allocator with exactly `Slot::of(Layout::for_value(pointee)).need`,
 ///    counted in the cache's `one_offs`, the value at that slot's `offset`.
-/// 2. The storage is released (with [`release`]) exactly once, when the pointee has
-///    been dropped or moved out; never if this `CachePtr` is forgotten.
+/// 2. The storage is released (`Cached::release_block` or
+///    `Cached::release_one_off`) exactly once, when the pointee has been dropped or
+///    moved out; never if this `CachePtr` is forgotten.
 pub struct CachePtr<'s, D: ?Sized, A: Allocator + Clone + 'static = Global> {
     ptr: NonNull<D>,
     _cache: PhantomData<&'s Cached<A>>,
@@ -710,7 +706,7 @@ pub struct CachePtr<'s, D: ?Sized, A: Allocator + Clone + 'static = Global> {
 // SAFETY: `as_ptr`/`as_mut_ptr` return the pointer of invariant 1, whose provenance is the
 // block's (or the one-off allocation's) and which does not move (the storage is on the
 // heap, outside `self`); `drop` drops the pointee once and releases its storage once
-// (invariant 2) through `drop_then_release`, also if the drop panics; a forgotten
+// (invariant 2) through `drop_then`/`drop_then_release`, also if the drop panics; a forgotten
 // `CachePtr` never releases, so its block stays occupied, and the cache leaks it when it
 // notices (`Cached::abandon`, `Cached::drop`), keeping an allocator clone alive so it
 // stays valid; a forgotten one-off stays counted and is never freed.
@@ -730,25 +726,60 @@ unsafe impl<D: ?Sized, A: Allocator + Clone + 'static> OwningPtr for CachePtr<'_
     #[inline]
     unsafe fn release_moved(this: Self) {
         let this = ManuallyDrop::new(this);
-        // SAFETY: invariant 1: the pointee's memory is still there (the caller moved the
-        // value out but did not free it), so its metadata gives its layout.
-        let layout = Layout::for_value(unsafe { this.ptr.as_ref() });
-        // SAFETY: invariants 1 and 2, and the caller: a pointee of a live `CachePtr`,
-        // moved out; `this` is never dropped, so this is the one release.
-        unsafe { release::<A>(this.ptr.cast(), layout) };
+        let (cache, place) = this.header();
+        match place {
+            Place::Block => cache.release_block(),
+            Place::OneOff => {
+                // SAFETY: invariant 1: the pointee's memory is still there (the caller
+                // moved the value out but did not free it), so its metadata gives its
+                // layout.
+                let layout = Layout::for_value(unsafe { this.ptr.as_ref() });
+                // SAFETY: invariant 1 (a one-off of `cache`) and the caller: the pointee
+                // was moved out, and `this` is never dropped, so this is the one release.
+                unsafe { cache.release_one_off(this.ptr.cast(), layout) };
+            }
+        }
+    }
+}
+
+impl<'s, D: ?Sized, A: Allocator + Clone + 'static> CachePtr<'s, D, A> {
+    /// The cache that stored the value and where it lives, from the header.
+    #[inline(always)]
+    fn header(&self) -> (&'s Cached<A>, Place) {
+        // SAFETY: invariant 1: the header lies `HEADER` bytes before the value, in the
+        // same allocation.
+        let header = unsafe { self.ptr.cast::<u8>().sub(HEADER) }.cast::<Header<A>>();
+        // SAFETY: invariant 1: initialised, and not written while `self` exists.
+        let Header { cache, place } = unsafe { header.read() };
+        // SAFETY: invariant 1: `cache` is the cache that stored the value, borrowed for
+        // `'s`; it is only used through `&`.
+        (unsafe { &*cache }, place)
     }
 }
 
 impl<D: ?Sized, A: Allocator + Clone + 'static> Drop for CachePtr<'_, D, A> {
     #[inline]
     fn drop(&mut self) {
-        // SAFETY (of the closure): `drop_then_release` hands us the pointee's address and
-        // layout after dropping it (or while unwinding from its drop), once; `self`'s `'s`
-        // has not ended.
-        let release = |addr: NonNull<u8>, layout: Layout| unsafe { release::<A>(addr, layout) };
-        // SAFETY: invariant 1: the pointee is initialised and owned by us; we are being
-        // dropped, so nothing uses it afterwards.
-        unsafe { drop_then_release(self.ptr, release) }
+        let (cache, place) = self.header();
+        match place {
+            // Giving the block back needs no layout: `drop_then` keeps the hot path free
+            // of vtable reads and stack traffic for the unwinding path.
+            //
+            // SAFETY: invariant 1: the pointee is initialised and owned by us; we are
+            // being dropped, so nothing uses it afterwards. The block is given back once
+            // (invariant 2), after the drop or while unwinding from it.
+            Place::Block => unsafe { drop_then(self.ptr, || cache.release_block()) },
+            Place::OneOff => {
+                let release = |addr, layout| {
+                    // SAFETY: `drop_then_release` hands us the pointee's address and
+                    // layout after dropping it (or while unwinding), once; the header
+                    // says it is a one-off of `cache`.
+                    unsafe { cache.release_one_off(addr, layout) }
+                };
+                // SAFETY: as above.
+                unsafe { drop_then_release(self.ptr, release) }
+            }
+        }
     }
 }
 

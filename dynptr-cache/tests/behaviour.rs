@@ -393,7 +393,7 @@ fn threads_share_one_cache() {
                 for i in 0..per_thread {
                     let payload = (t << 32) | i;
                     let p: DynPtr<'_, dyn Payload + Send + Sync, _> = DynPtr::new_shared(cache, payload);
-                    std::hint::black_box(&p);
+                    core::hint::black_box(&p);
                     assert_eq!(p.payload(), payload, "another thread wrote into this value");
                 }
             });

@@ -17,6 +17,8 @@ fn empty_cache_passes_the_kit() {
 }
 
 #[test]
+// The kit is slow under Miri; the other two runs cover the same code paths.
+#[cfg_attr(miri, ignore)]
 fn presized_cache_passes_the_kit() {
     testkit::check(|| Cached::with_capacity(Layout::from_size_align(128, 16).unwrap()));
 }

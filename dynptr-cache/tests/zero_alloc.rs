@@ -70,7 +70,10 @@ impl Counter {
     }
 
     /// A `&self` method's shim (the shared entry point).
-    fn peek_erased<'s, S: Strategy>(&'s self, strategy: &'s S) -> DynPtr<'s, dyn Future<Output = u32> + 's, S> {
+    fn peek_erased<'s, S: Strategy>(
+        &'s self,
+        strategy: &'s S,
+    ) -> DynPtr<'s, dyn Future<Output = u32> + 's, S> {
         DynPtr::new_shared(strategy, async move { self.n })
     }
 }
@@ -123,7 +126,7 @@ fn no_allocation_at_all_with_a_presized_block() {
 fn the_counter_counts() {
     // The allocator above is in effect: a test that can fail.
     let before = allocations();
-    let boxed = std::hint::black_box(Box::new(5u64));
+    let boxed = core::hint::black_box(Box::new(5u64));
     assert_eq!(allocations() - before, 1);
     drop(boxed);
 }

@@ -84,7 +84,10 @@ unsafe impl Allocator for &'static Ledger {
                 .iter()
                 .position(|&(addr, _)| addr == ptr.as_ptr().addr())
                 .expect("deallocating a block that is not allocated (double free?)");
-            assert_eq!(live[i].1, layout, "deallocated with a layout other than the allocating one");
+            assert_eq!(
+                live[i].1, layout,
+                "deallocated with a layout other than the allocating one"
+            );
             live.swap_remove(i);
         }
         self.deallocs.fetch_add(1, Ordering::SeqCst);
