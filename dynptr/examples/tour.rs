@@ -122,6 +122,19 @@ static HEAP_GROWTH: AtomicIsize = AtomicIsize::new(0);
 /// The largest [`HEAP_GROWTH`] seen while counting.
 static PEAK_GROWTH: AtomicIsize = AtomicIsize::new(0);
 
+/// Allocations counted so far (counting switched on by the caller).
+fn allocations() -> usize {
+    ALLOCATIONS.load(Ordering::Relaxed)
+}
+
+/// Runs `f` with the allocation counter on.
+fn counting<R>(f: impl FnOnce() -> R) -> R {
+    COUNTING.store(true, Ordering::Relaxed);
+    let out = f();
+    COUNTING.store(false, Ordering::Relaxed);
+    out
+}
+
 #[inline(always)]
 fn count(bytes: usize) {
     if COUNTING.load(Ordering::Relaxed) {
@@ -535,4 +548,141 @@ fn main() {
         assert_eq!(row.sum, expected, "{}: wrong sum", row.name);
     }
     println!("all sums equal 1 + 2 + .. + {items} (mod 2^32) = {expected}");
+
+    if only.is_none() || wanted("widget") {
+        widget::table(items / 100);
+    }
+}
+
+/// The seed's `Widget`, verbatim, through `#[dyn_trait]` and every strategy that can
+/// serve it: `augment` takes `impl Into<WidgetComponent>`, `components` returns
+/// `impl Iterator`, `transmit` takes `self` by value and an `impl Factory`.
+mod widget {
+    use core::cell::Cell;
+    use core::future::Future;
+    use core::mem::size_of;
+    use std::time::Instant;
+
+    use dynptr::{Boxed, DynPtr, Strategy};
+    use dynptr_bump::Bumped;
+    use dynptr_cache::Cached;
+    use dynptr_stack::InlineOr;
+
+    use super::{allocations, block_on, counting};
+
+    /// A part of a widget.
+    #[derive(Clone, Debug, PartialEq)]
+    pub(crate) struct WidgetComponent(pub(crate) u32);
+
+    impl From<u32> for WidgetComponent {
+        fn from(n: u32) -> Self {
+            WidgetComponent(n)
+        }
+    }
+
+    /// Builds something from a widget's parts.
+    #[dynptr::dyn_trait]
+    #[allow(async_fn_in_trait)]
+    pub(crate) trait Factory {
+        /// Takes the parts.
+        async fn build(&mut self, parts: Vec<WidgetComponent>);
+    }
+
+    /// The seed post's trait.
+    #[dynptr::dyn_trait]
+    #[allow(async_fn_in_trait)]
+    pub(crate) trait Widget {
+        /// Adds a component.
+        async fn augment(&mut self, component: impl Into<WidgetComponent>);
+        /// The components so far.
+        fn components(&self) -> impl Iterator<Item = WidgetComponent>;
+        /// Hands the widget to a factory.
+        async fn transmit(self, factory: impl Factory);
+    }
+
+    struct Button(Vec<WidgetComponent>);
+
+    impl Widget for Button {
+        async fn augment(&mut self, component: impl Into<WidgetComponent>) {
+            self.0.push(component.into());
+        }
+        fn components(&self) -> impl Iterator<Item = WidgetComponent> {
+            self.0.clone().into_iter()
+        }
+        async fn transmit(self, mut factory: impl Factory) {
+            factory.build(self.0).await;
+        }
+    }
+
+    struct Tally<'t>(&'t Cell<u64>);
+
+    impl Factory for Tally<'_> {
+        async fn build(&mut self, parts: Vec<WidgetComponent>) {
+            self.0
+                .set(self.0.get() + parts.iter().map(|p| u64::from(p.0)).sum::<u64>());
+        }
+    }
+
+    /// One widget's life: boxed, augmented twice, its components read, transmitted.
+    fn one<S: Strategy + Default>(i: u32, built: &Cell<u64>) -> usize {
+        let mut w = DynWidget::boxed_with_strategy(Button(Vec::with_capacity(2)), S::default());
+        block_on(w.augment(i));
+        block_on(w.augment(WidgetComponent(1)));
+        let n = w.components().count();
+        block_on(w.transmit(Tally(built)));
+        n
+    }
+
+    fn row<S: Strategy + Default + 'static>(name: &str, rounds: u32) {
+        let built = Cell::new(0);
+        let before = allocations();
+        let start = Instant::now();
+        let mut parts = 0;
+        for i in 0..rounds {
+            parts += one::<S>(i, &built);
+        }
+        let ns = start.elapsed().as_nanos() as f64 / f64::from(rounds.max(1));
+        let allocs = (allocations() - before) as f64 / f64::from(rounds.max(1));
+        let expected = (0..u64::from(rounds)).sum::<u64>() + u64::from(rounds);
+        assert_eq!(built.get(), expected, "{name}: wrong result");
+        let ptr = size_of::<DynPtr<'static, dyn Future<Output = ()> + 'static, S>>();
+        println!(
+            "| {name:<22} | {:>8} | {ns:>9.1} | {allocs:>12.2} | {ptr:>13} |",
+            built.get() % 1_000_000
+        );
+        let _ = parts;
+    }
+
+    pub(crate) fn table(rounds: u32) {
+        eprintln!("running the seed's Widget through each strategy, {rounds} widgets...");
+        println!();
+        println!("The seed's Widget (augment x2, components, transmit), {rounds} widgets; allocations counted while timing");
+        println!();
+        println!(
+            "| {:<22} | {:>8} | {:>9} | {:>12} | {:>13} |",
+            "strategy", "result", "ns/widget", "allocs/widget", "pointer bytes"
+        );
+        println!(
+            "|{:-<24}|{:->10}|{:->11}|{:->14}|{:->15}|",
+            "", ":", ":", ":", ":"
+        );
+        counting(|| {
+            row::<Boxed>("Boxed", rounds);
+            row::<InlineOr<64>>("InlineOr<64>", rounds);
+            row::<Cached>("Cached", rounds);
+            row::<Bumped>("Bumped", rounds);
+        });
+        println!();
+        println!("result: the factory's tally mod 10^6 (the same in every row); pointer bytes: size of the");
+        println!("returned `DynPtr` to a future. `Inline<N>` cannot serve `transmit`: its future holds a");
+        println!(
+            "`DynFactory<Inline<N>>`, itself `N` bytes, so it never fits (a compile-time error says so);"
+        );
+        println!(
+            "the stack slot is not `Default`, which `impl Factory` arguments need for their own strategy."
+        );
+        println!(
+            "Every widget is boxed (`DynWidget::boxed`): `transmit` takes `self`, so the wrapper owns it."
+        );
+    }
 }
