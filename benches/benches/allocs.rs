@@ -16,10 +16,10 @@
 mod common;
 
 use core::alloc::{GlobalAlloc, Layout};
+use core::fmt::Write as _;
 use core::hint::black_box;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::alloc::System;
-use core::fmt::Write as _;
 
 /// The system allocator, counting allocations and their bytes while [`COUNTING`] is on
 /// (across all threads: the `send` workload allocates on tokio's workers).

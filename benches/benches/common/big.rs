@@ -9,7 +9,7 @@ use core::pin::{pin, Pin};
 use core::task::{Context, Poll, Waker};
 
 use dynify::Dynify;
-use dynptr::{dyn_trait, Boxed, Bumped, Inline, InlineOr, Slot, SlotRef, Strategy};
+use dynptr::{dyn_trait, Boxed, Bumped, Cached, Inline, InlineOr, Slot, SlotRef, Strategy};
 use stackfuture::StackFuture;
 use tokio_util::sync::ReusableBoxFuture;
 
@@ -54,6 +54,7 @@ pub(crate) static VARIANTS: Variants = &[
         "dynptr &Bumped (shared arena)",
         run_bumped_shared,
     ),
+    ("cached", "dynptr Cached", run_cached),
 ];
 
 /// An iterator whose `next` future holds 4 KiB across an await.
@@ -192,6 +193,10 @@ fn run_bumped(n: u32) -> u64 {
 fn run_bumped_shared(n: u32) -> u64 {
     let arena = Bumped::new();
     run_dynptr(n, &arena)
+}
+
+fn run_cached(n: u32) -> u64 {
+    run_dynptr(n, Cached::new())
 }
 
 // ---------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ use core::mem::MaybeUninit;
 use core::pin::pin;
 
 use dynify::Dynify;
-use dynptr::{dyn_trait, Boxed, Bumped, Inline, InlineOr, Slot, SlotRef, Strategy};
+use dynptr::{dyn_trait, Boxed, Bumped, Cached, Inline, InlineOr, Slot, SlotRef, Strategy};
 
 use super::alloc::FORWARD;
 use super::{Variants, Workload};
@@ -47,6 +47,7 @@ pub(crate) static VARIANTS: Variants = &[
         "dynptr &Bumped (shared arena)",
         run_bumped_shared,
     ),
+    ("cached", "dynptr Cached", run_cached),
 ];
 
 /// A counter handing out rows of `ROW` values.
@@ -185,6 +186,10 @@ fn run_bumped(n: u32) -> u64 {
 fn run_bumped_shared(n: u32) -> u64 {
     let arena = Bumped::new();
     run_dynptr(n, &arena)
+}
+
+fn run_cached(n: u32) -> u64 {
+    run_dynptr(n, Cached::new())
 }
 
 // ---------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ use core::pin::Pin;
 use std::sync::OnceLock;
 
 use dynify::Dynify;
-use dynptr::{dyn_trait, Boxed, Bumped, Inline, InlineOr, Strategy, ThreadSafe};
+use dynptr::{dyn_trait, Boxed, Bumped, Cached, Inline, InlineOr, Strategy, ThreadSafe};
 use tokio::runtime::Runtime;
 use tokio_util::sync::ReusableBoxFuture;
 
@@ -46,6 +46,7 @@ pub(crate) static VARIANTS: Variants = &[
     ("inline", "dynptr Inline<64>", run_inline),
     ("inline-or", "dynptr InlineOr<64>", run_inline_or),
     ("bumped", "dynptr Bumped", run_bumped),
+    ("cached", "dynptr Cached", run_cached),
 ];
 
 /// The runtime every variant shares: built once, two worker threads.
@@ -137,6 +138,10 @@ fn run_inline_or(n: u32) -> u64 {
 
 fn run_bumped(n: u32) -> u64 {
     on_two_threads(n, |n| sum_dyn(n, Bumped::new()))
+}
+
+fn run_cached(n: u32) -> u64 {
+    on_two_threads(n, |n| sum_dyn(n, Cached::new()))
 }
 
 // ---------------------------------------------------------------------------------------

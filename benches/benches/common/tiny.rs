@@ -6,7 +6,7 @@ use core::mem::MaybeUninit;
 use core::pin::{pin, Pin};
 
 use dynify::Dynify;
-use dynptr::{dyn_trait, Boxed, Bumped, Inline, InlineOr, Slot, SlotRef, Strategy};
+use dynptr::{dyn_trait, Boxed, Bumped, Cached, Inline, InlineOr, Slot, SlotRef, Strategy};
 use stackfuture::StackFuture;
 use tokio_util::sync::ReusableBoxFuture;
 
@@ -45,6 +45,7 @@ pub(crate) static VARIANTS: Variants = &[
         "dynptr &Bumped (shared arena)",
         run_bumped_shared,
     ),
+    ("cached", "dynptr Cached", run_cached),
 ];
 
 /// The seed's trait, through `#[dyn_trait]`.
@@ -125,6 +126,10 @@ fn run_bumped(n: u32) -> u64 {
 fn run_bumped_shared(n: u32) -> u64 {
     let arena = Bumped::new();
     run_dynptr(n, &arena)
+}
+
+fn run_cached(n: u32) -> u64 {
+    run_dynptr(n, Cached::new())
 }
 
 // ---------------------------------------------------------------------------------------

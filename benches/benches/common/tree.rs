@@ -14,7 +14,7 @@ use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
 
 use dynify::Dynify;
-use dynptr::{dyn_trait, Boxed, Bumped, Inline, InlineOr, Slot, SlotRef, Strategy};
+use dynptr::{dyn_trait, Boxed, Bumped, Cached, Inline, InlineOr, Slot, SlotRef, Strategy};
 use stackfuture::StackFuture;
 use tokio_util::sync::ReusableBoxFuture;
 
@@ -69,6 +69,7 @@ pub(crate) static VARIANTS: Variants = &[
         "dynptr &Bumped, one arena for the tree",
         run_bumped_shared,
     ),
+    ("cached", "dynptr Cached, one per node", run_cached),
 ];
 
 /// A leaf's value.
@@ -343,6 +344,10 @@ fn run_floor(n: u32) -> u64 {
         acc = acc.wrapping_add(r);
     }
     u64::from(acc)
+}
+
+fn run_cached(n: u32) -> u64 {
+    run_uniform(n, Cached::new)
 }
 
 // ---------------------------------------------------------------------------------------
