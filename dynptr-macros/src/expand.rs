@@ -571,12 +571,7 @@ fn wrapper(m: &Model) -> TokenStream {
         .chain(g.assoc.iter().map(|a| quote!(#a: #life_s)))
         .collect();
     let lifetimes = lifetimes_of(&m.item.generics);
-    let types: Vec<&Ident> = m
-        .item
-        .generics
-        .type_params()
-        .map(|t| &t.ident)
-        .collect();
+    let types: Vec<&Ident> = m.item.generics.type_params().map(|t| &t.ident).collect();
     let auto = &m.auto;
     let borrow_receiver = if m.all_shared {
         quote!(::dynptr::__private::SharedReceiver)
