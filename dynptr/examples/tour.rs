@@ -410,6 +410,52 @@ fn main() {
             }),
         ),
         (
+            "inline-macro",
+            "dynptr Inline<64> (#[dyn_trait])",
+            Box::new(|n| {
+                let mut it = Count::new(n);
+                let mut d = generated::DynAsyncIterator::with_strategy(&mut it, Inline::<64>::new());
+                block_on(sum_generated(black_box(&mut d)))
+            }),
+        ),
+        (
+            "inline-or-macro",
+            "dynptr InlineOr<64> (#[dyn_trait])",
+            Box::new(|n| {
+                let mut it = Count::new(n);
+                let mut d = generated::DynAsyncIterator::with_strategy(&mut it, InlineOr::<64>::new());
+                block_on(sum_generated(black_box(&mut d)))
+            }),
+        ),
+        (
+            "slot-macro",
+            "dynptr Slot<64> (#[dyn_trait])",
+            Box::new(|n| {
+                let mut it = Count::new(n);
+                let slot = pin!(Slot::<64>::new());
+                let mut d = generated::DynAsyncIterator::with_strategy(&mut it, SlotRef::new(slot));
+                block_on(sum_generated(black_box(&mut d)))
+            }),
+        ),
+        (
+            "bumped-macro",
+            "dynptr Bumped (#[dyn_trait])",
+            Box::new(|n| {
+                let mut it = Count::new(n);
+                let mut d = generated::DynAsyncIterator::with_strategy(&mut it, Bumped::new());
+                block_on(sum_generated(black_box(&mut d)))
+            }),
+        ),
+        (
+            "cached-macro",
+            "dynptr Cached (#[dyn_trait])",
+            Box::new(|n| {
+                let mut it = Count::new(n);
+                let mut d = generated::DynAsyncIterator::with_strategy(&mut it, Cached::new());
+                block_on(sum_generated(black_box(&mut d)))
+            }),
+        ),
+        (
             "sealed",
             "dynptr #[sealed] enum (match)",
             Box::new(|n| {
