@@ -6,7 +6,7 @@ use core::mem::MaybeUninit;
 use core::pin::{pin, Pin};
 
 use dynify::Dynify;
-use dynptr::{dyn_trait, Boxed, Bumped, Cached, Inline, InlineOr, Slot, SlotRef, Strategy};
+use dynptr::{dyn_trait, sealed, Boxed, Bumped, Cached, Inline, InlineOr, Slot, SlotRef, Strategy};
 use stackfuture::StackFuture;
 use tokio_util::sync::ReusableBoxFuture;
 
@@ -28,6 +28,7 @@ const CAP: usize = 64;
 
 pub(crate) static VARIANTS: Variants = &[
     ("static", "static dispatch", run_static),
+    ("sealed", "dynptr #[sealed] enum (match)", run_sealed),
     ("floor", "poll-based dyn (floor)", run_floor),
     ("async-trait", "async-trait", run_async_trait),
     ("dynosaur", "dynosaur", run_dynosaur),
@@ -82,6 +83,31 @@ async fn sum_dyn<S: Strategy>(v: &mut DynAsyncIterator<'_, u32, S>) -> u32 {
 
 fn run_static(n: u32) -> u64 {
     u64::from(block_on(sum_static(Count::new(n))))
+}
+
+/// A second implementor, so the sealed enum has a real choice to make.
+pub(crate) struct Countdown(u32);
+
+impl AsyncIterator for Countdown {
+    type Item = u32;
+    #[inline]
+    async fn next(&mut self) -> Option<u32> {
+        self.0 = self.0.checked_sub(1)?;
+        Some(self.0 + 1)
+    }
+}
+
+/// The sealed strategy: a closed set of implementors, dispatched by `match`.
+#[sealed(AsyncIterator)]
+pub(crate) enum AnyIter {
+    Count(Count),
+    Countdown(Countdown),
+}
+
+fn run_sealed(n: u32) -> u64 {
+    // `black_box` hides which variant it is from the optimizer.
+    let it: AnyIter = black_box(AnyIter::from(Count::new(n)));
+    u64::from(block_on(sum_static(it)))
 }
 
 fn run_floor(n: u32) -> u64 {
