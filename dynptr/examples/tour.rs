@@ -371,7 +371,6 @@ fn main() {
     let only: Option<Vec<String>> = std::env::var("DYNPTR_TOUR_ONLY")
         .ok()
         .map(|s| s.split(',').map(|k| k.trim().to_string()).collect());
-    let wanted = |key: &str| only.as_ref().is_none_or(|keys| keys.iter().any(|k| k == key));
 
     type Round = Box<dyn FnMut(u32) -> u32>;
     let variants: Vec<(&str, &'static str, Round)> = vec![
@@ -566,16 +565,27 @@ fn main() {
         ),
     ];
     let groups = [(Group::Tiny, variants), (Group::Big, big)];
+    let keys: Vec<&str> = groups
+        .iter()
+        .flat_map(|(_, v)| v.iter().map(|(key, _, _)| *key))
+        .collect();
+    // Each word of `DYNPTR_TOUR_ONLY` selects the variant with that key, or, if it is no
+    // key, the variants whose name contains it.
+    let wanted = |key: &str, name: &str| {
+        only.as_ref().is_none_or(|words| {
+            words.iter().any(|w| {
+                if keys.contains(&w.as_str()) {
+                    w == key
+                } else {
+                    name.contains(w.as_str())
+                }
+            })
+        })
+    };
     let rows: Vec<Row> = groups
         .into_iter()
         .flat_map(|(group, variants)| variants.into_iter().map(move |v| (group, v)))
-        .filter(|(_, (key, name, _))| {
-            wanted(key)
-                || only
-                    .as_ref()
-                    .is_some_and(|o| o.iter().any(|k| name.contains(k.as_str())))
-        })
-        // The 4 KiB future costs ~50 ns an item: a tenth of the items keeps the tour short.
+        .filter(|(_, (key, name, _))| wanted(key, name))
         .map(|(group, (_, name, round))| measure(group, name, group.items(items), round))
         .collect();
     if rows.is_empty() {
@@ -608,7 +618,7 @@ fn main() {
     }
     println!("all sums equal 1 + 2 + .. + n (mod 2^32) for their n");
 
-    if only.is_none() || wanted("widget") {
+    if only.is_none() || wanted("widget", "widget") {
         widget::table(items / 100);
     }
 }
