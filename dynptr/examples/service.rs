@@ -60,13 +60,12 @@ async fn serve(port: u16, seconds: u64) -> Result<(), Box<dyn Error>> {
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let server = Server::bind(addr, Config::default(), strategy).await?;
     let state = server.state();
+    let addr = server.local_addr()?;
+    println!("listening on {addr} for {seconds} s (loopback only)");
     println!(
-        "listening on {} for {seconds} s (loopback only)",
-        server.local_addr()?
-    );
-    println!(
-        "try: printf 'GET /hello\\nGET /echo hi\\n' | nc -q1 {}",
-        server.local_addr()?
+        "try: printf 'GET /hello\\nGET /echo hi\\n' | nc -q1 {} {}",
+        addr.ip(),
+        addr.port()
     );
     server
         .serve(tokio::time::sleep(Duration::from_secs(seconds)))

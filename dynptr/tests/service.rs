@@ -224,7 +224,7 @@ fn a_silent_client_gets_408_and_is_closed() {
     static HEAP: CountingHeap = CountingHeap::new();
     run(async {
         let config = Config {
-            idle_timeout: Duration::from_millis(100),
+            idle_timeout: Duration::from_millis(250),
         };
         let (addr, _state, stop, serving) = start(config, || Boxed::new_in(&HEAP)).await;
         let mut client = connect(addr).await;
