@@ -480,8 +480,15 @@ fn shim(m: &Model) -> TokenStream {
         });
         let (this_stmt, this) = if method.recv == Recv::Value {
             let this = Ident::new("__dynptr_this", crate::args::hygienic());
+            let rebox = method
+                .boxed_self
+                .as_ref()
+                .map(|b| quote!(let #this = #b::new(#this);));
             (
-                quote!(let #this: __DynptrT = ::dynptr::__private::take(self, __dynptr_token);),
+                quote! {
+                    let #this: __DynptrT = ::dynptr::__private::take(self, __dynptr_token);
+                    #rebox
+                },
                 quote!(#this),
             )
         } else {
@@ -1116,8 +1123,13 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
         let name = erased_name(&sig.ident);
         let body = if method.recv == Recv::Value {
             let (recv, token) = (hyg("__dynptr_recv"), hyg("__dynptr_token"));
+            let unboxed = if method.boxed_self.is_some() {
+                quote!(*self)
+            } else {
+                quote!(self)
+            };
             let destructure = quote! {
-                let #wrapper { __dynptr_receiver: #r, __dynptr_strategy: #st, .. } = self;
+                let #wrapper { __dynptr_receiver: #r, __dynptr_strategy: #st, .. } = #unboxed;
             };
             match &method.ret {
                 Ret::Plain => quote! {

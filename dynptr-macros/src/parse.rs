@@ -159,6 +159,8 @@ pub(crate) struct Method {
     /// identifiers.
     pub(crate) sig: Signature,
     pub(crate) recv: Recv,
+    /// `self: Box<Self>`: the `Box` path to rebuild the box around the moved receiver.
+    pub(crate) boxed_self: Option<syn::Path>,
     pub(crate) args: Vec<(Ident, Type, ArgKind)>,
     pub(crate) ret: Ret,
     /// An argument holds a borrow besides `self`'s (the wrapper then awaits inside an
@@ -604,6 +606,7 @@ fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) ->
     }
 
     let mut recv = None;
+    let mut boxed_self = None;
     let mut has_self = false;
     let mut args = Vec::new();
     let mut borrows_args = false;
@@ -611,11 +614,15 @@ fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) ->
         match arg {
             FnArg::Receiver(r) => {
                 has_self = true;
-                if r.colon_token.is_some() {
+                if let Some(path) = r.colon_token.and_then(|_| box_of_self(&r.ty)) {
+                    recv = Some(Recv::Value);
+                    boxed_self = Some(path);
+                } else if r.colon_token.is_some() {
                     errors.push(
                         &*r,
-                        "`#[dyn_trait]` supports `self`, `&self` and `&mut self` receivers; \
-                         `self: Box<Self>` and `self: Pin<&mut Self>` are not supported yet",
+                        "`#[dyn_trait]` supports `self`, `&self`, `&mut self` and `self: Box<Self>` \
+                         receivers; `self: Pin<&mut Self>` and other typed receivers are not \
+                         supported yet",
                     );
                 } else if r.reference.is_none() {
                     recv = Some(Recv::Value);
@@ -721,10 +728,31 @@ fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) ->
         cfg_attrs: cfg_attrs(&f.attrs),
         sig: sig.clone(),
         recv,
+        boxed_self,
         args,
         ret,
         borrows_args,
     })
+}
+
+/// `Box<Self>` (any path ending in `Box`): the path without its arguments.
+fn box_of_self(ty: &Type) -> Option<syn::Path> {
+    let Type::Path(tp) = ty else { return None };
+    let last = tp.path.segments.last()?;
+    if last.ident != "Box" {
+        return None;
+    }
+    let PathArguments::AngleBracketed(ab) = &last.arguments else {
+        return None;
+    };
+    let is_self = ab.args.len() == 1
+        && matches!(&ab.args[0], GenericArgument::Type(Type::Path(p)) if p.qself.is_none() && p.path.is_ident("Self"));
+    if !is_self {
+        return None;
+    }
+    let mut path = tp.path.clone();
+    path.segments.last_mut().unwrap().arguments = PathArguments::None;
+    Some(path)
 }
 
 fn impl_ret(imp: &syn::TypeImplTrait, errors: &mut Errors) -> Ret {

@@ -140,8 +140,10 @@
 //! `DynFoo::in_slot(&mut slot, value)`; the borrowing constructors (`new`,
 //! `with_strategy`, `from_ref`) do not exist, a compile error rather than a panic. The
 //! method moves the receiver out of its storage exactly once and releases the storage
-//! without a second drop. `self: Box<Self>` and `self: Pin<&mut Self>` are not supported
-//! yet.
+//! without a second drop. `self: Box<Self>` works the same way (the shim boxes the moved
+//! receiver for the implementation: one allocation). `self: Pin<&mut Self>` is not
+//! supported yet: pinning a receiver the wrapper only borrows would let it move after
+//! the wrapper is gone.
 //!
 //! A method returning `impl Trait` (other than a future) may borrow only `self`: an
 //! opaque return type cannot name the intersection of several borrows (futures are

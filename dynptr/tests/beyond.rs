@@ -433,3 +433,32 @@ mod supertraits {
         assert_eq!(k.0, "gain");
     }
 }
+
+mod boxed_self {
+    //! `self: Box<Self>` receivers: the wrapper owns its receiver; the shim moves it out
+    //! and boxes it for the implementation.
+    use super::*;
+
+    #[dyn_trait]
+    pub(crate) trait Node {
+        fn detach(self: Box<Self>) -> String;
+        fn label(&self) -> String;
+    }
+
+    struct Leaf(String);
+    impl Node for Leaf {
+        fn detach(self: Box<Self>) -> String {
+            format!("detached {}", self.0)
+        }
+        fn label(&self) -> String {
+            self.0.clone()
+        }
+    }
+
+    #[test]
+    fn boxed_self_through_dyn() {
+        let d = DynNode::boxed(Leaf("a".into()));
+        assert_eq!(d.label(), "a");
+        assert_eq!(Box::new(d).detach(), "detached a");
+    }
+}
