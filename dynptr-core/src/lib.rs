@@ -99,8 +99,8 @@
 //! # Writing a strategy
 //!
 //! Implement [`Strategy`] and, for its pointer, [`OwningPtr`] (use
-//! [`drop_then_release`] and [`write_coerced`] rather than repeating their unsafe
-//! steps; storage inside a movable pointer finds its value again with
+//! [`drop_then_release`] (or [`drop_then`]) and [`write_coerced`] rather than repeating
+//! their unsafe steps; storage inside a movable pointer finds its value again with
 //! [`with_metadata_of`]), then run the conformance kit in your tests (feature
 //! `testkit`):
 //!
@@ -129,7 +129,7 @@ mod receiver;
 mod strategy;
 
 pub use coerce::CoerceFrom;
-pub use ptr::{drop_then_release, with_metadata_of, write_coerced, DynPtr, OwningPtr};
+pub use ptr::{drop_then, drop_then_release, with_metadata_of, write_coerced, DynPtr, OwningPtr};
 pub use receiver::{
     take, MoveToken, OwnedReceiver, Receiver, ReceiverMut, ReceiverOwned, ReceiverRef, ReceiverSlot, Release,
     ReleaseFn, SharedReceiver,

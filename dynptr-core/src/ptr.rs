@@ -5,6 +5,7 @@ use core::fmt;
 use core::future::Future;
 use core::iter::FusedIterator;
 use core::marker::PhantomData;
+use core::mem::ManuallyDrop;
 use core::ops::{Deref, DerefMut};
 use core::pin::Pin;
 use core::ptr::NonNull;
@@ -286,29 +287,43 @@ impl<'s, D: ?Sized + fmt::Display + 's, S: Strategy + 's> fmt::Display for DynPt
 /// after this call (except through `release`, which receives the memory back).
 #[inline]
 pub unsafe fn drop_then_release<D: ?Sized>(ptr: NonNull<D>, release: impl FnOnce(NonNull<u8>, Layout)) {
-    struct Release<F: FnOnce(NonNull<u8>, Layout)> {
-        f: Option<F>,
-        addr: NonNull<u8>,
-        layout: Layout,
-    }
-    impl<F: FnOnce(NonNull<u8>, Layout)> Drop for Release<F> {
+    // SAFETY: the caller guarantees `ptr` points to an initialised value.
+    let layout = Layout::for_value(unsafe { ptr.as_ref() });
+    let addr = ptr.cast();
+    // SAFETY: forwarded from our caller.
+    unsafe { drop_then(ptr, move || release(addr, layout)) }
+}
+
+/// Drops the value at `ptr` in place, then calls `then`, also when the value's drop
+/// panics (the panic then continues): [`drop_then_release`] for a release step that
+/// needs neither the address nor the layout (a flag cleared, a slot handed back).
+///
+/// Cheaper on a hot path: `drop_then_release` reads the layout from the vtable before
+/// the drop and keeps it, with the address, where the unwinding path can find it (on
+/// the stack); here the guard holds only what `then` captures.
+///
+/// # Safety
+///
+/// `ptr` points to an initialised, owned value that nothing else will drop or use
+/// after this call.
+#[inline]
+pub unsafe fn drop_then<D: ?Sized>(ptr: NonNull<D>, then: impl FnOnce()) {
+    /// Runs its closure when dropped: after `drop_in_place` returns, or while unwinding
+    /// from it.
+    struct Then<F: FnOnce()>(ManuallyDrop<F>);
+    impl<F: FnOnce()> Drop for Then<F> {
         #[inline(always)]
         fn drop(&mut self) {
-            if let Some(f) = self.f.take() {
-                f(self.addr, self.layout);
-            }
+            // SAFETY: `drop` runs once, and nothing else takes the closure out.
+            let then = unsafe { ManuallyDrop::take(&mut self.0) };
+            then();
         }
     }
 
-    // SAFETY: the caller guarantees `ptr` points to an initialised value.
-    let layout = Layout::for_value(unsafe { ptr.as_ref() });
-    let _release = Release {
-        f: Some(release),
-        addr: ptr.cast(),
-        layout,
-    };
-    // SAFETY: the caller guarantees the value is owned and dropped by nobody else; the
-    // guard releases the memory after the drop, or during unwinding if it panics.
+    let _then = Then(ManuallyDrop::new(then));
+    // SAFETY: the caller guarantees the value is initialised, owned and dropped by
+    // nobody else; the guard runs `then` after the drop, or during unwinding if it
+    // panics.
     unsafe { core::ptr::drop_in_place(ptr.as_ptr()) };
 }
 

@@ -1,8 +1,10 @@
 //! A tour of dynptr: the seed post's `AsyncIterator` sum loop, through static dispatch,
 //! a hand-written poll-based dyn trait (the floor no strategy can beat) and dynptr's
-//! strategies (`Boxed`, `Inline`, `InlineOr`, the stack `Slot`), with the time per
-//! item, the heap allocations per item (counted by a `#[global_allocator]`) and the
-//! ratio to the floor measured in this same run.
+//! strategies (`Boxed`, `Inline`, `InlineOr`, the stack `Slot`, `Bumped`, a shared
+//! `&Bumped` arena, `Cached`), with the time per item, the heap allocations per item and
+//! the peak heap growth (counted by a `#[global_allocator]`), the process's peak resident
+//! memory, and the ratio to the floor measured in this same run. A second table runs
+//! the heap strategies with a future that holds 4 KiB across an await point ([`Big`]).
 //!
 //! ```text
 //! cargo run --release --example tour
@@ -10,22 +12,12 @@
 //! DYNPTR_TOUR_ONLY=slot cargo run --release --example tour   # one variant (for callgrind)
 //! ```
 //!
-//! `DYNPTR_TOUR_ONLY` takes a comma-separated list of variant keys: `static`, `floor`,
-//! `boxed`, `boxed-macro`, `inline`, `inline-or`, `slot`.
-//! strategies (`Boxed`, `Bumped`, a shared `&Bumped` arena), with the time per item, the
-//! heap allocations per item and the peak heap growth (counted by a
-//! `#[global_allocator]`), the process's peak resident memory, and the ratio to the floor
-//! measured in this same run.
-//!
-//! ```text
-//! cargo run --release --example tour
-//! DYNPTR_TOUR_ITEMS=1000000 cargo run --release --example tour
-//! DYNPTR_TOUR_ONLY=Bumped cargo run --release --example tour
-//! ```
-//!
-//! `DYNPTR_TOUR_ONLY` runs only the variants whose name contains it (for a profiler such
-//! as callgrind: the difference between two item counts, divided by the difference in
-//! items, gives that variant's instructions per item).
+//! `DYNPTR_TOUR_ONLY` takes a comma-separated list of variant keys (`static`, `floor`,
+//! `boxed`, `boxed-macro`, `inline`, `inline-or`, `slot`, `bumped`, `bumped-shared`,
+//! `cached`, and `static-4k`, `floor-4k`, `boxed-4k`, `bumped-4k`, `cached-4k`) or parts
+//! of variant names, and runs only those (for a profiler such as callgrind: the
+//! difference between two item counts, divided by the difference in items, gives that
+//! variant's instructions per item).
 //!
 //! The dyn wrapper used here, `DynAsyncIterator`, is written by hand in
 //! `tests/common/async_iter.rs`: exactly the shape `#[dyn_trait]` generates.
@@ -41,9 +33,12 @@ use core::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
 use std::alloc::System;
 use std::time::Instant;
 
-use async_iter::{block_on, sum_dyn, sum_poll, sum_static, Count, DynAsyncIterator, PollNext};
+use core::task::{Context, Poll};
+
+use async_iter::{block_on, sum_dyn, sum_poll, sum_static, AsyncIterator, Count, DynAsyncIterator, PollNext};
 use dynptr::{Boxed, Strategy};
 use dynptr_bump::Bumped;
+use dynptr_cache::Cached;
 use dynptr_stack::{Inline, InlineOr, Slot, SlotRef};
 
 /// The same trait through `#[dyn_trait]`: the generated wrapper must cost what the
@@ -127,6 +122,19 @@ static HEAP_GROWTH: AtomicIsize = AtomicIsize::new(0);
 /// The largest [`HEAP_GROWTH`] seen while counting.
 static PEAK_GROWTH: AtomicIsize = AtomicIsize::new(0);
 
+/// Allocations counted so far (counting switched on by the caller).
+fn allocations() -> usize {
+    ALLOCATIONS.load(Ordering::Relaxed)
+}
+
+/// Runs `f` with the allocation counter on.
+fn counting<R>(f: impl FnOnce() -> R) -> R {
+    COUNTING.store(true, Ordering::Relaxed);
+    let out = f();
+    COUNTING.store(false, Ordering::Relaxed);
+    out
+}
+
 #[inline(always)]
 fn count(bytes: usize) {
     if COUNTING.load(Ordering::Relaxed) {
@@ -187,14 +195,15 @@ static GLOBAL: CountingAlloc = CountingAlloc;
 
 /// Each variant runs this many times; the fastest round is reported.
 const ROUNDS: usize = 3;
-/// The name of the floor row, which the ratios divide by.
-/// The floor's name: the other rows' time is given as a multiple of its.
+/// The floor's name: the other rows' time is given as a multiple of its (in each table).
 const FLOOR: &str = "poll-based dyn, floor (sum_poll)";
 /// Items per round unless `DYNPTR_TOUR_ITEMS` says otherwise.
 const DEFAULT_ITEMS: u32 = 10_000_000;
 
 /// One measured variant.
 struct Row {
+    /// The future it drives: `Count`'s tiny one, or [`Big`]'s 4 KiB one.
+    group: Group,
     name: &'static str,
     sum: u32,
     ns_per_item: f64,
@@ -221,7 +230,7 @@ fn peak_rss_kib() -> Option<u64> {
 
 /// Runs `round` once over `items` items counting allocations, then [`ROUNDS`] times
 /// timed (counting off); reports the fastest timed round.
-fn measure(name: &'static str, items: u32, mut round: impl FnMut(u32) -> u32) -> Row {
+fn measure(group: Group, name: &'static str, items: u32, mut round: impl FnMut(u32) -> u32) -> Row {
     eprintln!("running {name}: 1 counted round, {ROUNDS} timed rounds, {items} items each...");
     let per_item = |x: f64| x / f64::from(items.max(1));
 
@@ -249,6 +258,7 @@ fn measure(name: &'static str, items: u32, mut round: impl FnMut(u32) -> u32) ->
         best = best.min(per_item(elapsed.as_nanos() as f64));
     }
     Row {
+        group,
         name,
         sum,
         ns_per_item: best,
@@ -256,6 +266,85 @@ fn measure(name: &'static str, items: u32, mut round: impl FnMut(u32) -> u32) ->
         bytes_per_item: per_item(bytes as f64),
         peak_heap,
         peak_rss_kib,
+    }
+}
+
+/// Prints one table, with the time as a multiple of its floor row's.
+fn table(title: &str, rows: &[&Row], items: u32) {
+    let floor = rows
+        .iter()
+        .find(|row| row.name == FLOOR)
+        .map(|row| row.ns_per_item);
+    println!();
+    println!("{title}, {items} items; time: fastest of {ROUNDS} rounds; allocations and memory: counted in a separate round");
+    println!();
+    println!(
+        "| {:<34} | {:>10} | {:>7} | {:>11} | {:>10} | {:>10} | {:>12} | {:>7} |",
+        "strategy", "sum", "ns/item", "allocs/item", "bytes/item", "peak heap", "peak RSS KiB", "x floor"
+    );
+    println!(
+        "|{:-<36}|{:->12}|{:->9}|{:->13}|{:->12}|{:->12}|{:->14}|{:->9}|",
+        "", ":", ":", ":", ":", ":", ":", ":"
+    );
+    for row in rows {
+        let rss = row
+            .peak_rss_kib
+            .map_or_else(|| "n/a".to_string(), |kib| kib.to_string());
+        let ratio = floor.map_or_else(
+            || "n/a".to_string(),
+            |floor| format!("{:.2}", row.ns_per_item / floor),
+        );
+        println!(
+            "| {:<34} | {:>10} | {:>7.2} | {:>11.2} | {:>10.1} | {:>10} | {:>12} | {:>7} |",
+            row.name,
+            row.sum,
+            row.ns_per_item,
+            row.allocs_per_item,
+            row.bytes_per_item,
+            row.peak_heap,
+            rss,
+            ratio
+        );
+    }
+}
+
+/// Which future a variant drives; each group gets its own table and floor.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Group {
+    /// `Count::next`: a future that holds `&mut Count` and is ready at once.
+    Tiny,
+    /// [`Big::next`](AsyncIterator::next): a future that holds 4 KiB across an await.
+    Big,
+}
+
+/// [`Count`], but the future of [`AsyncIterator::next`] holds a 4 KiB buffer across an
+/// await point (the inner `Count::next`), as a future with a large local state does. The
+/// buffer is zeroed and handed to [`black_box`] on every call, so it really is in the
+/// future's state; it stays zero, and the items are those of `Count`.
+struct Big(Count);
+
+impl AsyncIterator for Big {
+    type Item = u32;
+
+    #[inline]
+    async fn next(&mut self) -> Option<u32> {
+        let mut buf = [0u8; 4096];
+        black_box(&mut buf);
+        let item = self.0.next().await?;
+        Some(item + u32::from(buf[item as usize % 4096]))
+    }
+}
+
+/// The poll-based floor for [`Big`]: the same buffer, on the stack of `poll_next`.
+impl PollNext for Big {
+    #[inline]
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<u32>> {
+        let mut buf = [0u8; 4096];
+        black_box(&mut buf);
+        match Pin::new(&mut self.0).poll_next(cx) {
+            Poll::Ready(Some(item)) => Poll::Ready(Some(item + u32::from(buf[item as usize % 4096]))),
+            other => other,
+        }
     }
 }
 
@@ -366,57 +455,87 @@ fn main() {
                 block_on(sum_dyn(black_box(&mut d)))
             }),
         ),
+        (
+            "cached",
+            "dynptr Cached (sum_dyn)",
+            Box::new(|n| {
+                let mut it = Count::new(n);
+                let mut d: DynAsyncIterator<'_, u32, Cached> = DynAsyncIterator::new(&mut it);
+                block_on(sum_dyn(black_box(&mut d)))
+            }),
+        ),
     ];
-    let rows: Vec<Row> = variants
+    let big: Vec<(&str, &'static str, Round)> = vec![
+        (
+            "static-4k",
+            "static dispatch (sum_static)",
+            Box::new(|n| block_on(sum_static(Big(Count::new(n))))),
+        ),
+        (
+            "floor-4k",
+            FLOOR,
+            Box::new(|n| {
+                let mut it = Big(Count::new(n));
+                let v: Pin<&mut dyn PollNext> = black_box(Pin::new(&mut it) as Pin<&mut dyn PollNext>);
+                sum_poll(v)
+            }),
+        ),
+        (
+            "boxed-4k",
+            "dynptr Boxed (sum_dyn)",
+            Box::new(|n| {
+                let mut it = Big(Count::new(n));
+                let mut d: DynAsyncIterator<'_, u32, Boxed> = DynAsyncIterator::new(&mut it);
+                block_on(sum_dyn(black_box(&mut d)))
+            }),
+        ),
+        (
+            "bumped-4k",
+            "dynptr Bumped (sum_dyn)",
+            Box::new(|n| {
+                let mut it = Big(Count::new(n));
+                let mut d: DynAsyncIterator<'_, u32, Bumped> = DynAsyncIterator::new(&mut it);
+                block_on(sum_dyn(black_box(&mut d)))
+            }),
+        ),
+        (
+            "cached-4k",
+            "dynptr Cached (sum_dyn)",
+            Box::new(|n| {
+                let mut it = Big(Count::new(n));
+                let mut d: DynAsyncIterator<'_, u32, Cached> = DynAsyncIterator::new(&mut it);
+                block_on(sum_dyn(black_box(&mut d)))
+            }),
+        ),
+    ];
+    let groups = [(Group::Tiny, variants), (Group::Big, big)];
+    let rows: Vec<Row> = groups
         .into_iter()
-        .filter(|(key, name, _)| {
+        .flat_map(|(group, variants)| variants.into_iter().map(move |v| (group, v)))
+        .filter(|(_, (key, name, _))| {
             wanted(key)
                 || only
                     .as_ref()
                     .is_some_and(|o| o.iter().any(|k| name.contains(k.as_str())))
         })
-        .map(|(_, name, round)| measure(name, items, round))
+        .map(|(group, (_, name, round))| measure(group, name, items, round))
         .collect();
     if rows.is_empty() {
         eprintln!("DYNPTR_TOUR_ONLY={only:?} matches no variant");
         std::process::exit(2);
     }
 
-    let floor = rows
-        .iter()
-        .find(|row| row.name == FLOOR)
-        .map(|row| row.ns_per_item);
-    let expected = (1..=items).fold(0u32, u32::wrapping_add);
-    println!();
-    println!("AsyncIterator sum loop, {items} items; time: fastest of {ROUNDS} rounds; allocations and memory: counted in a separate round");
-    println!();
-    println!(
-        "| {:<34} | {:>10} | {:>7} | {:>11} | {:>10} | {:>10} | {:>12} | {:>7} |",
-        "strategy", "sum", "ns/item", "allocs/item", "bytes/item", "peak heap", "peak RSS KiB", "x floor"
-    );
-    println!(
-        "|{:-<36}|{:->12}|{:->9}|{:->13}|{:->12}|{:->12}|{:->14}|{:->9}|",
-        "", ":", ":", ":", ":", ":", ":", ":"
-    );
-    for row in &rows {
-        let rss = row
-            .peak_rss_kib
-            .map_or_else(|| "n/a".to_string(), |kib| kib.to_string());
-        let ratio = floor.map_or_else(
-            || "n/a".to_string(),
-            |floor| format!("{:.2}", row.ns_per_item / floor),
-        );
-        println!(
-            "| {:<34} | {:>10} | {:>7.2} | {:>11.2} | {:>10.1} | {:>10} | {:>12} | {:>7} |",
-            row.name,
-            row.sum,
-            row.ns_per_item,
-            row.allocs_per_item,
-            row.bytes_per_item,
-            row.peak_heap,
-            rss,
-            ratio
-        );
+    for (group, title) in [
+        (Group::Tiny, "AsyncIterator sum loop"),
+        (
+            Group::Big,
+            "AsyncIterator sum loop, a future holding 4 KiB across an await (Big)",
+        ),
+    ] {
+        let rows: Vec<&Row> = rows.iter().filter(|row| row.group == group).collect();
+        if !rows.is_empty() {
+            table(title, &rows, items);
+        }
     }
     println!();
     println!(
@@ -424,8 +543,146 @@ fn main() {
     );
     println!("peak RSS: the process's peak resident memory during the counted round (VmHWM, Linux), binary included");
     println!();
+    let expected = (1..=items).fold(0u32, u32::wrapping_add);
     for row in &rows {
         assert_eq!(row.sum, expected, "{}: wrong sum", row.name);
     }
     println!("all sums equal 1 + 2 + .. + {items} (mod 2^32) = {expected}");
+
+    if only.is_none() || wanted("widget") {
+        widget::table(items / 100);
+    }
+}
+
+/// The seed's `Widget`, verbatim, through `#[dyn_trait]` and every strategy that can
+/// serve it: `augment` takes `impl Into<WidgetComponent>`, `components` returns
+/// `impl Iterator`, `transmit` takes `self` by value and an `impl Factory`.
+mod widget {
+    use core::cell::Cell;
+    use core::future::Future;
+    use core::mem::size_of;
+    use std::time::Instant;
+
+    use dynptr::{Boxed, DynPtr, Strategy};
+    use dynptr_bump::Bumped;
+    use dynptr_cache::Cached;
+    use dynptr_stack::InlineOr;
+
+    use super::{allocations, block_on, counting};
+
+    /// A part of a widget.
+    #[derive(Clone, Debug, PartialEq)]
+    pub(crate) struct WidgetComponent(pub(crate) u32);
+
+    impl From<u32> for WidgetComponent {
+        fn from(n: u32) -> Self {
+            WidgetComponent(n)
+        }
+    }
+
+    /// Builds something from a widget's parts.
+    #[dynptr::dyn_trait]
+    #[allow(async_fn_in_trait)]
+    pub(crate) trait Factory {
+        /// Takes the parts.
+        async fn build(&mut self, parts: Vec<WidgetComponent>);
+    }
+
+    /// The seed post's trait.
+    #[dynptr::dyn_trait]
+    #[allow(async_fn_in_trait)]
+    pub(crate) trait Widget {
+        /// Adds a component.
+        async fn augment(&mut self, component: impl Into<WidgetComponent>);
+        /// The components so far.
+        fn components(&self) -> impl Iterator<Item = WidgetComponent>;
+        /// Hands the widget to a factory.
+        async fn transmit(self, factory: impl Factory);
+    }
+
+    struct Button(Vec<WidgetComponent>);
+
+    impl Widget for Button {
+        async fn augment(&mut self, component: impl Into<WidgetComponent>) {
+            self.0.push(component.into());
+        }
+        fn components(&self) -> impl Iterator<Item = WidgetComponent> {
+            self.0.clone().into_iter()
+        }
+        async fn transmit(self, mut factory: impl Factory) {
+            factory.build(self.0).await;
+        }
+    }
+
+    struct Tally<'t>(&'t Cell<u64>);
+
+    impl Factory for Tally<'_> {
+        async fn build(&mut self, parts: Vec<WidgetComponent>) {
+            self.0
+                .set(self.0.get() + parts.iter().map(|p| u64::from(p.0)).sum::<u64>());
+        }
+    }
+
+    /// One widget's life: boxed, augmented twice, its components read, transmitted.
+    fn one<S: Strategy + Default>(i: u32, built: &Cell<u64>) -> usize {
+        let mut w = DynWidget::boxed_with_strategy(Button(Vec::with_capacity(2)), S::default());
+        block_on(w.augment(i));
+        block_on(w.augment(WidgetComponent(1)));
+        let n = w.components().count();
+        block_on(w.transmit(Tally(built)));
+        n
+    }
+
+    fn row<S: Strategy + Default + 'static>(name: &str, rounds: u32) {
+        let built = Cell::new(0);
+        let before = allocations();
+        let start = Instant::now();
+        let mut parts = 0;
+        for i in 0..rounds {
+            parts += one::<S>(i, &built);
+        }
+        let ns = start.elapsed().as_nanos() as f64 / f64::from(rounds.max(1));
+        let allocs = (allocations() - before) as f64 / f64::from(rounds.max(1));
+        let expected = (0..u64::from(rounds)).sum::<u64>() + u64::from(rounds);
+        assert_eq!(built.get(), expected, "{name}: wrong result");
+        let ptr = size_of::<DynPtr<'static, dyn Future<Output = ()> + 'static, S>>();
+        println!(
+            "| {name:<22} | {:>8} | {ns:>9.1} | {allocs:>12.2} | {ptr:>13} |",
+            built.get() % 1_000_000
+        );
+        let _ = parts;
+    }
+
+    pub(crate) fn table(rounds: u32) {
+        eprintln!("running the seed's Widget through each strategy, {rounds} widgets...");
+        println!();
+        println!("The seed's Widget (augment x2, components, transmit), {rounds} widgets; allocations counted while timing");
+        println!();
+        println!(
+            "| {:<22} | {:>8} | {:>9} | {:>12} | {:>13} |",
+            "strategy", "result", "ns/widget", "allocs/widget", "pointer bytes"
+        );
+        println!(
+            "|{:-<24}|{:->10}|{:->11}|{:->14}|{:->15}|",
+            "", ":", ":", ":", ":"
+        );
+        counting(|| {
+            row::<Boxed>("Boxed", rounds);
+            row::<InlineOr<64>>("InlineOr<64>", rounds);
+            row::<Cached>("Cached", rounds);
+            row::<Bumped>("Bumped", rounds);
+        });
+        println!();
+        println!("result: the factory's tally mod 10^6 (the same in every row); pointer bytes: size of the");
+        println!("returned `DynPtr` to a future. `Inline<N>` cannot serve `transmit`: its future holds a");
+        println!(
+            "`DynFactory<Inline<N>>`, itself `N` bytes, so it never fits (a compile-time error says so);"
+        );
+        println!(
+            "the stack slot is not `Default`, which `impl Factory` arguments need for their own strategy."
+        );
+        println!(
+            "Every widget is boxed (`DynWidget::boxed`): `transmit` takes `self`, so the wrapper owns it."
+        );
+    }
 }

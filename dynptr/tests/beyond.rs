@@ -335,6 +335,7 @@ mod widget {
         assert_eq!(drive(dynptr_stack::InlineOr::<32>::new()), 2);
         assert_eq!(drive(dynptr_stack::InlineOr::<512>::new()), 2);
         assert_eq!(drive(dynptr_bump::Bumped::new()), 2);
+        assert_eq!(drive(dynptr_cache::Cached::new()), 2);
     }
 }
 

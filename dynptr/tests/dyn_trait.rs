@@ -98,6 +98,9 @@ mod async_iterator {
         let mut it = Count(0, n);
         let mut d = DynAsyncIterator::with_strategy(&mut it, Bumped::new());
         assert_eq!(block_on(sum_dyn(&mut d)), expected);
+        let mut it = Count(0, n);
+        let mut d = DynAsyncIterator::with_strategy(&mut it, dynptr_cache::Cached::new());
+        assert_eq!(block_on(sum_dyn(&mut d)), expected);
         let arena = Bumped::new();
         let (mut a, mut b) = (Count(0, n), Count(0, 2 * n));
         let mut da = DynAsyncIterator::with_strategy(&mut a, &arena);

@@ -1,0 +1,799 @@
+//! `Cached`: dynptr's recycled box. The strategy owns one heap block and stores every
+//! returned value in it, call after call: after the first call (or none, with
+//! [`Cached::with_capacity`]) a loop of calls allocates nothing.
+//!
+//! Pick it for a hot loop of calls through one dyn value (an `AsyncIterator`'s `next`,
+//! a stream of requests) when your allocator is slow or absent from the fast path, or
+//! when you must not allocate in steady state. Pick `Boxed` when returned values are
+//! kept around side by side, `Inline` when there is no allocator at all.
+//!
+//! # Examples
+//!
+//! One block, reused by every call:
+//!
+//! ```
+//! use core::future::Future;
+//! use dynptr_cache::Cached;
+//! use dynptr_core::DynPtr;
+//!
+//! let mut strategy = Cached::new();
+//! let mut addresses = Vec::new();
+//! let mut total = 0;
+//! for i in 1..=3u32 {
+//!     let fut: DynPtr<'_, dyn Future<Output = u32>, Cached> =
+//!         DynPtr::new(&mut strategy, async move { i * 10 });
+//!     addresses.push(DynPtr::as_ptr(&fut) as *const u8);
+//!     total += futures::executor::block_on(fut);
+//! }
+//! assert_eq!(total, 60);
+//! assert!(addresses.iter().all(|&a| a == addresses[0]), "the same block every time");
+//! ```
+//!
+//! # How it behaves
+//!
+//! - **Reuse and growth.** A value is written into the block when its size and
+//!   alignment fit the block's; otherwise the block is freed and a larger one allocated
+//!   (the larger of the old and new sizes and alignments, so alternating layouts settle
+//!   on one block). A block is always freed with the exact layout it was allocated with.
+//! - **Layout.** A 16-byte header sits right before each value (the cache it belongs to,
+//!   and whether it is in the block or a one-off allocation), so that the pointer a call
+//!   returns is a plain fat pointer to the value: two words, returned in registers, like
+//!   a `Box<dyn Trait>`. The value starts `max(16, align)` bytes into the block. Zero-sized
+//!   values are stored like any other (the first one allocates a 16-byte block).
+//! - **Drops.** A value is dropped when its pointer drops, not when the next value
+//!   arrives: nothing is "replaced". A panic in that drop propagates and the block is
+//!   given back to the cache all the same.
+//! - **Forgotten values** (`mem::forget` of a returned pointer, pinned or not) are
+//!   *abandoned*, as dynptr's owning-pointer contract requires: never dropped (their
+//!   borrows may have ended), their block never reused, moved or freed. The cache notices
+//!   at the next call through `&mut` (or when it is dropped) that the block is still
+//!   occupied although no pointer can be alive, leaks that block and allocates a fresh
+//!   one: one leaked block per forgotten value, counted by [`Cached::abandoned`]. The
+//!   allocator must then keep the leaked block valid after the cache is gone, so the
+//!   cache keeps one clone of its allocator alive forever (`mem::forget`), which is free
+//!   for `Global` and `&'static` allocators.
+//! - **`&self` methods** (the shared entry point, [`Strategy::adapt_shared`]) can have
+//!   several values alive at once (`join(a.get(1), a.get(2))`). The first one claims
+//!   the block with an atomic flag; while the block is taken, each further value gets a
+//!   one-off allocation (its own layout plus the header), freed when its pointer drops
+//!   (what `Boxed` does for every value). A value forgotten on this path keeps the block taken until
+//!   the next `&mut` call or the cache's drop notices it; until then shared calls
+//!   allocate.
+//! - **Threads.** `Cached<A>` is `Sync` when `A` is (the flag is atomic), and
+//!   [`ThreadSafe`] when `A: Send + Sync`, so `#[dyn_trait(Send)]` wrappers may use it
+//!   and are `Sync`.
+#![no_std]
+#![doc(test(attr(deny(warnings), allow(dead_code))))]
+
+extern crate alloc;
+
+use core::alloc::Layout;
+use core::cell::UnsafeCell;
+use core::fmt;
+use core::marker::PhantomData;
+use core::mem::ManuallyDrop;
+use core::ptr::NonNull;
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+pub use allocator_api2::alloc::{AllocError, Allocator, Global};
+use dynptr_core::{
+    drop_then, drop_then_release, write_coerced, CoerceFrom, OwningPtr, Rejected, Strategy, ThreadSafe,
+};
+
+/// The recycled-box strategy: one heap block, in the allocator `A`, reused by every
+/// returned value that fits it.
+///
+/// `A` is `'static` because a forgotten value's block must stay valid forever, which
+/// memory borrowed from a shorter-lived allocator cannot. `A` is `Clone` for the same
+/// reason, as in `Boxed`: an `allocator-api2` allocator keeps its blocks valid until the
+/// last clone is dropped, so once a value has been abandoned in a block, the cache
+/// forgets one clone of `A` when it drops, and the leaked block stays valid. `Global` and
+/// `&'static MyAllocator` are zero-cost here.
+///
+/// `Default` when `A` is; `Send` when `A` is; `Sync` when `A` is; [`ThreadSafe`] when `A`
+/// is `Send + Sync`. See the [crate docs](crate#how-it-behaves) for reuse, growth,
+/// forgotten values and the `&self` path.
+///
+/// # Examples
+///
+/// A cache sized up front, so that even the first call allocates nothing:
+///
+/// ```
+/// use core::alloc::Layout;
+/// use dynptr_cache::Cached;
+/// use dynptr_core::DynPtr;
+///
+/// let mut strategy = Cached::with_capacity(Layout::from_size_align(256, 16).unwrap());
+/// let iter: DynPtr<'_, dyn Iterator<Item = u32>, Cached> =
+///     DynPtr::new(&mut strategy, [1, 2, 3].into_iter().map(|x| x * x));
+/// assert_eq!(iter.sum::<u32>(), 14);
+/// assert_eq!(strategy.capacity(), Layout::from_size_align(256, 16).ok());
+/// ```
+///
+/// # Invariants
+///
+/// 1. `block` is accessed only through `&mut self`, or by a shared-path call between
+///    its successful `occupied` false-to-true exchange and the moment it hands the
+///    block to a pointer or stores `false` again. While a pointer holds the block it
+///    does not access `block` (it clears `occupied`, found through its header).
+/// 2. If `block.layout.size() > 0`, `block.ptr` was allocated by `alloc` with exactly
+///    `block.layout`, whose alignment is at least that of `Header`; it is owned by this
+///    cache and holds no abandoned value. Otherwise `block.ptr` is dangling and was never
+///    allocated.
+/// 3. `occupied` is `true` iff a [`CachePtr`] whose header says `Place::Block` and
+///    points to this cache exists that has not dropped or been released: alive, or
+///    forgotten. Its pointee is the only value in the block.
+/// 4. `one_offs` counts the shared path's one-off allocations whose pointer has not
+///    dropped or been released (alive, or forgotten).
+/// 5. `abandoned` counts the blocks this cache leaked to forgotten values; each stays
+///    allocated in `alloc` forever.
+pub struct Cached<A: Allocator + Clone + 'static = Global> {
+    occupied: AtomicBool,
+    block: UnsafeCell<Block>,
+    one_offs: AtomicUsize,
+    abandoned: usize,
+    alloc: A,
+}
+
+/// The cache's heap block: where it is and the exact layout it was allocated with.
+#[derive(Clone, Copy)]
+struct Block {
+    ptr: NonNull<u8>,
+    layout: Layout,
+}
+
+impl Block {
+    /// No block: dangling, never allocated.
+    const EMPTY: Block = Block {
+        ptr: NonNull::dangling(),
+        layout: Layout::new::<()>(),
+    };
+
+    /// Whether a value needing `need` (see [`Slot`]) fits.
+    #[inline(always)]
+    fn fits(&self, need: Layout) -> bool {
+        // A block has an alignment of at least `MIN_ALIGN` (invariant 2 of `Cached`), and
+        // the empty block fails the size test (every `need` holds a header), so the
+        // alignment test folds away at compile time for the common alignments.
+        need.size() <= self.layout.size()
+            && (need.align() <= MIN_ALIGN || need.align() <= self.layout.align())
+    }
+}
+
+/// What sits right before every stored value (at `value - HEADER`): how its pointer
+/// finds the cache and gives the storage back, without carrying more than the value's
+/// own (fat) pointer.
+#[repr(C)]
+struct Header<A: Allocator + Clone + 'static> {
+    /// The cache that handed out the storage, alive for the pointer's `'s`.
+    cache: *const Cached<A>,
+    /// The cache's block, or a one-off allocation.
+    place: Place,
+}
+
+/// Size of the header, and the smallest offset of a value in its block.
+const HEADER: usize = 16;
+
+/// The smallest alignment of a block (the header's).
+const MIN_ALIGN: usize = 8;
+
+/// Where a [`CachePtr`]'s pointee lives, which says how to release it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    /// The cache's block: release by clearing the cache's `occupied` flag.
+    Block,
+    /// A one-off allocation of the shared path: release by deallocating it.
+    OneOff,
+}
+
+/// Where a value of layout `value` goes in a block: at `offset` (the header right before
+/// it), in a block of at least `need` (size and alignment).
+#[derive(Clone, Copy)]
+struct Slot {
+    offset: usize,
+    need: Layout,
+}
+
+impl Slot {
+    /// The slot for a value of layout `value`.
+    #[inline(always)]
+    const fn of(value: Layout) -> Result<Slot, AllocError> {
+        let align = if value.align() > HEADER {
+            value.align()
+        } else {
+            HEADER
+        };
+        // `offset` is a multiple of 16 and of the value's alignment, so the value is
+        // aligned, the header (8-aligned) right before it too, and `offset >= HEADER`.
+        let offset = align;
+        let Some(size) = offset.checked_add(value.size()) else {
+            return Err(AllocError);
+        };
+        let block_align = if value.align() > MIN_ALIGN {
+            value.align()
+        } else {
+            MIN_ALIGN
+        };
+        match Layout::from_size_align(size, block_align) {
+            Ok(need) => Ok(Slot { offset, need }),
+            Err(_) => Err(AllocError),
+        }
+    }
+
+    /// The slot of a `T`, computed at compile time.
+    #[inline(always)]
+    const fn for_type<T>() -> Result<Slot, AllocError> {
+        Slot::of(Layout::new::<T>())
+    }
+}
+
+/// Compile-time facts the header arithmetic relies on.
+const _: () = {
+    assert!(size_of::<Header<Global>>() <= HEADER);
+    assert!(align_of::<Header<Global>>() <= MIN_ALIGN);
+};
+
+impl Cached<Global> {
+    /// An empty cache in the global allocator: the first call allocates the block.
+    ///
+    /// ```
+    /// use dynptr_cache::Cached;
+    /// let mut strategy = Cached::new();
+    /// assert_eq!(strategy.capacity(), None);
+    /// ```
+    #[inline]
+    pub const fn new() -> Self {
+        Self::new_in(Global)
+    }
+
+    /// A cache in the global allocator whose block is allocated now, large enough for
+    /// any value of at most `layout.size()` bytes and `layout.align()` alignment, so that
+    /// such values never allocate. Calls
+    /// [`handle_alloc_error`](alloc::alloc::handle_alloc_error) if the allocation fails.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// use dynptr_cache::Cached;
+    ///
+    /// // Room for a future of up to 4 KiB aligned to 64.
+    /// let layout = Layout::from_size_align(4096, 64).unwrap();
+    /// let mut strategy = Cached::with_capacity(layout);
+    /// assert_eq!(strategy.capacity(), Some(layout));
+    /// ```
+    pub fn with_capacity(layout: Layout) -> Self {
+        Self::with_capacity_in(layout, Global)
+    }
+}
+
+impl<A: Allocator + Clone + 'static> Cached<A> {
+    /// An empty cache in `alloc`.
+    ///
+    /// ```
+    /// use dynptr_cache::{Cached, Global};
+    /// let strategy = Cached::new_in(Global);
+    /// # let _ = strategy;
+    /// ```
+    #[inline]
+    pub const fn new_in(alloc: A) -> Self {
+        Cached {
+            occupied: AtomicBool::new(false),
+            block: UnsafeCell::new(Block::EMPTY),
+            one_offs: AtomicUsize::new(0),
+            abandoned: 0,
+            alloc,
+        }
+    }
+
+    /// A cache in `alloc` with its block allocated now, for values up to `layout`. Calls
+    /// [`handle_alloc_error`](alloc::alloc::handle_alloc_error) if the allocation fails.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// use dynptr_cache::{Cached, Global};
+    /// let mut strategy = Cached::with_capacity_in(Layout::new::<[u64; 8]>(), Global);
+    /// assert_eq!(strategy.capacity(), Some(Layout::new::<[u64; 8]>()));
+    /// ```
+    pub fn with_capacity_in(layout: Layout, alloc: A) -> Self {
+        match Self::try_with_capacity_in(layout, alloc) {
+            Ok(cache) => cache,
+            Err(AllocError) => alloc::alloc::handle_alloc_error(layout),
+        }
+    }
+
+    /// Like [`with_capacity_in`](Self::with_capacity_in), returning an error if the
+    /// allocation fails.
+    ///
+    /// ```
+    /// use core::alloc::Layout;
+    /// use dynptr_cache::{Cached, Global};
+    /// let strategy = Cached::try_with_capacity_in(Layout::new::<[u8; 64]>(), Global);
+    /// assert!(strategy.is_ok());
+    /// ```
+    pub fn try_with_capacity_in(layout: Layout, alloc: A) -> Result<Self, AllocError> {
+        let mut cache = Self::new_in(alloc);
+        let slot = Slot::of(layout)?;
+        regrow(&cache.alloc, cache.block.get_mut(), slot.need)?;
+        Ok(cache)
+    }
+
+    /// The allocator.
+    #[inline]
+    pub const fn allocator(&self) -> &A {
+        &self.alloc
+    }
+
+    /// The largest value the cache stores without allocating: every value of at most
+    /// this size and alignment fits its block. `None` if it holds no block yet (or it
+    /// left its last block to a forgotten value).
+    ///
+    /// Takes `&mut self`: a value stored through the shared entry point may be resizing
+    /// the block, and `&mut self` proves that none is alive.
+    ///
+    /// ```
+    /// use dynptr_cache::Cached;
+    /// use dynptr_core::DynPtr;
+    ///
+    /// let mut strategy = Cached::new();
+    /// let p: DynPtr<'_, dyn core::fmt::Debug, Cached> = DynPtr::new(&mut strategy, [0u64; 4]);
+    /// drop(p);
+    /// let capacity = strategy.capacity().unwrap();
+    /// assert_eq!((capacity.size(), capacity.align()), (32, 8));
+    /// ```
+    pub fn capacity(&mut self) -> Option<Layout> {
+        let block = self.block.get_mut();
+        if block.layout.size() == 0 {
+            return None;
+        }
+        // A value of alignment `block.layout.align()` (the largest that fits) sits at
+        // offset `max(HEADER, align)`; smaller alignments have offsets no larger.
+        let align = block.layout.align();
+        let size = block.layout.size() - align.max(HEADER);
+        Layout::from_size_align(size, align).ok()
+    }
+
+    /// How many blocks this cache has left to forgotten values (leaked, never reused).
+    ///
+    /// A forgotten value is detected at the next call through `&mut` or when the cache
+    /// drops; one forgotten on the shared path while the block was taken (a one-off
+    /// allocation) is not counted.
+    ///
+    /// ```
+    /// use dynptr_cache::Cached;
+    /// use dynptr_core::DynPtr;
+    ///
+    /// let mut strategy = Cached::new();
+    /// let p: DynPtr<'_, dyn core::fmt::Debug, Cached> = DynPtr::new(&mut strategy, 1u8);
+    /// core::mem::forget(p); // the block is abandoned with its value
+    /// let q: DynPtr<'_, dyn core::fmt::Debug, Cached> = DynPtr::new(&mut strategy, 2u8);
+    /// drop(q);
+    /// assert_eq!(strategy.abandoned(), 1);
+    /// ```
+    #[inline]
+    pub fn abandoned(&self) -> usize {
+        self.abandoned
+    }
+
+    /// Makes the block ready for a value needing `need`: leaks it if its last occupant
+    /// was forgotten, grows it if `need` does not fit.
+    #[cold]
+    #[inline(never)]
+    fn make_room(&mut self, need: Layout) -> Result<(), AllocError> {
+        // `&mut self` proves that no pointer borrowing the cache is alive, so an occupant
+        // was forgotten.
+        if *self.occupied.get_mut() {
+            self.abandon();
+        }
+        if !self.block.get_mut().fits(need) {
+            regrow(&self.alloc, self.block.get_mut(), need)?;
+        }
+        Ok(())
+    }
+
+    /// The block's occupant was forgotten: leave the block to it (invariant 3 becomes
+    /// "no pointer", invariant 2 "no block") and count it (invariant 5).
+    #[cold]
+    fn abandon(&mut self) {
+        *self.block.get_mut() = Block::EMPTY;
+        *self.occupied.get_mut() = false;
+        self.abandoned += 1;
+    }
+
+    /// Writes the header and `value` into `base` (a block or a one-off allocation) at
+    /// `offset`, and builds the pointer.
+    ///
+    /// # Safety
+    ///
+    /// `base` is valid for writes of `offset + size_of::<T>()` bytes and aligned to
+    /// `max(align_of::<T>(), 8)`, `offset` is `Slot::for_type::<T>()`'s, and `place` says
+    /// truthfully what `base` is: [`Place::Block`] this cache's block, claimed for this
+    /// value (`occupied` set by this call); [`Place::OneOff`] a fresh allocation in
+    /// `self.alloc` with exactly `Slot::for_type::<T>()`'s `need`, counted in `one_offs`.
+    #[inline(always)]
+    unsafe fn store<'s, T: 's, D: ?Sized + CoerceFrom<T> + 's>(
+        &'s self,
+        base: NonNull<u8>,
+        offset: usize,
+        value: T,
+        place: Place,
+    ) -> CachePtr<'s, D, A> {
+        // SAFETY: `offset <= offset + size_of::<T>()`, within the memory the caller
+        // vouches for.
+        let data = unsafe { base.add(offset) };
+        // SAFETY: `offset >= HEADER` (see `Slot::of`), so the header lies within `base`.
+        let header = unsafe { data.sub(HEADER) }.cast::<Header<A>>();
+        let cache: *const Cached<A> = self;
+        // SAFETY: the header's 16 bytes lie in `base`'s memory (above), aligned to 8
+        // (`offset` is a multiple of 16 and `base` is 8-aligned).
+        unsafe { header.write(Header { cache, place }) };
+        // SAFETY: `data` is valid for writes of a `T` and aligned to it (`offset` is a
+        // multiple of `align_of::<T>()`, `base` aligned to it).
+        let ptr = unsafe { write_coerced::<T, D>(data.cast(), value) };
+        CachePtr {
+            ptr,
+            _cache: PhantomData,
+            _owns: PhantomData,
+        }
+    }
+
+    /// The exclusive path, generic over what to do when the allocator fails.
+    ///
+    /// The value never goes through an out-of-line call: passed by value, it would be
+    /// spilled to the stack and copied (a 4 KiB copy for a 4 KiB future, and narrow
+    /// stores followed by a wide load for a small one), which costs more than the frame
+    /// the call to `make_room` needs.
+    #[inline(always)]
+    fn adapt_exclusive<'s, T: 's, D, E>(
+        &'s mut self,
+        value: T,
+        oom: impl FnOnce(T) -> E,
+    ) -> Result<CachePtr<'s, D, A>, E>
+    where
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        let Ok(slot) = (const { Slot::for_type::<T>() }) else {
+            return Err(oom(value));
+        };
+        if (*self.occupied.get_mut() || !self.block.get_mut().fits(slot.need))
+            && self.make_room(slot.need).is_err()
+        {
+            return Err(oom(value));
+        }
+        *self.occupied.get_mut() = true;
+        let base = self.block.get_mut().ptr;
+        // SAFETY: the block is at least `slot.need` large and aligned (invariant 2 and
+        // `fits`, or `make_room`), holds no value (`occupied` was false, or `make_room`
+        // left the forgotten occupant's block behind), and we marked it occupied for
+        // this value just now.
+        Ok(unsafe { self.store(base, slot.offset, value, Place::Block) })
+    }
+
+    /// The shared path, generic over what to do when the allocator fails.
+    #[inline]
+    fn adapt_shared_with<'s, T: 's, D, E>(
+        &'s self,
+        value: T,
+        oom: impl FnOnce(T) -> E,
+    ) -> Result<CachePtr<'s, D, A>, E>
+    where
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        let Ok(slot) = (const { Slot::for_type::<T>() }) else {
+            return Err(oom(value));
+        };
+        // Acquire: see the block as the last holder (whose drop stored `false` with
+        // Release) left it.
+        if self
+            .occupied
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
+        {
+            let block = self.block.get();
+            // SAFETY: we won the exchange, so invariant 1 gives us exclusive access to
+            // `block` until we hand it to a pointer or release the flag.
+            let block = unsafe { &mut *block };
+            if !block.fits(slot.need) && regrow(&self.alloc, block, slot.need).is_err() {
+                self.occupied.store(false, Ordering::Release);
+                return Err(oom(value));
+            }
+            let base = block.ptr;
+            // SAFETY: the block is at least `slot.need` large and aligned (invariant 2 and
+            // `fits`), and we claimed it for this value.
+            return Ok(unsafe { self.store(base, slot.offset, value, Place::Block) });
+        }
+        // The block is taken by a live value (or a forgotten one): a one-off allocation.
+        match self.alloc.allocate(slot.need) {
+            Ok(fresh) => {
+                self.one_offs.fetch_add(1, Ordering::Relaxed);
+                // SAFETY: a fresh allocation of exactly `slot.need` in `self.alloc`,
+                // counted in `one_offs` just now.
+                Ok(unsafe { self.store(fresh.cast(), slot.offset, value, Place::OneOff) })
+            }
+            Err(AllocError) => Err(oom(value)),
+        }
+    }
+}
+
+impl<A: Allocator + Clone + 'static> Cached<A> {
+    /// Gives the block back: clears `occupied` (invariant 3).
+    #[inline(always)]
+    fn release_block(&self) {
+        // Release: the next holder (Acquire) sees the block as we leave it.
+        self.occupied.store(false, Ordering::Release);
+    }
+
+    /// Frees a one-off allocation whose value (of layout `layout`, at `data`) was dropped
+    /// or moved out.
+    ///
+    /// # Safety
+    ///
+    /// `data` is the address of the pointee of a [`CachePtr`] of this cache whose header
+    /// says [`Place::OneOff`], `layout` its layout; the pointee has been dropped or moved
+    /// out, and the allocation is released only this once.
+    #[inline]
+    unsafe fn release_one_off(&self, data: NonNull<u8>, layout: Layout) {
+        // The allocation's layout, as `Slot::for_type::<T>()` computed it when storing.
+        let Ok(slot) = Slot::of(layout) else {
+            unreachable!("the value was stored with this layout")
+        };
+        // SAFETY: the value was written `slot.offset` bytes into its allocation.
+        let base = unsafe { data.sub(slot.offset) };
+        // SAFETY: a one-off allocation in `self.alloc` with exactly `slot.need`
+        // (invariant 1 of `CachePtr`), released once (the caller).
+        unsafe { self.alloc.deallocate(base, slot.need) };
+        self.one_offs.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Frees `block` (with its exact layout) and allocates one that fits `need`: the larger
+/// of the two sizes and of the two alignments. On failure `block` is left empty.
+#[cold]
+#[inline(never)]
+fn regrow<A: Allocator>(alloc: &A, block: &mut Block, need: Layout) -> Result<(), AllocError> {
+    let old = core::mem::replace(block, Block::EMPTY);
+    if old.layout.size() != 0 {
+        // SAFETY: invariant 2 of `Cached`: the block was allocated by `alloc` with exactly
+        // `old.layout`, holds no abandoned value, and the caller has exclusive access to
+        // it; `block` no longer refers to it.
+        unsafe { alloc.deallocate(old.ptr, old.layout) };
+    }
+    let size = old.layout.size().max(need.size());
+    let align = old.layout.align().max(need.align());
+    let new = Layout::from_size_align(size, align).map_err(|_| AllocError)?;
+    let ptr = alloc.allocate(new)?;
+    *block = Block {
+        ptr: ptr.cast(),
+        layout: new,
+    };
+    Ok(())
+}
+
+impl<A: Allocator + Clone + Default + 'static> Default for Cached<A> {
+    /// An empty cache in `A::default()`.
+    fn default() -> Self {
+        Self::new_in(A::default())
+    }
+}
+
+impl<A: Allocator + Clone + 'static> Drop for Cached<A> {
+    fn drop(&mut self) {
+        if *self.occupied.get_mut() {
+            // `&mut self`: no pointer is alive, so the occupant was forgotten.
+            self.abandon();
+        }
+        let block = *self.block.get_mut();
+        if block.layout.size() != 0 {
+            // SAFETY: invariant 2: allocated by `alloc` with exactly this layout and not
+            // abandoned (checked above); the cache is going away, so nothing uses it.
+            unsafe { self.alloc.deallocate(block.ptr, block.layout) };
+        }
+        if self.abandoned != 0 || *self.one_offs.get_mut() != 0 {
+            // Blocks of forgotten values must stay valid forever: keep a clone of the
+            // allocator alive (see the type's docs).
+            core::mem::forget(self.alloc.clone());
+        }
+    }
+}
+
+impl<A: Allocator + Clone + 'static> Strategy for Cached<A> {
+    type Ptr<'s, D: ?Sized + 's>
+        = CachePtr<'s, D, A>
+    where
+        Self: 's;
+
+    #[inline]
+    fn try_adapt<'s, T, D>(&'s mut self, value: T) -> Result<CachePtr<'s, D, A>, Rejected<T>>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        self.adapt_exclusive(value, Rejected::out_of_memory)
+    }
+
+    #[inline]
+    fn try_adapt_shared<'s, T, D>(&'s self, value: T) -> Result<CachePtr<'s, D, A>, Rejected<T>>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        self.adapt_shared_with(value, Rejected::out_of_memory)
+    }
+
+    /// Stores `value` in the block; on allocation failure calls `handle_alloc_error`, as
+    /// `Box::new` does (use [`try_adapt`](Strategy::try_adapt) to get an error instead).
+    #[inline]
+    fn adapt<'s, T, D>(&'s mut self, value: T) -> CachePtr<'s, D, A>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        match self.adapt_exclusive(value, drop) {
+            Ok(ptr) => ptr,
+            Err(()) => alloc::alloc::handle_alloc_error(Layout::new::<T>()),
+        }
+    }
+
+    /// Stores `value` in the block if it is free, else in a one-off allocation; on
+    /// allocation failure calls `handle_alloc_error`.
+    #[inline]
+    fn adapt_shared<'s, T, D>(&'s self, value: T) -> CachePtr<'s, D, A>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        match self.adapt_shared_with(value, drop) {
+            Ok(ptr) => ptr,
+            Err(()) => alloc::alloc::handle_alloc_error(Layout::new::<T>()),
+        }
+    }
+}
+
+// SAFETY: a `CachePtr<'s, D, A>` owns a `D` and reaches `&'s Cached<A>` through its
+// header, through which its drop clears an atomic flag or deallocates a one-off block
+// with `&A` and decrements an atomic counter. With `A: Sync`, `Cached<A>` is `Sync` (see
+// its impl), so that may happen on another thread; the pointee is sent only when
+// `D: Send` (the `Send` impl of `CachePtr` below), shared only when `D: Sync`.
+unsafe impl<A: Allocator + Clone + Send + Sync + 'static> ThreadSafe for Cached<A> {}
+
+// SAFETY: the cache owns its block (raw memory, no value in it that outlives the borrows
+// of its pointers: once the cache can be moved, every pointer is gone) and its `A`.
+// Moving it to another thread moves an `A` (`A: Send`) and the right to free the block
+// there, which any `A: Allocator` permits for a block it allocated.
+unsafe impl<A: Allocator + Clone + Send + 'static> Send for Cached<A> {}
+
+// SAFETY: through `&Cached` threads use the atomics, `&A` (`A: Sync`), and `block`
+// only as invariant 1 says: the thread that wins the `occupied` exchange (Acquire) has
+// it alone until it hands it to a pointer, whose drop ends that with a Release store.
+unsafe impl<A: Allocator + Clone + Sync + 'static> Sync for Cached<A> {}
+
+impl<A: Allocator + Clone + fmt::Debug + 'static> fmt::Debug for Cached<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `block` is not read: a shared-path call may be resizing it (invariant 1).
+        f.debug_struct("Cached")
+            .field("occupied", &self.occupied.load(Ordering::Relaxed))
+            .field("one_offs", &self.one_offs.load(Ordering::Relaxed))
+            .field("abandoned", &self.abandoned)
+            .field("alloc", &self.alloc)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The pointer [`Cached`] returns: the value in the cache's block (or, on the shared
+/// path while the block is taken, in a one-off allocation), borrowing the cache for
+/// `'s`. Two words, like `Box<dyn Trait>`: everything else it needs is in the header
+/// right before the value.
+///
+/// Dropping it drops the value and gives the block back to the cache; forgetting it
+/// abandons the value with its block (see the [crate docs](crate#how-it-behaves)).
+///
+/// # Invariants
+///
+/// 1. `ptr` points to an initialised pointee that this `CachePtr` owns. `HEADER` bytes
+///    before it lies an initialised `Header`, not written while this `CachePtr`
+///    exists, whose `cache` points to the cache that stored the value (borrowed for
+///    `'s`) and whose `place` says where the value lives: for `Place::Block` in the
+///    cache's block, marked occupied for it; for `Place::OneOff` in an allocation in
+///    the cache's allocator with exactly `Slot::of(Layout::for_value(pointee)).need`,
+///    counted in the cache's `one_offs`, the value at that slot's `offset`.
+/// 2. The storage is released (`Cached::release_block` or
+///    `Cached::release_one_off`) exactly once, when the pointee has been dropped or
+///    moved out; never if this `CachePtr` is forgotten.
+pub struct CachePtr<'s, D: ?Sized, A: Allocator + Clone + 'static = Global> {
+    ptr: NonNull<D>,
+    _cache: PhantomData<&'s Cached<A>>,
+    _owns: PhantomData<D>,
+}
+
+// SAFETY: `as_ptr`/`as_mut_ptr` return the pointer of invariant 1, whose provenance is the
+// block's (or the one-off allocation's) and which does not move (the storage is on the
+// heap, outside `self`); `drop` drops the pointee once and releases its storage once
+// (invariant 2) through `drop_then`/`drop_then_release`, also if the drop panics; a forgotten
+// `CachePtr` never releases, so its block stays occupied, and the cache leaks it when it
+// notices (`Cached::abandon`, `Cached::drop`), keeping an allocator clone alive so it
+// stays valid; a forgotten one-off stays counted and is never freed.
+unsafe impl<D: ?Sized, A: Allocator + Clone + 'static> OwningPtr for CachePtr<'_, D, A> {
+    type Target = D;
+
+    #[inline(always)]
+    fn as_ptr(&self) -> NonNull<D> {
+        self.ptr
+    }
+
+    #[inline(always)]
+    fn as_mut_ptr(&mut self) -> NonNull<D> {
+        self.ptr
+    }
+
+    #[inline]
+    unsafe fn release_moved(this: Self) {
+        let this = ManuallyDrop::new(this);
+        let (cache, place) = this.header();
+        match place {
+            Place::Block => cache.release_block(),
+            Place::OneOff => {
+                // SAFETY: invariant 1: the pointee's memory is still there (the caller
+                // moved the value out but did not free it), so its metadata gives its
+                // layout.
+                let layout = Layout::for_value(unsafe { this.ptr.as_ref() });
+                // SAFETY: invariant 1 (a one-off of `cache`) and the caller: the pointee
+                // was moved out, and `this` is never dropped, so this is the one release.
+                unsafe { cache.release_one_off(this.ptr.cast(), layout) };
+            }
+        }
+    }
+}
+
+impl<'s, D: ?Sized, A: Allocator + Clone + 'static> CachePtr<'s, D, A> {
+    /// The cache that stored the value and where it lives, from the header.
+    #[inline(always)]
+    fn header(&self) -> (&'s Cached<A>, Place) {
+        // SAFETY: invariant 1: the header lies `HEADER` bytes before the value, in the
+        // same allocation.
+        let header = unsafe { self.ptr.cast::<u8>().sub(HEADER) }.cast::<Header<A>>();
+        // SAFETY: invariant 1: initialised, and not written while `self` exists.
+        let Header { cache, place } = unsafe { header.read() };
+        // SAFETY: invariant 1: `cache` is the cache that stored the value, borrowed for
+        // `'s`; it is only used through `&`.
+        (unsafe { &*cache }, place)
+    }
+}
+
+impl<D: ?Sized, A: Allocator + Clone + 'static> Drop for CachePtr<'_, D, A> {
+    #[inline]
+    fn drop(&mut self) {
+        let (cache, place) = self.header();
+        match place {
+            // Giving the block back needs no layout: `drop_then` keeps the hot path free
+            // of vtable reads and stack traffic for the unwinding path.
+            //
+            // SAFETY: invariant 1: the pointee is initialised and owned by us; we are
+            // being dropped, so nothing uses it afterwards. The block is given back once
+            // (invariant 2), after the drop or while unwinding from it.
+            Place::Block => unsafe { drop_then(self.ptr, || cache.release_block()) },
+            Place::OneOff => {
+                let release = |addr, layout| {
+                    // SAFETY: `drop_then_release` hands us the pointee's address and
+                    // layout after dropping it (or while unwinding), once; the header
+                    // says it is a one-off of `cache`.
+                    unsafe { cache.release_one_off(addr, layout) }
+                };
+                // SAFETY: as above.
+                unsafe { drop_then_release(self.ptr, release) }
+            }
+        }
+    }
+}
+
+// SAFETY: a `CachePtr` owns a `D` and uses `&Cached<A>` from its drop (see the
+// `ThreadSafe` impl): `Send` when `D: Send` and `Cached<A>: Sync` (`A: Sync`).
+unsafe impl<D: ?Sized + Send, A: Allocator + Clone + Sync + 'static> Send for CachePtr<'_, D, A> {}
+
+// SAFETY: `&CachePtr` gives `&D` only.
+unsafe impl<D: ?Sized + Sync, A: Allocator + Clone + Sync + 'static> Sync for CachePtr<'_, D, A> {}
+
+impl<D: ?Sized, A: Allocator + Clone + 'static> fmt::Debug for CachePtr<'_, D, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CachePtr")
+            .field("ptr", &self.ptr.cast::<u8>())
+            .finish_non_exhaustive()
+    }
+}
