@@ -1,8 +1,9 @@
 //! The kernel example's logic (`tests/common/kernel.rs`), with assertions: drivers behind
 //! `DynBlockDevice` whose futures live in a fixed static buffer never touch the global
-//! heap (checked against a control that does), out of memory in that buffer is an error
-//! that gives the value back, a forgotten future's block is never reused, and the
-//! allocator passes the strategy conformance kit through `Boxed`.
+//! heap (checked against a control that does), through `Boxed` (a block per call) and
+//! `Cached` (one block per wrapper); out of memory in that buffer is an error that gives
+//! the value back; a forgotten future's block is never reused; and the allocator passes
+//! the strategy conformance kit through both.
 
 #[allow(dead_code, unreachable_pub)]
 #[path = "common/kernel.rs"]
@@ -14,11 +15,12 @@ use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
 
-use dynptr::{Allocator, Boxed, DynPtr, RejectReason};
+use dynptr::{Allocator, Boxed, DynPtr, RejectReason, Strategy};
+use dynptr_cache::Cached;
 use dynptr_core::testkit;
 use kernel::{
-    block_on, expected_checksum, out_of_memory, run, BlockDevice, DmaDisk, DynBlockDevice, FixedBuf,
-    HeapStats, IoError, RamDisk, BLOCK,
+    block_on, expected_checksum, global_allocs, out_of_memory, run, BlockDevice, DmaDisk, DynBlockDevice,
+    FixedBuf, HeapStats, IoError, RamDisk, Run, BLOCK,
 };
 
 /// Blocks per disk: few under Miri, which is slow.
@@ -96,47 +98,110 @@ fn drivers_through_a_fixed_buffer_never_touch_the_global_heap() {
     );
 }
 
-#[test]
-fn out_of_memory_is_an_error_that_gives_the_value_back() {
-    static HEAP: FixedBuf<4096> = FixedBuf::new();
+/// Checks a run of a disk made with `seed`: right data, right error past the end, no
+/// global allocation.
+fn assert_run(r: &Run, seed: u8) {
+    assert_eq!(r.checksum, Ok(expected_checksum(seed, BLOCKS)), "{}", r.device);
+    assert_eq!(r.past_the_end, Err(IoError::OutOfRange { index: BLOCKS }));
+    assert_eq!(
+        r.global_allocs, 0,
+        "{}: the driver path used the global heap",
+        r.device
+    );
+}
 
+#[test]
+fn cached_in_a_fixed_buffer_takes_one_block_per_wrapper() {
+    static HEAP: FixedBuf<4096> = FixedBuf::new();
+    let mut ram = RamDisk {
+        seed: 0x21,
+        blocks: BLOCKS,
+    };
+    let mut dma = DmaDisk {
+        seed: 0x42,
+        blocks: BLOCKS,
+        interrupts: 0,
+    };
+    for round in 1..=3 {
+        assert_run(&run(&mut ram, Cached::new_in(&HEAP)), 0x21);
+        assert_run(&run(&mut dma, Cached::new_in(&HEAP)), 0x42);
+        let stats = HEAP.stats();
+        assert_eq!(
+            (stats.allocs, stats.deallocs, stats.live),
+            (2 * round, 2 * round, 0),
+            "one block per wrapper, freed with it"
+        );
+    }
+    // Reserved up front: no allocation during the calls at all.
+    let mut strategy = Cached::try_with_capacity_in(Layout::from_size_align(256, 16).unwrap(), &HEAP)
+        .expect("256 bytes fit");
+    let allocs = HEAP.stats().allocs;
+    assert_eq!(allocs, 7);
+    let mut dev = DynBlockDevice::with_strategy(&mut dma, Cached::new_in(&HEAP));
+    core::mem::swap(dev.strategy_mut(), &mut strategy);
+    let mut buf = [0u8; BLOCK];
+    for index in 0..BLOCKS {
+        block_on(dev.read(index, &mut buf)).unwrap();
+    }
+    assert_eq!(HEAP.stats().allocs, allocs, "a reserved block was not enough");
+    drop(dev);
+    drop(strategy);
+    let stats = HEAP.stats();
+    assert_eq!((stats.live, stats.errors, stats.failures), (0, 0, 0));
+}
+
+/// Out of memory in `heap` (empty at the start) through strategies made by `make`.
+fn out_of_memory_gives_the_value_back<S: Strategy>(heap: &'static FixedBuf<4096>, make: fn() -> S) {
     // Larger than the whole buffer.
-    let mut strategy = Boxed::new_in(&HEAP);
+    let mut strategy = make();
     let oom = out_of_memory::<_, 8192>(&mut strategy);
     assert!(oom.layout.size() > 8192);
     assert_eq!(oom.reason, RejectReason::OutOfMemory { layout: oom.layout });
     assert_eq!(oom.output_after_return, 3 * 8192, "the future came back changed");
     assert_eq!(oom.global_allocs, 0);
-    assert_eq!(HEAP.stats().failures, 1);
+    assert_eq!(heap.stats().failures, 1);
 
     // Fits an empty buffer, but not what is left of it while another value lives.
-    let mut holder = Boxed::new_in(&HEAP);
+    let mut holder = Boxed::new_in(heap);
     let filler: DynPtr<'_, dyn Debug, _> = DynPtr::new(&mut holder, [7u8; 3000]);
     let oom = out_of_memory::<_, 2000>(&mut strategy);
     assert_eq!(oom.reason, RejectReason::OutOfMemory { layout: oom.layout });
     assert_eq!(oom.output_after_return, 3 * 2000);
     assert_eq!(oom.global_allocs, 0);
-    assert_eq!(HEAP.stats().failures, 2);
-    assert!(HEAP.contains(DynPtr::as_ptr(&filler).cast::<u8>()));
+    assert_eq!(heap.stats().failures, 2);
+    assert!(heap.contains(DynPtr::as_ptr(&filler).cast::<u8>()));
     assert_eq!(format!("{filler:?}"), format!("{:?}", [7u8; 3000]));
     drop(filler);
 
-    // Once it is gone, the same future fits, and the driver path works.
+    // Once it is gone, the same strategy stores such a future, and the driver path works.
     let stored =
         DynPtr::<dyn Future<Output = u32>, _>::try_new(&mut strategy, async { [3u8; 2000].len() as u32 })
             .expect("the buffer is empty again");
     assert_eq!(block_on(stored), 2000);
+    drop(strategy);
     let mut ram = RamDisk {
         seed: 9,
         blocks: BLOCKS,
     };
-    let r = run(&mut ram, Boxed::new_in(&HEAP));
-    assert_eq!(
-        (r.checksum, r.global_allocs),
-        (Ok(expected_checksum(9, BLOCKS)), 0)
-    );
-    let stats = HEAP.stats();
+    assert_run(&run(&mut ram, make()), 9);
+    let stats = heap.stats();
     assert_eq!((stats.live, stats.errors, stats.failures), (0, 0, 2));
+}
+
+#[test]
+fn out_of_memory_is_an_error_that_gives_the_value_back_boxed() {
+    static HEAP: FixedBuf<4096> = FixedBuf::new();
+    out_of_memory_gives_the_value_back(&HEAP, || Boxed::new_in(&HEAP));
+}
+
+#[test]
+fn out_of_memory_is_an_error_that_gives_the_value_back_cached() {
+    static HEAP: FixedBuf<4096> = FixedBuf::new();
+    out_of_memory_gives_the_value_back(&HEAP, || Cached::new_in(&HEAP));
+    // Reserving up front is fallible too.
+    let too_much = Layout::from_size_align(8192, 16).unwrap();
+    assert!(Cached::try_with_capacity_in(too_much, &HEAP).is_err());
+    assert_eq!(HEAP.stats().failures, 3);
 }
 
 #[test]
@@ -204,6 +269,44 @@ fn a_forgotten_future_keeps_its_block_forever() {
     );
 }
 
+#[test]
+fn a_forgotten_future_leaves_its_cached_block_behind() {
+    static HEAP: FixedBuf<4096> = FixedBuf::new();
+    let mut dma = DmaDisk {
+        seed: 0x33,
+        blocks: BLOCKS,
+        interrupts: 0,
+    };
+    let mut dev = DynBlockDevice::with_strategy(&mut dma, Cached::new_in(&HEAP));
+    let mut buf = [0u8; BLOCK];
+    {
+        let mut read = Box::pin(dev.read(0, &mut buf));
+        assert!(poll_once(read.as_mut()).is_pending());
+        testkit::forget_reachable(read);
+    }
+    assert_eq!(HEAP.stats().live, 1);
+    // The next call finds the block still taken: the cache leaks it to the forgotten
+    // future and takes a fresh one from the buffer, which later calls reuse.
+    let before = global_allocs();
+    let mut sum = 0u32;
+    for index in 0..BLOCKS {
+        block_on(dev.read(index, &mut buf)).unwrap();
+        sum += u32::from(buf[0]);
+    }
+    assert_eq!(global_allocs(), before);
+    assert!(sum > 0);
+    assert_eq!(dev.strategy().abandoned(), 1);
+    let stats = HEAP.stats();
+    assert_eq!((stats.allocs, stats.live), (2, 2));
+    drop(dev);
+    let stats = HEAP.stats();
+    assert_eq!(
+        (stats.deallocs, stats.live, stats.errors),
+        (1, 1, 0),
+        "the abandoned block was freed"
+    );
+}
+
 /// The allocator itself: alignment, the bump pointer stepping back, reset, refusal,
 /// zero-sized requests.
 #[test]
@@ -258,9 +361,9 @@ fn fixed_buf_allocates_and_reclaims() {
     );
 }
 
-/// `Boxed` over the fixed buffer passes dynptr's conformance kit (drop once, zero-sized
-/// and over-aligned values up to 4096, panics in drop, shared values apart, forgotten
-/// values abandoned).
+/// `Boxed` and `Cached` over the fixed buffer pass dynptr's conformance kit (drop once,
+/// zero-sized and over-aligned values up to 4096, panics in drop, shared values apart,
+/// forgotten values abandoned).
 #[test]
 fn boxed_over_a_fixed_buffer_passes_the_conformance_kit() {
     static HEAP: FixedBuf<65536> = FixedBuf::new();
@@ -268,4 +371,13 @@ fn boxed_over_a_fixed_buffer_passes_the_conformance_kit() {
     let stats = HEAP.stats();
     assert_eq!((stats.failures, stats.errors), (0, 0));
     assert!(stats.allocs > 10, "the kit's values went to the fixed buffer");
+}
+
+#[test]
+fn cached_over_a_fixed_buffer_passes_the_conformance_kit() {
+    static HEAP: FixedBuf<65536> = FixedBuf::new();
+    testkit::check(|| Cached::new_in(&HEAP));
+    let stats = HEAP.stats();
+    assert_eq!((stats.failures, stats.errors), (0, 0));
+    assert!(stats.allocs > 5, "the kit's values went to the fixed buffer");
 }

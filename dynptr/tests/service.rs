@@ -1,7 +1,8 @@
 //! The service example's server (`tests/common/service.rs`), driven over loopback TCP:
 //! good requests, concurrent clients, malformed input that must get an error answer
 //! without taking the server down, an idle client, and how often the handlers'
-//! strategies allocate. Every network step runs under a timeout; every loop is bounded.
+//! strategies allocate (`Cached`: once per route and connection; `Boxed`: once per
+//! request). Every network step runs under a timeout; every loop is bounded.
 //!
 //! Sockets are not supported under Miri: those tests are ignored there; the parser and a
 //! direct handler call still run.
@@ -20,12 +21,10 @@ use core::time::Duration;
 use std::io;
 
 use dynptr::{Boxed, ThreadSafe};
+use dynptr_cache::Cached;
 use service::{routes, Client, Config, CountingHeap, Handler, Request, Response, Server, State, MAX_LINE};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The strategy every connection's handlers use here.
-type Strategy = Boxed<&'static CountingHeap>;
 
 /// A server on `127.0.0.1:<free port>`, serving in a task until the returned sender
 /// fires or is dropped.
@@ -82,12 +81,14 @@ async fn assert_closed(client: &mut Client) {
     }
 }
 
-#[test]
-#[cfg_attr(miri, ignore = "sockets are not supported under Miri")]
-fn answers_requests_and_survives_malformed_input() {
-    static HEAP: CountingHeap = CountingHeap::new();
+/// Good requests, malformed input, concurrent clients, against a server whose handlers
+/// use strategies made by `make_strategy`.
+fn answers_requests_and_survives_malformed_input<S>(make_strategy: fn() -> S)
+where
+    S: ThreadSafe + Send + Sync + 'static,
+{
     run(async {
-        let (addr, state, stop, serving) = start(Config::default(), || Boxed::new_in(&HEAP)).await;
+        let (addr, state, stop, serving) = start(Config::default(), make_strategy).await;
 
         // Good requests on one connection.
         let mut client = connect(addr).await;
@@ -220,13 +221,27 @@ fn answers_requests_and_survives_malformed_input() {
 
 #[test]
 #[cfg_attr(miri, ignore = "sockets are not supported under Miri")]
+fn answers_requests_and_survives_malformed_input_cached() {
+    static HEAP: CountingHeap = CountingHeap::new();
+    answers_requests_and_survives_malformed_input(|| Cached::new_in(&HEAP));
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "sockets are not supported under Miri")]
+fn answers_requests_and_survives_malformed_input_boxed() {
+    static HEAP: CountingHeap = CountingHeap::new();
+    answers_requests_and_survives_malformed_input(|| Boxed::new_in(&HEAP));
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "sockets are not supported under Miri")]
 fn a_silent_client_gets_408_and_is_closed() {
     static HEAP: CountingHeap = CountingHeap::new();
     run(async {
         let config = Config {
             idle_timeout: Duration::from_millis(250),
         };
-        let (addr, _state, stop, serving) = start(config, || Boxed::new_in(&HEAP)).await;
+        let (addr, _state, stop, serving) = start(config, || Cached::new_in(&HEAP)).await;
         let mut client = connect(addr).await;
         assert_eq!(client.request("GET /hello").await.unwrap(), "200 hello, world");
         // Silent: the server times out, answers 408 and closes.
@@ -290,6 +305,35 @@ fn each_handler_call_allocates_one_block_with_boxed() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "sockets are not supported under Miri")]
+fn cached_allocates_once_per_route_and_connection() {
+    static HEAP: CountingHeap = CountingHeap::new();
+    run(async {
+        let (addr, _state, stop, serving) = start(Config::default(), || Cached::new_in(&HEAP)).await;
+        for _connection in 0..2 {
+            let mut client = connect(addr).await;
+            let before = HEAP.allocs();
+            for i in 0..20 {
+                let route = if i % 2 == 0 { "/hello" } else { "/echo x" };
+                assert!(client
+                    .request(&format!("GET {route}"))
+                    .await
+                    .unwrap()
+                    .starts_with("200 "));
+            }
+            assert_eq!(HEAP.allocs() - before, 2, "Cached: one block per route used");
+            // A larger future on a third route: one more block, then none.
+            for _ in 0..5 {
+                assert_eq!(client.request("GET /sleep 0").await.unwrap(), "200 slept 0 ms");
+            }
+            assert_eq!(HEAP.allocs() - before, 3);
+        }
+        drop(stop);
+        tokio::time::timeout(TIMEOUT, serving).await.unwrap().unwrap();
+    });
+}
+
+#[test]
 fn requests_parse() {
     let req = |path: &str, argument: &str| {
         Ok(Request {
@@ -313,13 +357,15 @@ fn requests_parse() {
     assert_eq!(Response::not_found("/x").to_string(), "404 no route for /x\n");
 }
 
-/// The handlers through their `DynHandler`s, without sockets (so Miri runs the
-/// strategies' code too).
-#[test]
-fn handlers_answer_through_the_route_table() {
-    static HEAP: CountingHeap = CountingHeap::new();
+/// The handlers through a route table of strategies from `make_strategy`, without
+/// sockets (so Miri runs the strategies' code too); gives the number of blocks `heap`
+/// handed out.
+fn route_table<S>(heap: &CountingHeap, make_strategy: fn() -> S) -> u64
+where
+    S: ThreadSafe + Send + Sync + 'static,
+{
     let state = Arc::new(State::default());
-    let table = routes::<Strategy>(&state, || Boxed::new_in(&HEAP));
+    let table = routes(&state, make_strategy);
     let mut keys: Vec<&str> = table.keys().map(String::as_str).collect();
     keys.sort_unstable();
     assert_eq!(keys, ["/count", "/echo", "/hello", "/sleep"]);
@@ -327,10 +373,28 @@ fn handlers_answer_through_the_route_table() {
         let req = Request::parse(line).unwrap();
         futures::executor::block_on(table[&req.path].handle(&req))
     };
-    assert_eq!(call(b"GET /hello"), Response::ok("hello, world"));
+    for _ in 0..3 {
+        assert_eq!(call(b"GET /hello"), Response::ok("hello, world"));
+    }
     assert_eq!(call(b"GET /echo hi"), Response::ok("hi"));
     state.served.store(41, Ordering::SeqCst);
     assert_eq!(call(b"GET /count"), Response::ok("41"));
     assert_eq!(call(b"GET /sleep x").status, 400);
-    assert_eq!(HEAP.allocs(), 4, "Boxed: one block per call");
+    heap.allocs()
+}
+
+#[test]
+fn handlers_answer_through_the_route_table() {
+    static BOXED: CountingHeap = CountingHeap::new();
+    static CACHED: CountingHeap = CountingHeap::new();
+    assert_eq!(
+        route_table(&BOXED, || Boxed::new_in(&BOXED)),
+        6,
+        "Boxed: one block per call"
+    );
+    assert_eq!(
+        route_table(&CACHED, || Cached::new_in(&CACHED)),
+        4,
+        "Cached: one block per route"
+    );
 }

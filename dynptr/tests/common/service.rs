@@ -23,8 +23,8 @@
 //!
 //! Storage: each connection builds its own route table, whose handlers store the futures
 //! their `handle` returns with a strategy of that connection (`Cached` in the example:
-//! one block per route, reused by every request of the connection). The handlers share
-//! the server's state through an `Arc`.
+//! one block per route, reused by every request of the connection; `Boxed` allocates one
+//! per request). The handlers share the server's state through an `Arc`.
 //!
 //! Included with `#[path]` by `examples/service.rs` and `tests/service.rs`.
 
