@@ -150,34 +150,48 @@ fn cached_in_a_fixed_buffer_takes_one_block_per_wrapper() {
     assert_eq!((stats.live, stats.errors, stats.failures), (0, 0, 0));
 }
 
+/// The buffer of the out-of-memory tests: smaller under Miri, which is slow to move
+/// large values.
+const OOM_HEAP: usize = if cfg!(miri) { 512 } else { 4096 };
+/// A future larger than the whole buffer.
+const BIG: usize = 2 * OOM_HEAP;
+/// A value that fills three quarters of the buffer.
+const FILLER: usize = OOM_HEAP * 3 / 4;
+/// A future that fits an empty buffer, but not next to the filler.
+const REST: usize = OOM_HEAP / 2;
+
 /// Out of memory in `heap` (empty at the start) through strategies made by `make`.
-fn out_of_memory_gives_the_value_back<S: Strategy>(heap: &'static FixedBuf<4096>, make: fn() -> S) {
+fn out_of_memory_gives_the_value_back<S: Strategy>(heap: &'static FixedBuf<OOM_HEAP>, make: fn() -> S) {
     // Larger than the whole buffer.
     let mut strategy = make();
-    let oom = out_of_memory::<_, 8192>(&mut strategy);
-    assert!(oom.layout.size() > 8192);
+    let oom = out_of_memory::<_, BIG>(&mut strategy);
+    assert!(oom.layout.size() > BIG);
     assert_eq!(oom.reason, RejectReason::OutOfMemory { layout: oom.layout });
-    assert_eq!(oom.output_after_return, 3 * 8192, "the future came back changed");
+    assert_eq!(
+        oom.output_after_return,
+        3 * BIG as u32,
+        "the future came back changed"
+    );
     assert_eq!(oom.global_allocs, 0);
     assert_eq!(heap.stats().failures, 1);
 
     // Fits an empty buffer, but not what is left of it while another value lives.
     let mut holder = Boxed::new_in(heap);
-    let filler: DynPtr<'_, dyn Debug, _> = DynPtr::new(&mut holder, [7u8; 3000]);
-    let oom = out_of_memory::<_, 2000>(&mut strategy);
+    let filler: DynPtr<'_, dyn Debug, _> = DynPtr::new(&mut holder, [7u8; FILLER]);
+    let oom = out_of_memory::<_, REST>(&mut strategy);
     assert_eq!(oom.reason, RejectReason::OutOfMemory { layout: oom.layout });
-    assert_eq!(oom.output_after_return, 3 * 2000);
+    assert_eq!(oom.output_after_return, 3 * REST as u32);
     assert_eq!(oom.global_allocs, 0);
     assert_eq!(heap.stats().failures, 2);
     assert!(heap.contains(DynPtr::as_ptr(&filler).cast::<u8>()));
-    assert_eq!(format!("{filler:?}"), format!("{:?}", [7u8; 3000]));
+    assert_eq!(format!("{filler:?}"), format!("{:?}", [7u8; FILLER]));
     drop(filler);
 
     // Once it is gone, the same strategy stores such a future, and the driver path works.
     let stored =
-        DynPtr::<dyn Future<Output = u32>, _>::try_new(&mut strategy, async { [3u8; 2000].len() as u32 })
+        DynPtr::<dyn Future<Output = u32>, _>::try_new(&mut strategy, async { [3u8; REST].len() as u32 })
             .expect("the buffer is empty again");
-    assert_eq!(block_on(stored), 2000);
+    assert_eq!(block_on(stored), REST as u32);
     drop(strategy);
     let mut ram = RamDisk {
         seed: 9,
@@ -190,16 +204,16 @@ fn out_of_memory_gives_the_value_back<S: Strategy>(heap: &'static FixedBuf<4096>
 
 #[test]
 fn out_of_memory_is_an_error_that_gives_the_value_back_boxed() {
-    static HEAP: FixedBuf<4096> = FixedBuf::new();
+    static HEAP: FixedBuf<OOM_HEAP> = FixedBuf::new();
     out_of_memory_gives_the_value_back(&HEAP, || Boxed::new_in(&HEAP));
 }
 
 #[test]
 fn out_of_memory_is_an_error_that_gives_the_value_back_cached() {
-    static HEAP: FixedBuf<4096> = FixedBuf::new();
+    static HEAP: FixedBuf<OOM_HEAP> = FixedBuf::new();
     out_of_memory_gives_the_value_back(&HEAP, || Cached::new_in(&HEAP));
     // Reserving up front is fallible too.
-    let too_much = Layout::from_size_align(8192, 16).unwrap();
+    let too_much = Layout::from_size_align(BIG, 16).unwrap();
     assert!(Cached::try_with_capacity_in(too_much, &HEAP).is_err());
     assert_eq!(HEAP.stats().failures, 3);
 }
@@ -374,6 +388,10 @@ fn boxed_over_a_fixed_buffer_passes_the_conformance_kit() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "slow under Miri: the Boxed run covers the allocator, dynptr-cache runs Cached's kit"
+)]
 fn cached_over_a_fixed_buffer_passes_the_conformance_kit() {
     static HEAP: FixedBuf<65536> = FixedBuf::new();
     testkit::check(|| Cached::new_in(&HEAP));
