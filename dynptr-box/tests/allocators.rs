@@ -8,21 +8,21 @@
 //! counting allocator's table of live blocks holds their pointers), so Miri's leak checker
 //! accepts them without `-Zmiri-ignore-leaks`.
 
-use core::alloc::{GlobalAlloc, Layout};
+use core::alloc::Layout;
 use core::any::Any;
-use core::cell::{Cell, RefCell, UnsafeCell};
+use core::cell::{RefCell, UnsafeCell};
 use core::fmt::Debug;
 use core::future::Future;
 use core::marker::PhantomData;
 use core::panic::AssertUnwindSafe;
-use core::pin::{pin, Pin};
+use core::pin::pin;
 use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicPtr, AtomicU8, AtomicUsize, Ordering};
-use core::task::{Context, Poll, Waker};
-use std::alloc::System;
+use core::task::{Context, Waker};
 
 use allocator_api2::boxed::Box as AllocBox;
 use dynptr_box::{AllocError, Allocator, Boxed, Global};
+use dynptr_core::testkit::{block_on, thread_allocations, YieldOnce};
 use dynptr_core::{DynPtr, RejectReason, Strategy, ThreadSafe};
 use static_assertions::{assert_impl_all, assert_not_impl_any, const_assert_eq};
 use tokio::sync::Notify;
@@ -30,63 +30,9 @@ use tokio::sync::Notify;
 /// Loop counts: small under Miri, which is slow.
 const N: usize = if cfg!(miri) { 10 } else { 1000 };
 
-// ---------------------------------------------------------------------------------------
-// A global allocator that counts allocations per thread.
-// ---------------------------------------------------------------------------------------
-
-thread_local! {
-    // `const` init of a type without drop glue: reading or bumping it never allocates and
-    // never registers a destructor, so the global allocator may use it.
-    static THREAD_ALLOCS: Cell<usize> = const { Cell::new(0) };
-}
-
-/// `System`, plus a per-thread count of allocations (tests run on parallel threads, so a
-/// process-wide count would see the other tests).
-struct ThreadCountingGlobal;
-
-impl ThreadCountingGlobal {
-    fn bump() {
-        // `try_with`: during thread teardown the slot may be gone; those allocations do
-        // not matter to any test.
-        let _ = THREAD_ALLOCS.try_with(|count| count.set(count.get() + 1));
-    }
-}
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged; the
-// only addition is a thread-local counter that never allocates.
-unsafe impl GlobalAlloc for ThreadCountingGlobal {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        Self::bump();
-        // SAFETY: forwarded: the caller upholds `GlobalAlloc::alloc`'s contract.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        Self::bump();
-        // SAFETY: forwarded: the caller upholds `GlobalAlloc::alloc_zeroed`'s contract.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        Self::bump();
-        // SAFETY: forwarded: `ptr` came from `System` (every block here does) with
-        // `layout`, as the caller guarantees.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded: `ptr` came from `System` with `layout`.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
+// Global allocations are counted per thread by the testkit's allocator.
 #[global_allocator]
-static GLOBAL: ThreadCountingGlobal = ThreadCountingGlobal;
-
-/// Global allocations made by this thread so far.
-fn thread_allocs() -> usize {
-    THREAD_ALLOCS.with(Cell::get)
-}
+static GLOBAL: dynptr_core::testkit::ThreadCountingAllocator = dynptr_core::testkit::ThreadCountingAllocator;
 
 // ---------------------------------------------------------------------------------------
 // A counting allocator that checks every deallocation.
@@ -502,45 +448,15 @@ unsafe impl Allocator for Fixed {
     }
 }
 
-/// Pending on the first poll (waking itself), ready on the second.
-#[derive(Default)]
-struct YieldOnce(bool);
-
-impl Future for YieldOnce {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            Poll::Ready(())
-        } else {
-            self.0 = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-    }
-}
-
-/// An executor that never allocates: a no-op waker and a future pinned on the stack.
-fn block_on<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let mut cx = Context::from_waker(Waker::noop());
-    for _ in 0..1000 {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
-        }
-    }
-    panic!("the future did not complete in 1000 polls");
-}
-
 #[test]
 fn a_fixed_buffer_allocator_never_touches_the_global_heap() {
     // Control: the counter sees the global allocator, and `Boxed<Global>` uses it once.
-    let before = thread_allocs();
+    let before = thread_allocations();
     let mut global = Boxed::new();
     let boxed: DynPtr<'_, dyn Future<Output = usize>, Boxed> = DynPtr::new(&mut global, async { 1 });
     let boxed = core::hint::black_box(boxed);
     assert_eq!(
-        thread_allocs(),
+        thread_allocations(),
         before + 1,
         "the per-thread counter misses allocations"
     );
@@ -550,7 +466,7 @@ fn a_fixed_buffer_allocator_never_touches_the_global_heap() {
     // Each block is a small future and is never reused: stay well inside 4 KiB.
     let rounds = if cfg!(miri) { 10 } else { 100 };
 
-    let before = thread_allocs();
+    let before = thread_allocations();
     let total = block_on(async {
         let mut strategy = Boxed::new_in(&FIXED);
         let mut total = 0;
@@ -565,7 +481,7 @@ fn a_fixed_buffer_allocator_never_touches_the_global_heap() {
         }
         total
     });
-    let after = thread_allocs();
+    let after = thread_allocations();
 
     assert_eq!(
         after, before,
@@ -859,8 +775,8 @@ assert_impl_all!(DynPtr<'static, u8, Boxed>: Unpin, Send, Sync);
 #[test]
 fn a_thread_local_allocator_works_on_its_thread() {
     let mut strategy = Boxed::new_in(ThreadLocalOnly(PhantomData));
-    let before = thread_allocs();
+    let before = thread_allocations();
     let p: DynPtr<'_, dyn Debug, _> = DynPtr::new(&mut strategy, [1u16, 2, 3]);
-    assert_eq!(thread_allocs(), before + 1);
+    assert_eq!(thread_allocations(), before + 1);
     assert_eq!(format!("{p:?}"), "[1, 2, 3]");
 }

@@ -3,16 +3,12 @@
 //! used by several values at once and reset between batches, the allocation limit, a
 //! panic in a value's drop, and values dropped on other threads.
 
-use core::alloc::{GlobalAlloc, Layout};
-use core::cell::Cell;
 use core::fmt::Debug;
 use core::future::Future;
 use core::panic::AssertUnwindSafe;
-use core::pin::pin;
-use core::task::{Context, Poll, Waker};
-use std::alloc::System;
 
 use dynptr_bump::{Bumped, Reset};
+use dynptr_core::testkit::{block_on, thread_allocations};
 use dynptr_core::{impl_coerce, DynPtr, RejectReason, Strategy};
 
 /// Values whose bytes a test reads back through the trait object.
@@ -31,68 +27,9 @@ impl_coerce!(dyn Bytes);
 /// Loop counts: small under Miri, which is slow.
 const N: usize = if cfg!(miri) { 8 } else { 100_000 };
 
-// ---------------------------------------------------------------------------------------
-// A global allocator that counts allocations per thread.
-// ---------------------------------------------------------------------------------------
-
-std::thread_local! {
-    // `const` init of a type without drop glue: reading or bumping it never allocates and
-    // never registers a destructor, so the global allocator may use it.
-    static THREAD_ALLOCS: Cell<usize> = const { Cell::new(0) };
-}
-
-/// `System`, plus a per-thread count of allocations (tests run on parallel threads).
-struct ThreadCountingGlobal;
-
-impl ThreadCountingGlobal {
-    fn count() {
-        let _ = THREAD_ALLOCS.try_with(|count| count.set(count.get() + 1));
-    }
-}
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged; the
-// only addition is a thread-local counter that never allocates.
-unsafe impl GlobalAlloc for ThreadCountingGlobal {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        Self::count();
-        // SAFETY: forwarded: the caller upholds `GlobalAlloc::alloc`'s contract.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        Self::count();
-        // SAFETY: forwarded: the caller upholds `GlobalAlloc::alloc_zeroed`'s contract.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        Self::count();
-        // SAFETY: forwarded: `ptr` came from `System` with `layout`.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded: `ptr` came from `System` with `layout`.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
+// Global allocations are counted per thread by the testkit's allocator.
 #[global_allocator]
-static GLOBAL: ThreadCountingGlobal = ThreadCountingGlobal;
-
-fn thread_allocs() -> usize {
-    THREAD_ALLOCS.with(Cell::get)
-}
-
-fn block_on<F: Future>(f: F) -> F::Output {
-    let mut f = pin!(f);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(out) = f.as_mut().poll(&mut cx) {
-            return out;
-        }
-    }
-}
+static GLOBAL: dynptr_core::testkit::ThreadCountingAllocator = dynptr_core::testkit::ThreadCountingAllocator;
 
 /// What a `#[dyn_trait]` shim does for `async fn next(&mut self) -> u64` with a future
 /// holding `extra` bytes across an await point.
@@ -117,13 +54,13 @@ fn a_warm_arena_makes_no_global_allocation_per_call() {
         let held = strategy.allocated_bytes();
         assert!(held >= EXTRA, "the first call allocated the chunk");
 
-        let before = thread_allocs();
+        let before = thread_allocations();
         let mut sum = 0u64;
         for i in 0..N as u64 {
             sum = sum.wrapping_add(call::<_, EXTRA>(&mut strategy, i));
         }
         assert_eq!(
-            thread_allocs() - before,
+            thread_allocations() - before,
             0,
             "EXTRA = {EXTRA}: allocated in steady state"
         );
@@ -165,12 +102,12 @@ fn smaller_values_reuse_the_largest_block() {
     let mut strategy = Bumped::new();
     cycle(&mut strategy);
     cycle(&mut strategy);
-    let (held, before) = (strategy.allocated_bytes(), thread_allocs());
+    let (held, before) = (strategy.allocated_bytes(), thread_allocations());
     for _ in 0..if cfg!(miri) { 2 } else { 200 } {
         cycle(&mut strategy);
     }
     assert_eq!(strategy.allocated_bytes(), held, "the arena grew");
-    assert_eq!(thread_allocs() - before, 0, "allocated in steady state");
+    assert_eq!(thread_allocations() - before, 0, "allocated in steady state");
     assert_eq!(strategy.reset(), Reset::Reused);
 }
 
@@ -182,7 +119,7 @@ fn the_shared_entry_point_reuses_the_arena_once_values_are_dropped() {
     drop(first);
     let held = arena.allocated_bytes();
 
-    let before = thread_allocs();
+    let before = thread_allocations();
     for i in 0..N as u64 {
         // Two values alive together, both dropped before the next round.
         let a: DynPtr<'_, dyn Debug, _> = DynPtr::new_shared(&arena, [i; 4]);
@@ -191,14 +128,14 @@ fn the_shared_entry_point_reuses_the_arena_once_values_are_dropped() {
         assert_ne!(DynPtr::as_ptr(&a).cast::<u8>(), DynPtr::as_ptr(&b).cast::<u8>());
         assert_eq!(arena.outstanding(), 2);
     }
-    assert_eq!(thread_allocs() - before, 0, "allocated in steady state");
+    assert_eq!(thread_allocations() - before, 0, "allocated in steady state");
     assert_eq!(arena.allocated_bytes(), held, "the arena grew");
 }
 
 #[test]
 fn several_users_share_one_arena() {
     let mut arena = Bumped::new();
-    let before_batches = thread_allocs();
+    let before_batches = thread_allocations();
     for batch in 0..3u64 {
         // Three users (dyn values holding `&Bumped`), calling `&self` methods; their
         // values overlap, so no call finds the arena idle.
@@ -217,10 +154,10 @@ fn several_users_share_one_arena() {
         assert_eq!(arena.reset(), Reset::Reused);
     }
     // The first batch grew the arena; resets kept its largest chunk for the others.
-    let grown = thread_allocs() - before_batches;
+    let grown = thread_allocations() - before_batches;
     assert!(grown > 0);
     let held = arena.allocated_bytes();
-    let before = thread_allocs();
+    let before = thread_allocations();
     for _ in 0..4 {
         let a = &arena;
         let values: Vec<_> = (0..24u64)
@@ -230,7 +167,7 @@ fn several_users_share_one_arena() {
     }
     assert!(arena.allocated_bytes() <= held);
     // Only the `Vec`s allocate.
-    assert_eq!(thread_allocs() - before, 4);
+    assert_eq!(thread_allocations() - before, 4);
 }
 
 #[test]

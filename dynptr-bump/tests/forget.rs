@@ -8,11 +8,11 @@
 
 use core::cell::{Cell, RefCell};
 use core::future::Future;
-use core::pin::{pin, Pin};
-use core::task::{Context, Poll, Waker};
+use core::pin::pin;
+use core::task::{Context, Waker};
 
 use dynptr_bump::{leaked_arenas, Bumped, Reset};
-use dynptr_core::testkit::forget_reachable;
+use dynptr_core::testkit::{block_on, forget_reachable, YieldOnce};
 use dynptr_core::{DynPtr, OwningPtr};
 use tokio::sync::Notify;
 
@@ -21,33 +21,6 @@ const N: usize = if cfg!(miri) { 4 } else { 1000 };
 
 fn addr<D: ?Sized, S: dynptr_core::Strategy>(p: &DynPtr<'_, D, S>) -> usize {
     DynPtr::as_ptr(p).cast::<u8>().addr()
-}
-
-/// Pending on its first poll, ready on the second.
-#[derive(Default)]
-struct YieldOnce(bool);
-
-impl Future for YieldOnce {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            Poll::Ready(())
-        } else {
-            self.0 = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-    }
-}
-
-fn block_on<F: Future>(f: F) -> F::Output {
-    let mut f = pin!(f);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(out) = f.as_mut().poll(&mut cx) {
-            return out;
-        }
-    }
 }
 
 #[test]

@@ -13,9 +13,9 @@ use core::panic::AssertUnwindSafe;
 use core::pin::pin;
 use core::task::Poll;
 
-use common::{poll_once, rounds, Ledger, Page, Payload, Tracked, Wide, YieldOnce};
+use common::{poll_once, rounds, Ledger, Page, Payload, Tracked, Wide};
 use dynptr_cache::Cached;
-use dynptr_core::testkit::forget_reachable;
+use dynptr_core::testkit::{forget_reachable, YieldOnce};
 use dynptr_core::{DynPtr, OwningPtr, RejectReason, Strategy};
 
 type Probe<'s, A> = DynPtr<'s, dyn Payload + 's, Cached<A>>;
@@ -164,7 +164,7 @@ fn a_forgotten_value_keeps_its_block_and_the_next_call_takes_a_fresh_one() {
         };
         async move {
             let tracked = tracked;
-            YieldOnce(false).await;
+            YieldOnce::new().await;
             tracked.payload
         }
     };
@@ -223,7 +223,7 @@ fn forgotten_notify_waiter_stays_valid() {
     // same block if the cache reused it.
     for round in 0..rounds() as u32 {
         let fut = async move {
-            YieldOnce(false).await;
+            YieldOnce::new().await;
             round
         };
         let mut fut = pin!(Fut::new(&mut cache, fut));
@@ -246,7 +246,7 @@ fn forgotten_refmut_of_a_dead_local_is_never_dropped() {
         let local = RefCell::new(10u64);
         let fut = async {
             let mut guard = local.borrow_mut();
-            YieldOnce(false).await;
+            YieldOnce::new().await;
             *guard += 1;
             *guard
         };
@@ -332,7 +332,7 @@ fn joined_shared_futures_do_not_share_the_block() {
     let cache = Cached::new_in(&LEDGER);
     let get = |key: u64| -> Fut<'_, u64, _> {
         DynPtr::new_shared(&cache, async move {
-            YieldOnce(false).await;
+            YieldOnce::new().await;
             key * 100
         })
     };

@@ -1,51 +1,17 @@
 //! Zero heap allocations per call in steady state, counted by a `#[global_allocator]`
 //! (per thread, so tests running in parallel do not disturb each other's counts).
 
-use core::alloc::{GlobalAlloc, Layout};
-use core::cell::Cell;
+use core::alloc::Layout;
 use core::future::Future;
 use core::pin::pin;
 use core::task::{Context, Poll, Waker};
-use std::alloc::System;
 
 use dynptr_cache::Cached;
+use dynptr_core::testkit::thread_allocations;
 use dynptr_core::{DynPtr, Strategy};
 
-std::thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-/// `System`, counting the allocations of the current thread.
-struct Counting;
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged; the
-// counter is a `const`-initialised thread-local `Cell` that never allocates.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // `try_with`: the thread-local may be gone while the thread exits.
-        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-        // SAFETY: forwarded from our caller (a layout of non-zero size).
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded from our caller: `ptr` came from `System` with `layout`.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-        // SAFETY: forwarded from our caller.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations() -> usize {
-    ALLOCATIONS.with(Cell::get)
-}
+static GLOBAL: dynptr_core::testkit::ThreadCountingAllocator = dynptr_core::testkit::ThreadCountingAllocator;
 
 /// What a `#[dyn_trait]` shim does for `async fn next(&mut self) -> Option<u32>`: the
 /// callee's future, stored by the strategy.
@@ -91,26 +57,30 @@ const CALLS: u32 = if cfg!(miri) { 20 } else { 10_000 };
 fn no_allocation_after_the_first_call() {
     let mut cache = Cached::new();
     let mut it = Counter { n: 0, end: CALLS };
-    let before = allocations();
+    let before = thread_allocations();
     assert_eq!(ready(it.next_erased(&mut cache)), Some(1));
-    assert_eq!(allocations() - before, 1, "the first call allocates the block");
+    assert_eq!(
+        thread_allocations() - before,
+        1,
+        "the first call allocates the block"
+    );
 
-    let before = allocations();
+    let before = thread_allocations();
     let mut sum = 1u64;
     while let Some(i) = ready(it.next_erased(&mut cache)) {
         sum += u64::from(i);
     }
-    assert_eq!(allocations() - before, 0, "allocations in steady state");
+    assert_eq!(thread_allocations() - before, 0, "allocations in steady state");
     assert_eq!(sum, u64::from(CALLS) * u64::from(CALLS + 1) / 2);
 }
 
 #[test]
 fn no_allocation_at_all_with_a_presized_block() {
-    let before = allocations();
+    let before = thread_allocations();
     let mut cache = Cached::with_capacity(Layout::from_size_align(64, 16).unwrap());
-    assert_eq!(allocations() - before, 1, "the block, allocated up front");
+    assert_eq!(thread_allocations() - before, 1, "the block, allocated up front");
 
-    let before = allocations();
+    let before = thread_allocations();
     let mut it = Counter { n: 0, end: CALLS };
     let mut calls = 0;
     while ready(it.next_erased(&mut cache)).is_some() {
@@ -119,14 +89,18 @@ fn no_allocation_at_all_with_a_presized_block() {
         assert_eq!(ready(it.peek_erased(&cache)), calls);
     }
     assert_eq!(calls, CALLS);
-    assert_eq!(allocations() - before, 0, "allocations with a pre-sized block");
+    assert_eq!(
+        thread_allocations() - before,
+        0,
+        "allocations with a pre-sized block"
+    );
 }
 
 #[test]
 fn the_counter_counts() {
     // The allocator above is in effect: a test that can fail.
-    let before = allocations();
+    let before = thread_allocations();
     let boxed = core::hint::black_box(Box::new(5u64));
-    assert_eq!(allocations() - before, 1);
+    assert_eq!(thread_allocations() - before, 1);
     drop(boxed);
 }

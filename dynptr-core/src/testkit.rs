@@ -447,8 +447,17 @@ pub fn forget_reachable<T>(value: T) {
         .push(Abandoned(raw as *const u8));
 }
 
-/// A future that is pending on its first poll and ready on its second.
-struct YieldOnce(bool);
+/// A future that is pending on its first poll (waking itself) and ready on its second:
+/// makes the future awaiting it hold its state across an await point.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct YieldOnce(bool);
+
+impl YieldOnce {
+    /// A future that has not yielded yet.
+    pub const fn new() -> Self {
+        YieldOnce(false)
+    }
+}
 
 impl Future for YieldOnce {
     type Output = ();
@@ -461,6 +470,84 @@ impl Future for YieldOnce {
             Poll::Pending
         }
     }
+}
+
+/// Polls `future` to completion on this thread with a no-op waker, pinned on the stack:
+/// an executor that never allocates.
+///
+/// # Panics
+///
+/// If the future is still pending after 100 000 polls (a test that would hang).
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = core::pin::pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..100_000 {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+    }
+    panic!("dynptr testkit: the future did not complete")
+}
+
+std::thread_local! {
+    // `const` init of a type without drop glue: bumping it never allocates and never
+    // registers a destructor, so the global allocator may use it.
+    static THREAD_ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+/// `System`, plus a per-thread count of allocations, for "allocates nothing" tests
+/// (tests run on parallel threads, so a process-wide count would see the other tests):
+///
+/// ```ignore
+/// #[global_allocator]
+/// static GLOBAL: dynptr_core::testkit::ThreadCountingAllocator = dynptr_core::testkit::ThreadCountingAllocator;
+///
+/// let before = dynptr_core::testkit::thread_allocations();
+/// // ...
+/// assert_eq!(dynptr_core::testkit::thread_allocations(), before);
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ThreadCountingAllocator;
+
+impl ThreadCountingAllocator {
+    fn bump() {
+        // During thread teardown the slot may be gone; those allocations matter to no test.
+        let _ = THREAD_ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+    }
+}
+
+// SAFETY: every method forwards to `System` with the caller's arguments unchanged; the
+// only addition is a thread-local counter that never allocates.
+unsafe impl core::alloc::GlobalAlloc for ThreadCountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        Self::bump();
+        // SAFETY: forwarded: the caller upholds `GlobalAlloc::alloc`'s contract.
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        Self::bump();
+        // SAFETY: forwarded: the caller upholds `GlobalAlloc::alloc_zeroed`'s contract.
+        unsafe { std::alloc::System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        Self::bump();
+        // SAFETY: forwarded: `ptr` came from `System` with `layout`, as the caller
+        // guarantees.
+        unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded: `ptr` came from `System` with `layout`.
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+}
+
+/// Allocations this thread made through [`ThreadCountingAllocator`] so far (0 if it is
+/// not the global allocator).
+pub fn thread_allocations() -> usize {
+    THREAD_ALLOCATIONS.with(Cell::get)
 }
 
 fn poll_once<F: Future + ?Sized>(f: Pin<&mut F>) -> Poll<F::Output> {

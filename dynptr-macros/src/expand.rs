@@ -166,6 +166,11 @@ fn erased_name(name: &Ident) -> Ident {
     Ident::new(&format!("__dynptr_{name}"), name.span())
 }
 
+/// The lifetime parameters of a generics list.
+fn lifetimes_of(generics: &syn::Generics) -> Vec<&Lifetime> {
+    generics.lifetimes().map(|l| &l.lifetime).collect()
+}
+
 fn assoc_names(m: &Model) -> Vec<(Ident, Ident)> {
     m.assoc
         .iter()
@@ -345,16 +350,7 @@ fn erased_sig(m: &Model, g: &Gen, method: &crate::parse::Method) -> TokenStream 
         })
         .collect();
     let ret = erased_ret(m, &method.ret, &method.sig.output, &life);
-    let method_lifetimes: Vec<&Lifetime> = method
-        .sig
-        .generics
-        .params
-        .iter()
-        .filter_map(|p| match p {
-            GenericParam::Lifetime(l) => Some(&l.lifetime),
-            _ => None,
-        })
-        .collect();
+    let method_lifetimes = lifetimes_of(&method.sig.generics);
     let mut where_preds: Vec<TokenStream> = Vec::new();
     if let Some(w) = &method.sig.generics.where_clause {
         for p in &w.predicates {
@@ -574,26 +570,8 @@ fn wrapper(m: &Model) -> TokenStream {
         .map(|o| quote!(#o: #life_s))
         .chain(g.assoc.iter().map(|a| quote!(#a: #life_s)))
         .collect();
-    let lifetimes: Vec<&Lifetime> = m
-        .item
-        .generics
-        .params
-        .iter()
-        .filter_map(|p| match p {
-            GenericParam::Lifetime(l) => Some(&l.lifetime),
-            _ => None,
-        })
-        .collect();
-    let types: Vec<&Ident> = m
-        .item
-        .generics
-        .params
-        .iter()
-        .filter_map(|p| match p {
-            GenericParam::Type(t) => Some(&t.ident),
-            _ => None,
-        })
-        .collect();
+    let lifetimes = lifetimes_of(&m.item.generics);
+    let types: Vec<&Ident> = m.item.generics.type_params().map(|t| &t.ident).collect();
     let auto = &m.auto;
     let borrow_receiver = if m.all_shared {
         quote!(::dynptr::__private::SharedReceiver)

@@ -13,7 +13,7 @@ use core::pin::{pin, Pin};
 use core::task::{Context, Poll, Waker};
 
 use dynptr_box::Boxed;
-use dynptr_core::testkit::forget_reachable;
+use dynptr_core::testkit::{forget_reachable, YieldOnce};
 use dynptr_core::{DynPtr, Strategy};
 use dynptr_stack::align::A16;
 use dynptr_stack::{Inline, InlineOr, Slot, SlotRef};
@@ -21,20 +21,6 @@ use tokio::sync::Notify;
 
 fn poll_once<F: Future + ?Sized>(f: Pin<&mut F>) -> Poll<F::Output> {
     f.poll(&mut Context::from_waker(Waker::noop()))
-}
-
-/// Pending on the first poll, ready on the second.
-struct YieldOnce(bool);
-
-impl Future for YieldOnce {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
-        if core::mem::replace(&mut self.0, true) {
-            Poll::Ready(())
-        } else {
-            Poll::Pending
-        }
-    }
 }
 
 /// The Notify scenario for any strategy. `ballast` makes the future larger (to test the
@@ -53,7 +39,7 @@ fn notify_forget<S: Strategy, const BALLAST: usize>(strategy: &mut S, notify: &'
     // Another call through the same strategy.
     {
         let mut next = pin!(DynPtr::<dyn Future<Output = u32>, S>::new(strategy, async {
-            YieldOnce(false).await;
+            YieldOnce::new().await;
             42
         }));
         assert!(poll_once(next.as_mut()).is_pending());
@@ -76,7 +62,7 @@ fn refmut_forget<S: Strategy>(strategy: &mut S) {
         let local = RefCell::new(5u32);
         let fut = async {
             let mut guard = local.borrow_mut();
-            YieldOnce(false).await;
+            YieldOnce::new().await;
             *guard += 1;
         };
         let mut pinned = Box::pin(DynPtr::<dyn Future<Output = ()> + '_, S>::new(strategy, fut));

@@ -8,6 +8,7 @@ use core::pin::{pin, Pin};
 use core::ptr::NonNull;
 use core::task::{Context, Poll, Waker};
 
+use dynptr_core::testkit::YieldOnce;
 use dynptr_core::{DynPtr, OwningPtr, RejectReason, Strategy};
 use dynptr_stack::align::{A16, A4096, A64};
 use dynptr_stack::{Inline, InlineOr, Slot, SlotRef};
@@ -62,7 +63,7 @@ fn self_referential_future_stays_valid<S: Strategy>(strategy: &mut S) {
     let fut = async {
         let on_stack = [1u8; 16];
         let r = &on_stack; // self-referential once polled
-        YieldOnce(false).await;
+        YieldOnce::new().await;
         local.set(r.iter().map(|&b| u32::from(b)).sum());
     };
     let mut p = pin!(DynPtr::<dyn Future<Output = ()>, S>::new(strategy, fut));
@@ -84,19 +85,6 @@ fn a_polled_future_is_pinned_in_place() {
     self_referential_future_stays_valid(&mut InlineOr::<8>::new());
     let slot = pin!(Slot::<128>::new());
     self_referential_future_stays_valid(&mut SlotRef::new(slot));
-}
-
-struct YieldOnce(bool);
-
-impl Future for YieldOnce {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
-        if core::mem::replace(&mut self.0, true) {
-            Poll::Ready(())
-        } else {
-            Poll::Pending
-        }
-    }
 }
 
 #[repr(align(64))]

@@ -257,7 +257,7 @@
 //! fastest non-moving storage in a loop you control; `Bumped` for tight loops with an
 //! allocator; `Cached` for the same with one block of memory (the size of the largest
 //! value) and `&self` methods whose values may overlap; `InlineOr` when most values are
-//! small but some are not.
+//! small but some are not; a `#[sealed]` enum when every implementor is known.
 //!
 //! # Features
 //!

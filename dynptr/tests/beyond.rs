@@ -5,35 +5,10 @@ use core::cell::Cell;
 use core::fmt::Debug;
 use core::future::Future;
 use core::pin::pin;
-use core::task::{Context, Poll, Waker};
+use core::task::{Context, Waker};
 
 use dynptr::{dyn_trait, Boxed, ReceiverSlot};
-
-fn block_on<F: Future>(fut: F) -> F::Output {
-    let mut fut = pin!(fut);
-    let mut cx = Context::from_waker(Waker::noop());
-    for _ in 0..10_000 {
-        if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
-            return out;
-        }
-    }
-    panic!("future did not complete")
-}
-
-/// Pending once, then ready: makes futures hold their state across an await.
-struct YieldOnce(bool);
-impl Future for YieldOnce {
-    type Output = ();
-    fn poll(mut self: core::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            Poll::Ready(())
-        } else {
-            self.0 = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-    }
-}
+use dynptr_core::testkit::{block_on, YieldOnce};
 
 mod arguments {
     use super::*;
@@ -57,12 +32,12 @@ mod arguments {
 
     impl Sink for Vecs {
         async fn push(&mut self, item: impl Into<u64>) {
-            YieldOnce(false).await;
+            YieldOnce::new().await;
             self.0.push(item.into());
         }
         async fn extend(&mut self, items: impl Iterator<Item = u64>) {
             for i in items {
-                YieldOnce(false).await;
+                YieldOnce::new().await;
                 self.0.push(i);
             }
         }
@@ -73,7 +48,7 @@ mod arguments {
         }
         async fn map_all(&mut self, mut f: impl FnMut(u64) -> u64) {
             for x in &mut self.0 {
-                YieldOnce(false).await;
+                YieldOnce::new().await;
                 *x = f(*x);
             }
         }
@@ -81,7 +56,7 @@ mod arguments {
             self.0.iter().filter(|x| pred(**x)).count()
         }
         async fn finish(&mut self, done: impl FnOnce(u64) -> String) -> String {
-            YieldOnce(false).await;
+            YieldOnce::new().await;
             done(self.0.iter().sum())
         }
         async fn push_later(&mut self, item: impl Future<Output = u64>) {
@@ -92,7 +67,7 @@ mod arguments {
             format!("{label:?}: {:?}", self.0)
         }
         async fn take_from(&mut self, src: &mut impl Iterator<Item = u64>, n: usize) {
-            YieldOnce(false).await;
+            YieldOnce::new().await;
             self.0.extend(src.take(n));
         }
         fn total(&self) -> u64 {
@@ -119,7 +94,7 @@ mod arguments {
         let owned = String::from("sum");
         assert_eq!(block_on(d.finish(move |t| format!("{owned}={t}"))), "sum=80");
         block_on(d.push_later(async {
-            YieldOnce(false).await;
+            YieldOnce::new().await;
             7
         }));
         assert_eq!(d.describe(&"v"), "\"v\": [6, 8, 20, 40, 2, 4, 7]");
@@ -192,7 +167,7 @@ mod by_value {
             self.text.clone()
         }
         async fn send(self, prefix: &str) -> String {
-            YieldOnce(false).await;
+            YieldOnce::new().await;
             format!("{prefix}{}", self.text)
         }
     }
@@ -281,7 +256,7 @@ mod widget {
 
     impl Widget for Button {
         async fn augment(&mut self, component: impl Into<WidgetComponent>) {
-            YieldOnce(false).await;
+            YieldOnce::new().await;
             self.0.push(component.into());
         }
         fn components(&self) -> impl Iterator<Item = WidgetComponent> {
@@ -295,7 +270,7 @@ mod widget {
     pub(crate) struct Counter<'c>(&'c Cell<usize>);
     impl Factory for Counter<'_> {
         async fn build(&mut self, parts: Vec<WidgetComponent>) -> usize {
-            YieldOnce(false).await;
+            YieldOnce::new().await;
             self.0.set(self.0.get() + parts.len());
             parts.len()
         }
@@ -407,7 +382,7 @@ mod supertraits {
             self.0.clone()
         }
         async fn rename(&mut self, to: &str) {
-            YieldOnce(false).await;
+            YieldOnce::new().await;
             self.0 = to.to_string();
         }
     }

@@ -6,41 +6,12 @@
 #[path = "common/async_iter.rs"]
 mod async_iter;
 
-use core::alloc::{GlobalAlloc, Layout};
-use core::cell::Cell;
-use std::alloc::System;
-
 use async_iter::{block_on, sum_dyn, sum_static, AsyncIterator, Count, DynAsyncIterator};
 use dynptr_bump::{Bumped, Reset};
-
-std::thread_local! {
-    static THREAD_ALLOCS: Cell<usize> = const { Cell::new(0) };
-}
-
-/// `System`, plus a per-thread count of allocations (tests run on parallel threads).
-struct ThreadCountingGlobal;
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged; the
-// only addition is a thread-local counter that never allocates.
-unsafe impl GlobalAlloc for ThreadCountingGlobal {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = THREAD_ALLOCS.try_with(|c| c.set(c.get() + 1));
-        // SAFETY: forwarded: the caller upholds `GlobalAlloc::alloc`'s contract.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded: `ptr` came from `System` with `layout`.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+use dynptr_core::testkit::thread_allocations;
 
 #[global_allocator]
-static GLOBAL: ThreadCountingGlobal = ThreadCountingGlobal;
-
-fn thread_allocs() -> usize {
-    THREAD_ALLOCS.with(Cell::get)
-}
+static GLOBAL: dynptr_core::testkit::ThreadCountingAllocator = dynptr_core::testkit::ThreadCountingAllocator;
 
 const N: u32 = if cfg!(miri) { 7 } else { 100_000 };
 
@@ -54,9 +25,9 @@ fn bumped_wrapper_sums_without_allocating() {
     let mut d: DynAsyncIterator<'_, u32, Bumped> = DynAsyncIterator::new(&mut it);
     // The first call allocates the arena's chunk.
     assert_eq!(block_on(d.next()), Some(1));
-    let before = thread_allocs();
+    let before = thread_allocations();
     let rest = block_on(sum_dyn(&mut d));
-    assert_eq!(thread_allocs() - before, 0, "allocated in steady state");
+    assert_eq!(thread_allocations() - before, 0, "allocated in steady state");
     assert_eq!(rest.wrapping_add(1), triangle(N));
     assert!(d.strategy().allocated_bytes() < 1024, "the arena grew");
     assert_eq!(d.strategy().outstanding(), 0);

@@ -1,19 +1,6 @@
 //! `#[dyn_trait]`: one module per trait shape.
 
-use core::future::Future;
-use core::pin::pin;
-use core::task::{Context, Poll, Waker};
-
-fn block_on<F: Future>(fut: F) -> F::Output {
-    let mut fut = pin!(fut);
-    let mut cx = Context::from_waker(Waker::noop());
-    for _ in 0..10_000 {
-        if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
-            return out;
-        }
-    }
-    panic!("future did not complete")
-}
+use dynptr_core::testkit::block_on;
 
 mod async_iterator {
     use super::block_on;

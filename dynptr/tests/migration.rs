@@ -1,22 +1,10 @@
 //! The one-attribute migration paths, on the README examples of `async-trait` and
 //! `dynosaur` (ported; the peer crates are not needed).
 
-use core::future::Future;
-use core::pin::pin;
-use core::task::{Context, Poll, Waker};
 use std::sync::Mutex;
 
 use dynptr::dyn_trait;
-
-fn block_on<F: Future>(fut: F) -> F::Output {
-    let mut fut = pin!(fut);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
-            return out;
-        }
-    }
-}
+use dynptr_core::testkit::block_on;
 
 mod from_async_trait {
     //! `#[async_trait]` (Send futures by default) becomes `#[dyn_trait(Send)]` on the

@@ -1,22 +1,8 @@
 //! `#[sealed(Trait)]`: an enum over a closed set of implementors implements the trait by
 //! matching on its variant, with no vtable and no allocation, and mixes with dyn.
 
-use core::cell::Cell;
-use core::future::Future;
-use core::pin::pin;
-use core::task::{Context, Poll, Waker};
-
 use dynptr::{dyn_trait, sealed, Strategy};
-
-fn block_on<F: Future>(fut: F) -> F::Output {
-    let mut fut = pin!(fut);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
-            return out;
-        }
-    }
-}
+use dynptr_core::testkit::{block_on, thread_allocations};
 
 pub(crate) mod iters {
     use super::*;
@@ -110,31 +96,12 @@ async fn sum_dyn<S: Strategy>(v: &mut DynAsyncIterator<'_, u32, S>) -> u32 {
     t
 }
 
-std::thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-struct Counting;
-
-// SAFETY: forwards to `System`; the counter is a const-initialised thread-local.
-unsafe impl core::alloc::GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: core::alloc::Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-        // SAFETY: forwarded from our caller.
-        unsafe { std::alloc::System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: core::alloc::Layout) {
-        // SAFETY: forwarded from our caller.
-        unsafe { std::alloc::System.dealloc(ptr, layout) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: dynptr_core::testkit::ThreadCountingAllocator = dynptr_core::testkit::ThreadCountingAllocator;
 
 #[test]
 fn the_enum_implements_the_trait_without_allocating() {
-    let before = ALLOCATIONS.with(Cell::get);
+    let before = thread_allocations();
     let a: AnyIter = Count(0, 4).into();
     let b: AnyIter = Repeat(7, 3).into();
     assert_eq!(block_on(sum_static(a)), 10);
@@ -142,11 +109,7 @@ fn the_enum_implements_the_trait_without_allocating() {
     let mut c = AnyIter::from(Count(0, 5));
     assert_eq!(block_on(c.skip_while(|x| *x < 3)), 2);
     assert_eq!(c.remaining().sum::<u32>(), 3 + 4 + 5);
-    assert_eq!(
-        ALLOCATIONS.with(Cell::get),
-        before,
-        "no allocation on any sealed path"
-    );
+    assert_eq!(thread_allocations(), before, "no allocation on any sealed path");
     assert_eq!(c.describe().to_string(), "count 2..5");
     assert_eq!(AnyIter::from(Repeat(1, 1)).into_label(), "repeat");
 }

@@ -1,6 +1,6 @@
 //! Helpers shared by the test files: an allocator that checks every deallocation
-//! against the allocation it frees, a value that counts its drops, a future that yields
-//! once, and a poll function.
+//! against the allocation it frees, a value that counts its drops, and a poll function
+//! (the future that yields once is `dynptr_core::testkit::YieldOnce`).
 
 #![allow(dead_code, unreachable_pub)]
 
@@ -149,23 +149,6 @@ pub struct Page(pub [u8; 4096]);
 impl Payload for Page {
     fn payload(&self) -> u64 {
         self.0.iter().map(|&b| u64::from(b)).sum()
-    }
-}
-
-/// A future that is pending on its first poll and ready on its second.
-#[derive(Debug)]
-pub struct YieldOnce(pub bool);
-
-impl Future for YieldOnce {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            Poll::Ready(())
-        } else {
-            self.0 = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
     }
 }
 
