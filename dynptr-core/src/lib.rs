@@ -131,7 +131,7 @@ mod strategy;
 pub use coerce::CoerceFrom;
 pub use ptr::{drop_then, drop_then_release, with_metadata_of, write_coerced, DynPtr, OwningPtr};
 pub use receiver::{
-    take, MoveToken, OwnedReceiver, Receiver, ReceiverMut, ReceiverOwned, ReceiverRef, ReceiverSlot, Release,
+    MoveToken, OwnedReceiver, Receiver, ReceiverMut, ReceiverOwned, ReceiverRef, ReceiverSlot, Release,
     ReleaseFn, SharedReceiver,
 };
 pub use strategy::{Capacity, RejectReason, Rejected, Strategy, ThreadSafe};
@@ -147,8 +147,9 @@ pub mod __private {
     use core::marker::PhantomData;
     use core::ptr::NonNull;
 
+    pub use crate::receiver::take;
     pub use crate::{
-        take, CoerceFrom, DynPtr, MoveToken, OwnedReceiver, OwningPtr, Receiver, ReceiverMut, ReceiverOwned,
+        CoerceFrom, DynPtr, MoveToken, OwnedReceiver, OwningPtr, Receiver, ReceiverMut, ReceiverOwned,
         ReceiverRef, ReceiverSlot, Rejected, SharedReceiver, Strategy, ThreadSafe,
     };
     pub use core;

@@ -365,20 +365,26 @@ unsafe fn release_in_slot<T, D: ?Sized>(ptr: NonNull<D>, how: Release) {
 
 /// Proof, handed to a by-value `self` shim, that the receiver it gets as `&mut D` is
 /// owned by a holder that will release its storage without dropping the value once the
-/// shim has moved it out with [`take`]. Only [`ReceiverOwned::consume`] makes one.
+/// shim has moved it out (with the macro runtime's `take`). Only
+/// [`ReceiverOwned::consume`] makes one.
 #[derive(Debug)]
 pub struct MoveToken<'t> {
     taken: &'t core::cell::Cell<bool>,
     addr: *const (),
 }
 
-/// Moves the receiver out of its holder, for a by-value `self` shim: the generated code
-/// calls it exactly once, with the token [`ReceiverOwned::consume`] passed along with
-/// `this`.
+/// Moves the receiver out of its holder, for a by-value `self` shim. Not a public API
+/// (reached through `__private`): its contract is what the code `#[dyn_trait]` generates
+/// guarantees. The shim calls it exactly once, inside [`ReceiverOwned::consume`]'s
+/// closure, with the token and the receiver that closure received, as the concrete type
+/// the receiver was created from (the shim is the blanket impl for that type). The
+/// address check below catches a token passed with another value; it cannot tell two
+/// zero-sized values at the same address apart, which the generated code never produces.
 ///
 /// # Panics
 ///
-/// If `this` is not the receiver the token was made for.
+/// If `this` is not at the address of the receiver the token was made for, or the token
+/// was used already.
 #[inline]
 pub fn take<T>(this: &mut T, token: MoveToken<'_>) -> T {
     assert!(
@@ -397,7 +403,7 @@ pub fn take<T>(this: &mut T, token: MoveToken<'_>) -> T {
 /// A receiver holder a by-value `self` method can move the receiver out of.
 pub trait ReceiverOwned<D: ?Sized>: ReceiverMut<D> + Sized {
     /// Calls `f` with the receiver and a [`MoveToken`]; if `f` moved the receiver out
-    /// with [`take`], releases the storage without dropping it, otherwise drops it
+    /// (the generated shim does, with the macro runtime's `take`), releases the storage without dropping it, otherwise drops it
     /// normally.
     fn consume<Out>(self, f: impl FnOnce(&mut D, MoveToken<'_>) -> Out) -> Out;
 }
