@@ -383,11 +383,10 @@ impl Bumped {
     /// Resets the arena, through `&self`, when no value is outstanding.
     #[inline(never)]
     fn reset_idle(&self) {
-        // SAFETY: invariant 3: no other reference to the `Arena` exists now (we are the
-        // only method running, on the arena's only thread, and no `&Arena` outlives a
-        // method). Invariant 2: the caller saw a zero count (with acquire), and only this
-        // thread increments it: no value lives in the arena, so resetting frees nothing
-        // in use.
+        // Invariant 3: no other `&Arena` exists now (only method running, on the arena's
+        // only thread). Invariant 2: the caller saw a zero count (acquire) and only this
+        // thread increments it, so no value lives in the arena.
+        // SAFETY: unique access (invariant 3); resetting frees nothing in use (invariant 2).
         unsafe { (*self.arena.get()).reset() };
     }
 
@@ -517,10 +516,9 @@ impl Bumped {
         // threads meanwhile. Relaxed: only this thread reads the count to decide a
         // reset, with acquire.
         self.live.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: `raw` is valid and aligned for a `T` in arena memory nothing else uses
-        // until this value's count, added just above, is released (the caller's
-        // guarantee from `shared_block`), and the arena is not reset before then
-        // (invariant 2).
+        // The count added just above keeps the arena from being reset (invariant 2)
+        // until this value releases it; `shared_block` gave us `raw` for this value only.
+        // SAFETY: `raw` is valid and aligned for a `T` in arena memory nothing else uses.
         let ptr = unsafe { write_coerced::<T, D>(raw, value) };
         BumpPtr {
             ptr,

@@ -460,10 +460,9 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
         }
         *self.occupied.get_mut() = true;
         let base = self.block.get_mut().ptr;
-        // SAFETY: the block is at least `slot.need` large and aligned (invariant 2 and
-        // `fits`, or `make_room`), holds no value (`occupied` was false, or `make_room`
-        // left the forgotten occupant's block behind), and we marked it occupied for
-        // this value just now.
+        // The block holds no value: `occupied` was false, or `make_room` left the
+        // forgotten occupant's block behind; we marked it occupied just now.
+        // SAFETY: large and aligned enough (invariant 2 with `fits`, or `make_room`), empty.
         Ok(unsafe { self.store(base, slot.offset, value, Place::Block) })
     }
 

@@ -177,11 +177,10 @@ impl<'s, D: ?Sized + 's, S: Strategy + 's> DynPtr<'s, D, S> {
     /// A pinned reference to the pointee, from a pinned `DynPtr`.
     #[inline(always)]
     pub fn as_pin_mut(self: Pin<&mut Self>) -> Pin<&mut D> {
-        // SAFETY: pinning is structural (`OwningPtr` rule 3): `DynPtr` is `Unpin` only
-        // when `D` is (see the impl below), nothing here moves the pointee out of a
-        // pinned `DynPtr` (`into_raw` takes it by value, which a pinned one cannot
-        // give), and the pointee is dropped before its storage is released (rule 2) or
-        // abandoned in place if forgotten (rule 4).
+        // Pinning is structural (`OwningPtr` rule 3): `DynPtr` is `Unpin` only when `D`
+        // is, `into_raw` needs it by value (a pinned one cannot give that), and the
+        // pointee is dropped before its storage is released (rule 2) or abandoned (rule 4).
+        // SAFETY: the projection keeps every pinning guarantee, as just argued.
         unsafe { self.map_unchecked_mut(|this| &mut **this) }
     }
 }
@@ -387,11 +386,10 @@ pub fn with_metadata_of<D: ?Sized>(data: NonNull<u8>, meta: NonNull<D>) -> NonNu
         )
     };
     let mut out = meta;
-    // SAFETY: `out` is a local, initialised `NonNull<D>`, at least one pointer wide and
-    // aligned for a pointer (pointers to unsized types have pointer alignment), so
-    // writing a `NonNull<u8>` to its first word is in bounds and aligned. The first word
-    // is the data pointer (`DATA_FIRST` below), so the result is a valid `NonNull<D>`:
-    // the non-null `data` and `meta`'s untouched (valid) metadata.
+    // `out` is a local `NonNull<D>`, at least one pointer wide and pointer-aligned; its
+    // first word is the data pointer (`DATA_FIRST` below), so after the write it is the
+    // non-null `data` with `meta`'s untouched metadata: a valid `NonNull<D>`.
+    // SAFETY: an in-bounds, aligned write of a `NonNull<u8>` into a local.
     unsafe { (&raw mut out).cast::<NonNull<u8>>().write(data) };
     debug_assert!(
         out.cast::<u8>() == data,

@@ -189,10 +189,9 @@ impl<'a, D: ?Sized> Receiver<'a, D> {
     #[inline(always)]
     pub fn get_mut(&mut self) -> &mut D {
         debug_assert!(self.mutable);
-        // SAFETY: invariants 1 and 2 (every public constructor of `Receiver` makes a
-        // mutable one; `from_ref` is only used inside `SharedReceiver`, which never
-        // calls this): valid, and nothing else accesses it; the unique reference is tied
-        // to the unique borrow of `self`.
+        // Every public constructor of `Receiver` makes a mutable one; `from_ref` is only
+        // used inside `SharedReceiver`, which never calls this.
+        // SAFETY: invariants 1 and 2: valid and unaliased, for the unique borrow of `self`.
         unsafe { self.ptr.as_mut() }
     }
 
@@ -392,11 +391,10 @@ pub fn take<T>(this: &mut T, token: MoveToken<'_>) -> T {
         "dynptr: `take` called with a token of another receiver"
     );
     token.taken.set(true);
-    // SAFETY: the token was made by `ReceiverOwned::consume` for this very receiver (same
-    // address, checked above; the token is consumed, so this runs once): its holder owns
-    // the value and, seeing `taken`, releases the storage without dropping it. `this` is
-    // a unique reference to an initialised `T`, so the read is valid, and nothing reads
-    // or drops the original afterwards.
+    // The token was made by `ReceiverOwned::consume` for this receiver (same address,
+    // checked above; consumed, so this runs once); seeing `taken`, its holder releases
+    // the storage without dropping the value.
+    // SAFETY: `this` is a unique, initialised `T` that nothing reads or drops again.
     unsafe { core::ptr::read(this) }
 }
 

@@ -632,10 +632,9 @@ fn reuse_and_finish<S: Strategy>(
     payload: u64,
 ) {
     let read_abandoned = || {
-        // SAFETY: the abandoned value was never dropped and its memory must never be
-        // reused or freed (the property under test); its borrow of `abandoned_drops`
-        // is still alive. A strategy that breaks the rule makes this a use-after-free,
+        // A strategy that breaks the rule under test makes this a use-after-free,
         // which Miri reports.
+        // SAFETY: an abandoned value is never dropped, reused or freed; its borrow lives.
         unsafe { (*abandoned).payload() }
     };
     for round in 0..rounds() as u64 {

@@ -385,10 +385,9 @@ impl<D: ?Sized> Drop for SlotPtr<'_, D> {
     #[inline]
     fn drop(&mut self) {
         let taken = self.taken;
-        // SAFETY: invariant 1: the value is initialised and owned by `self`, which is
-        // being dropped; the release marks the place free after the drop (or during the
-        // unwinding of a panic in it), so the value is dropped exactly once. (A type
-        // without drop glue costs no call: its vtable's drop entry is null.)
+        // The release marks the place free after the drop (or while a panic in it
+        // unwinds). A type without drop glue costs no call: its vtable entry is null.
+        // SAFETY: invariant 1: initialised, owned by `self` (being dropped), dropped once.
         unsafe { drop_then_release(self.ptr, |_, _| taken.set(false)) };
     }
 }

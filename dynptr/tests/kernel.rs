@@ -248,10 +248,8 @@ fn a_forgotten_future_keeps_its_block_forever() {
     assert_eq!(size, 200);
     testkit::forget_reachable(value);
     assert_eq!(HEAP.stats().live, 2);
-    // SAFETY: `start..start + 200` is the forgotten array's block, inside the static
-    // buffer, initialised, and abandoned by its owner (never dropped, never freed);
-    // nothing writes it while this view lives (a write would be the bug this test looks
-    // for).
+    // A write to that block while this view lives would be the bug this test looks for.
+    // SAFETY: the forgotten array's block: in the static buffer, initialised, never freed.
     let abandoned = unsafe { core::slice::from_raw_parts(start, size) }.to_vec();
     assert_eq!(abandoned, marker);
 
