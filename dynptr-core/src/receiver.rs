@@ -97,13 +97,13 @@ pub type ReleaseFn<D> = unsafe fn(NonNull<D>, Release);
 /// # Invariants
 ///
 /// 1. `ptr` points to a valid `D` for `'a` (borrowed) or until released (owned).
-/// 2. If `mutable`, nothing else accesses the pointee while this receiver exists
-///    (it came from `&'a mut D` or from owned storage).
+/// 2. Unless it was made by `from_ref` (only inside [`SharedReceiver`], which never asks
+///    for `&mut D`), nothing else accesses the pointee while this receiver exists (it
+///    came from `&'a mut D` or from owned storage).
 /// 3. If `release` is `Some`, this receiver owns the pointee and calls `release` exactly
 ///    once, when dropped or when the pointee is moved out.
 pub struct Receiver<'a, D: ?Sized> {
     ptr: NonNull<D>,
-    mutable: bool,
     release: Option<ReleaseFn<D>>,
     _marker: PhantomData<(&'a mut D, D)>,
 }
@@ -114,7 +114,6 @@ impl<'a, D: ?Sized> Receiver<'a, D> {
     pub fn from_mut(value: &'a mut D) -> Self {
         Receiver {
             ptr: NonNull::from(value),
-            mutable: true,
             release: None,
             _marker: PhantomData,
         }
@@ -126,7 +125,6 @@ impl<'a, D: ?Sized> Receiver<'a, D> {
     fn from_ref(value: &'a D) -> Self {
         Receiver {
             ptr: NonNull::from(value),
-            mutable: false,
             release: None,
             _marker: PhantomData,
         }
@@ -147,7 +145,6 @@ impl<'a, D: ?Sized> Receiver<'a, D> {
         let ptr = D::coerce_non_null(NonNull::from(slot.0.write(value)));
         Receiver {
             ptr,
-            mutable: true,
             release: Some(release_in_slot::<T, D>),
             _marker: PhantomData,
         }
@@ -165,7 +162,6 @@ impl<'a, D: ?Sized> Receiver<'a, D> {
     pub unsafe fn from_raw_owned(ptr: NonNull<D>, release: ReleaseFn<D>) -> Self {
         Receiver {
             ptr,
-            mutable: true,
             release: Some(release),
             _marker: PhantomData,
         }
@@ -188,7 +184,6 @@ impl<'a, D: ?Sized> Receiver<'a, D> {
     /// Exclusive access.
     #[inline(always)]
     pub fn get_mut(&mut self) -> &mut D {
-        debug_assert!(self.mutable);
         // Every public constructor of `Receiver` makes a mutable one; `from_ref` is only
         // used inside `SharedReceiver`, which never calls this.
         // SAFETY: invariants 1 and 2: valid and unaliased, for the unique borrow of `self`.
@@ -250,7 +245,6 @@ impl<D: ?Sized> fmt::Debug for Receiver<'_, D> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Receiver")
             .field("owned", &self.is_owned())
-            .field("mutable", &self.mutable)
             .finish_non_exhaustive()
     }
 }
