@@ -550,7 +550,8 @@ pub fn thread_allocations() -> usize {
     THREAD_ALLOCATIONS.with(Cell::get)
 }
 
-fn poll_once<F: Future + ?Sized>(f: Pin<&mut F>) -> Poll<F::Output> {
+/// Polls `f` once with a no-op waker.
+pub fn poll_once<F: Future + ?Sized>(f: Pin<&mut F>) -> Poll<F::Output> {
     f.poll(&mut Context::from_waker(Waker::noop()))
 }
 

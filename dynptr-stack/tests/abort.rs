@@ -7,19 +7,15 @@
 //! Miri cannot spawn processes, so the parents are skipped there.
 
 use core::future::Future;
-use core::pin::{pin, Pin};
-use core::task::{Context, Poll, Waker};
+use core::pin::pin;
 use std::process::Command;
 
+use dynptr_core::testkit::poll_once;
 use dynptr_core::DynPtr;
 use dynptr_stack::{Slot, SlotRef};
 use tokio::sync::Notify;
 
 const SCENARIO: &str = "DYNPTR_STACK_ABORT";
-
-fn poll_once<F: Future + ?Sized>(f: Pin<&mut F>) -> Poll<F::Output> {
-    f.poll(&mut Context::from_waker(Waker::noop()))
-}
 
 /// Runs `scenario` in a child process and checks that it aborted with `message`.
 fn expect_abort(scenario: &str, message: &str) {

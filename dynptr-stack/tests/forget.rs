@@ -10,18 +10,15 @@
 use core::cell::RefCell;
 use core::future::Future;
 use core::pin::{pin, Pin};
-use core::task::{Context, Poll, Waker};
+use core::task::Poll;
 
 use dynptr_box::Boxed;
+use dynptr_core::testkit::poll_once;
 use dynptr_core::testkit::{forget_reachable, YieldOnce};
 use dynptr_core::{DynPtr, Strategy};
 use dynptr_stack::align::A16;
 use dynptr_stack::{Inline, InlineOr, Slot, SlotRef};
 use tokio::sync::Notify;
-
-fn poll_once<F: Future + ?Sized>(f: Pin<&mut F>) -> Poll<F::Output> {
-    f.poll(&mut Context::from_waker(Waker::noop()))
-}
 
 /// The Notify scenario for any strategy. `ballast` makes the future larger (to test the
 /// fallback of `InlineOr`).

@@ -4,18 +4,15 @@
 use core::cell::Cell;
 use core::fmt::Debug;
 use core::future::Future;
-use core::pin::{pin, Pin};
+use core::pin::pin;
 use core::ptr::NonNull;
-use core::task::{Context, Poll, Waker};
+use core::task::Poll;
 
+use dynptr_core::testkit::poll_once;
 use dynptr_core::testkit::YieldOnce;
 use dynptr_core::{DynPtr, OwningPtr, RejectReason, Strategy};
 use dynptr_stack::align::{A16, A4096, A64};
 use dynptr_stack::{Inline, InlineOr, Slot, SlotRef};
-
-fn poll_once<F: Future + ?Sized>(f: Pin<&mut F>) -> Poll<F::Output> {
-    f.poll(&mut Context::from_waker(Waker::noop()))
-}
 
 fn addr<D: ?Sized, S: Strategy>(p: &DynPtr<'_, D, S>) -> usize {
     DynPtr::as_ptr(p).cast::<u8>().addr()

@@ -12,12 +12,11 @@ mod kernel;
 use core::alloc::Layout;
 use core::fmt::Debug;
 use core::future::Future;
-use core::pin::Pin;
-use core::task::{Context, Poll, Waker};
 
 use dynptr::{Allocator, Boxed, DynPtr, RejectReason, Strategy};
 use dynptr_cache::Cached;
 use dynptr_core::testkit;
+use dynptr_core::testkit::poll_once;
 use kernel::{
     block_on, expected_checksum, global_allocs, out_of_memory, run, BlockDevice, DmaDisk, DynBlockDevice,
     FixedBuf, HeapStats, IoError, RamDisk, Run, BLOCK,
@@ -25,10 +24,6 @@ use kernel::{
 
 /// Blocks per disk: few under Miri, which is slow.
 const BLOCKS: u32 = if cfg!(miri) { 4 } else { 64 };
-
-fn poll_once<F: Future + ?Sized>(f: Pin<&mut F>) -> Poll<F::Output> {
-    f.poll(&mut Context::from_waker(Waker::noop()))
-}
 
 #[test]
 fn the_counter_sees_the_global_heap() {

@@ -6,11 +6,8 @@
 
 use core::alloc::Layout;
 use core::cell::Cell;
-use core::future::Future;
-use core::pin::Pin;
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicUsize, Ordering};
-use core::task::{Context, Poll, Waker};
 use std::sync::Mutex;
 
 use dynptr_cache::{AllocError, Allocator, Global};
@@ -153,9 +150,8 @@ impl Payload for Page {
 }
 
 /// Polls once with a no-op waker.
-pub fn poll_once<F: Future + ?Sized>(f: Pin<&mut F>) -> Poll<F::Output> {
-    f.poll(&mut Context::from_waker(Waker::noop()))
-}
+#[allow(unused_imports)]
+pub use dynptr_core::testkit::poll_once;
 
 /// Fewer iterations under Miri.
 pub const fn rounds() -> usize {
