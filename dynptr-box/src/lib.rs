@@ -66,8 +66,8 @@ use core::ptr::NonNull;
 
 pub use allocator_api2::alloc::{AllocError, Allocator, Global};
 use dynptr_core::{
-    drop_then_release, write_coerced, CoerceFrom, OwningPtr, Receiver, Rejected, Release, Strategy,
-    ThreadSafe,
+    drop_then_release, layout_of, write_coerced, CoerceFrom, OwningPtr, Receiver, Rejected, Release,
+    Strategy, ThreadSafe,
 };
 
 /// The heap strategy: one allocation per stored value, in the allocator `A`.
@@ -245,7 +245,7 @@ unsafe impl<D: ?Sized, A: Allocator> OwningPtr for BoxPtr<D, A> {
         let alloc = unsafe { core::ptr::read(&this.alloc) };
         // SAFETY: invariant 1: the pointee's memory is still there (the caller moved the
         // value out but did not free it), so its metadata gives its layout.
-        let layout = Layout::for_value(unsafe { this.ptr.as_ref() });
+        let layout = unsafe { layout_of(this.ptr) };
         if layout.size() != 0 {
             // SAFETY: invariant 2: allocated by `alloc` with this exact layout; the
             // caller moved the pointee out, so nothing reads this memory again.

@@ -128,7 +128,7 @@ use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 use bumpalo::Bump;
-use dynptr_core::{drop_then_release, write_coerced, CoerceFrom, OwningPtr, Rejected, Strategy, ThreadSafe};
+use dynptr_core::{drop_then, write_coerced, CoerceFrom, OwningPtr, Rejected, Strategy, ThreadSafe};
 
 /// The arena strategy: values in a [`bumpalo::Bump`] owned by the strategy, reclaimed
 /// when none of them is alive, leaked (and replaced) if one was forgotten.
@@ -718,7 +718,7 @@ impl<D: ?Sized> BumpPtr<'_, D> {
 
 // SAFETY: `as_ptr`/`as_mut_ptr` return the arena pointer of invariant 1, whose
 // provenance is the arena chunk's and which never moves while the arena keeps that
-// memory (invariant 2); `drop` drops the pointee once through `drop_then_release`, which
+// memory (invariant 2); `drop` drops the pointee once through `drop_then`, which
 // releases the count also if the drop panics (the memory itself is the arena's and is
 // reclaimed by its reset); a forgotten `BumpPtr` never releases its count, so its arena
 // is never reset or freed but leaked (abandon on forget, `Bumped` invariant 2).
@@ -749,7 +749,7 @@ impl<D: ?Sized> Drop for BumpPtr<'_, D> {
         let (live, exclusive) = (self.live, self.exclusive);
         // SAFETY: invariant 1: the pointee is initialised and owned by us; we are being
         // dropped, so nothing uses it afterwards. The release gives the count back once.
-        unsafe { drop_then_release(self.ptr, |_, _| Self::release(live, exclusive)) }
+        unsafe { drop_then(self.ptr, || Self::release(live, exclusive)) }
     }
 }
 

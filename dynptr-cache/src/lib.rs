@@ -77,7 +77,8 @@ use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 pub use allocator_api2::alloc::{AllocError, Allocator, Global};
 use dynptr_core::{
-    drop_then, drop_then_release, write_coerced, CoerceFrom, OwningPtr, Rejected, Strategy, ThreadSafe,
+    drop_then, drop_then_release, layout_of, write_coerced, CoerceFrom, OwningPtr, Rejected, Strategy,
+    ThreadSafe,
 };
 
 /// The recycled-box strategy: one heap block, in the allocator `A`, reused by every
@@ -732,7 +733,7 @@ unsafe impl<D: ?Sized, A: Allocator + Clone + 'static> OwningPtr for CachePtr<'_
                 // SAFETY: invariant 1: the pointee's memory is still there (the caller
                 // moved the value out but did not free it), so its metadata gives its
                 // layout.
-                let layout = Layout::for_value(unsafe { this.ptr.as_ref() });
+                let layout = unsafe { layout_of(this.ptr) };
                 // SAFETY: invariant 1 (a one-off of `cache`) and the caller: the pointee
                 // was moved out, and `this` is never dropped, so this is the one release.
                 unsafe { cache.release_one_off(this.ptr.cast(), layout) };

@@ -129,7 +129,7 @@ mod receiver;
 mod strategy;
 
 pub use coerce::CoerceFrom;
-pub use ptr::{drop_then, drop_then_release, with_metadata_of, write_coerced, DynPtr, OwningPtr};
+pub use ptr::{drop_then, drop_then_release, layout_of, with_metadata_of, write_coerced, DynPtr, OwningPtr};
 pub use receiver::{
     MoveToken, OwnedReceiver, Receiver, ReceiverMut, ReceiverOwned, ReceiverRef, ReceiverSlot, Release,
     ReleaseFn, SharedReceiver,

@@ -1,6 +1,7 @@
 //! The owning-pointer contract backends implement, and `DynPtr`, the pointer callers see.
 
 use core::alloc::Layout;
+use core::cell::UnsafeCell;
 use core::fmt;
 use core::future::Future;
 use core::iter::FusedIterator;
@@ -275,6 +276,47 @@ impl<'s, D: ?Sized + fmt::Display + 's, S: Strategy + 's> fmt::Display for DynPt
     }
 }
 
+/// The layout of the value at `ptr`, read from its metadata (a vtable's size and
+/// alignment, a slice's length) without claiming that the value is not being mutated.
+///
+/// `Layout::for_value(ptr.as_ref())` would create a shared reference to the whole value,
+/// which is a read of every byte of it for the borrow models: a pinned future that holds
+/// a `&mut` into its own state (a guard over a local buffer, a `Vec::drain` of a local)
+/// would have that borrow invalidated (Stacked Borrows) or frozen (Tree Borrows), and its
+/// drop glue would then write through it. std's `Box` uses the unstable
+/// `Layout::for_value_raw`; on stable, this reads the layout through a shared reference
+/// to `UnsafeCell<D>` (the same layout as `D`), which permits mutation through other
+/// pointers and so performs no such read. Use it in every drop or release path.
+///
+/// # Safety
+///
+/// `ptr` points to a value of type `D` whose memory is still allocated and was
+/// initialised (it may have been moved out of with `ptr::read`, not yet dropped).
+///
+/// # Examples
+///
+/// ```
+/// use core::ptr::NonNull;
+/// use dynptr_core::{layout_of, CoerceFrom};
+///
+/// let mut value = [0u64; 3];
+/// let ptr: NonNull<dyn core::fmt::Debug> = <dyn core::fmt::Debug>::coerce_non_null(NonNull::from(&mut value));
+/// // SAFETY: `ptr` points to `value`, alive and initialised.
+/// let layout = unsafe { layout_of(ptr) };
+/// assert_eq!((layout.size(), layout.align()), (24, 8));
+/// ```
+#[inline(always)]
+pub unsafe fn layout_of<D: ?Sized>(ptr: NonNull<D>) -> Layout {
+    // `UnsafeCell<D>` has the in-memory representation of `D`, so the metadata of `ptr`
+    // describes it too, and the cast keeps that metadata.
+    let cell = ptr.as_ptr() as *const UnsafeCell<D>;
+    // SAFETY: the caller guarantees `ptr` points to allocated, initialised memory of a
+    // `D`, aligned (an owning pointer's pointee is); the reference is used only to read
+    // the metadata, and being to an `UnsafeCell`, it asserts nothing about other
+    // pointers into the value for as long as it lives.
+    Layout::for_value(unsafe { &*cell })
+}
+
 /// Drops the value at `ptr` in place, then calls `release` with its address and
 /// layout, also when the value's drop panics (the panic then continues). The one
 /// routine every backend's `Drop` uses, so that "drop exactly once, then release with
@@ -287,7 +329,7 @@ impl<'s, D: ?Sized + fmt::Display + 's, S: Strategy + 's> fmt::Display for DynPt
 #[inline]
 pub unsafe fn drop_then_release<D: ?Sized>(ptr: NonNull<D>, release: impl FnOnce(NonNull<u8>, Layout)) {
     // SAFETY: the caller guarantees `ptr` points to an initialised value.
-    let layout = Layout::for_value(unsafe { ptr.as_ref() });
+    let layout = unsafe { layout_of(ptr) };
     let addr = ptr.cast();
     // SAFETY: forwarded from our caller.
     unsafe { drop_then(ptr, move || release(addr, layout)) }

@@ -21,7 +21,12 @@
 //!   drop never runs later, its memory is not reused while the strategy is used again,
 //!   and it stays readable after the strategy is gone (Miri turns any violation into a
 //!   use-after-free report);
-//! - values from the shared entry point that are alive together never share storage.
+//! - values from the shared entry point that are alive together never share storage;
+//! - a future that borrows its own state across an await (a guard writing through a
+//!   `&mut` into a local on drop, a `Vec::drain` of a local) can be dropped mid-await
+//!   through both entry points: the strategy's drop path must not create a reference
+//!   to the whole value before dropping it (under Miri, a shared re-borrow invalidates
+//!   or freezes the future's borrows of itself, and its drop then writes through them).
 //!
 //! The kit's own values need a capacity of at least [`MIN_CAPACITY`]; it only stores
 //! larger ones through `try_adapt`, so it compiles for inline strategies that reject
@@ -96,6 +101,7 @@ pub fn check_with<S: Strategy>(config: Config, mut make: impl FnMut() -> S) {
     layouts(&mut make());
     panic_in_drop(&mut make());
     shared_values_do_not_overlap(&mut make());
+    self_referential_drop(&mut make());
     forget_abandons(config, &mut make);
 }
 
@@ -436,6 +442,76 @@ struct Abandoned(#[allow(dead_code)] *const u8);
 unsafe impl Send for Abandoned {}
 
 static ABANDONED: Mutex<Vec<Abandoned>> = Mutex::new(Vec::new());
+
+/// Writes through its borrow when dropped: the self-reference of [`self_referential_drop`].
+struct WriteOnDrop<'a>(&'a mut [u8; 8]);
+
+impl Drop for WriteOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0[0] = 42;
+    }
+}
+
+/// A future holding a `&mut` into its own state across an await, which writes through
+/// it when dropped.
+async fn writes_to_itself_on_drop() -> u8 {
+    let mut buf = [0u8; 8];
+    let guard = WriteOnDrop(&mut buf);
+    YieldOnce::new().await;
+    guard.0[2]
+}
+
+/// A future holding a `Vec::drain` of its own local across an await: the drain's drop
+/// writes the vector's length back through its borrow.
+async fn drains_its_own_vec() -> u8 {
+    let mut v: Vec<u8> = Vec::with_capacity(4);
+    v.extend_from_slice(&[1, 2, 3, 4]);
+    let mut drain = v.drain(1..3);
+    let first = drain.next();
+    YieldOnce::new().await;
+    first.unwrap_or(0) + drain.next().unwrap_or(0)
+}
+
+/// Futures that borrow their own state across an await are dropped mid-await, and run
+/// to completion, through both entry points. A drop path that re-borrows the whole
+/// value (say `Layout::for_value(&*ptr)`) before dropping it invalidates (Stacked
+/// Borrows) or freezes (Tree Borrows) those borrows, and the drop glue then writes
+/// through them: Miri reports it.
+pub fn self_referential_drop<S: Strategy>(strategy: &mut S) {
+    fn exclusive<S: Strategy, F: Future<Output = u8>>(strategy: &mut S, make: impl Fn() -> F, done: u8) {
+        {
+            let mut p = core::pin::pin!(DynPtr::<dyn Future<Output = u8>, S>::new(strategy, make()));
+            assert!(
+                poll_once(p.as_mut()).is_pending(),
+                "self-referential future: ready too soon"
+            );
+        } // Dropped mid-await.
+        let mut p = core::pin::pin!(DynPtr::<dyn Future<Output = u8>, S>::new(strategy, make()));
+        assert!(poll_once(p.as_mut()).is_pending());
+        assert_eq!(
+            poll_once(p.as_mut()),
+            Poll::Ready(done),
+            "self-referential future: wrong output"
+        );
+    }
+    fn shared<S: Strategy, F: Future<Output = u8>>(strategy: &S, make: impl Fn() -> F, done: u8) {
+        let mut b = core::pin::pin!(DynPtr::<dyn Future<Output = u8>, S>::new_shared(strategy, make()));
+        {
+            let mut a = core::pin::pin!(DynPtr::<dyn Future<Output = u8>, S>::new_shared(strategy, make()));
+            assert!(poll_once(a.as_mut()).is_pending());
+            assert!(poll_once(b.as_mut()).is_pending());
+        } // `a` is dropped mid-await, while `b` is alive.
+        assert_eq!(
+            poll_once(b.as_mut()),
+            Poll::Ready(done),
+            "self-referential future: wrong output"
+        );
+    }
+    exclusive(strategy, writes_to_itself_on_drop, 0);
+    exclusive(strategy, drains_its_own_vec, 5);
+    shared(strategy, writes_to_itself_on_drop, 0);
+    shared(strategy, drains_its_own_vec, 5);
+}
 
 /// Forgets `value` (its drop never runs) and keeps its memory reachable so that leak
 /// checkers do not report the intended leak.

@@ -8,7 +8,7 @@ use core::pin::Pin;
 use core::ptr::NonNull;
 
 use dynptr_core::{
-    drop_then_release, write_coerced, Capacity, CoerceFrom, OwningPtr, RejectReason, Rejected, Strategy,
+    drop_then, write_coerced, Capacity, CoerceFrom, OwningPtr, RejectReason, Rejected, Strategy,
 };
 
 use crate::align::{Alignment, Buf, A16};
@@ -353,7 +353,7 @@ pub struct SlotPtr<'s, D: ?Sized> {
 // - Access (rule 1): `ptr` is derived from the place's `UnsafeCell` buffer (invariant 1),
 //   which stays valid for `'s` and is touched by nobody else (`Place` invariant 2).
 // - Drop exactly once (rule 2): `Drop` drops the value once through
-//   `drop_then_release`, then marks the place free, also when the drop panics.
+//   `drop_then`, then marks the place free, also when the drop panics.
 // - Pinning (rule 3): the value is in the slot, outside `self`; it never moves.
 // - Abandon on forget (rule 4): a forgotten `SlotPtr` leaves its place taken forever:
 //   never dropped, never written again (`Place::put` takes only empty places); the
@@ -388,7 +388,7 @@ impl<D: ?Sized> Drop for SlotPtr<'_, D> {
         // The release marks the place free after the drop (or while a panic in it
         // unwinds). A type without drop glue costs no call: its vtable entry is null.
         // SAFETY: invariant 1: initialised, owned by `self` (being dropped), dropped once.
-        unsafe { drop_then_release(self.ptr, |_, _| taken.set(false)) };
+        unsafe { drop_then(self.ptr, || taken.set(false)) };
     }
 }
 

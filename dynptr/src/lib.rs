@@ -313,9 +313,9 @@
 extern crate self as dynptr;
 
 pub use dynptr_core::{
-    drop_then, drop_then_release, impl_coerce, with_metadata_of, write_coerced, Capacity, CoerceFrom, DynPtr,
-    OwningPtr, Receiver, ReceiverMut, ReceiverRef, ReceiverSlot, RejectReason, Rejected, Release,
-    SharedReceiver, Strategy, ThreadSafe,
+    drop_then, drop_then_release, impl_coerce, layout_of, with_metadata_of, write_coerced, Capacity,
+    CoerceFrom, DynPtr, OwningPtr, Receiver, ReceiverMut, ReceiverRef, ReceiverSlot, RejectReason, Rejected,
+    Release, SharedReceiver, Strategy, ThreadSafe,
 };
 
 #[cfg(feature = "box")]
