@@ -130,12 +130,15 @@ impl<A: Allocator + Clone + 'static> Boxed<A> {
         D: ?Sized + CoerceFrom<T>,
     {
         let layout = Layout::new::<T>();
+        // Cloned before the value is written: a panicking `clone` then unwinds with
+        // `value` still owned here (dropped by the unwind) and no block allocated.
+        let alloc = self.alloc.clone();
         let raw: NonNull<T> = if layout.size() == 0 {
             // A zero-sized value needs no memory: an aligned dangling pointer is valid
             // for it, and `BoxPtr::drop` never deallocates a zero-sized layout.
             NonNull::dangling()
         } else {
-            match self.alloc.allocate(layout) {
+            match alloc.allocate(layout) {
                 Ok(block) => block.cast(),
                 Err(AllocError) => return Err(Rejected::out_of_memory(value)),
             }
@@ -143,9 +146,10 @@ impl<A: Allocator + Clone + 'static> Boxed<A> {
         // SAFETY: `raw` is a fresh allocation of `layout` (valid and aligned for `T`),
         // or dangling and aligned for a zero-sized `T`.
         let ptr = unsafe { write_coerced::<T, D>(raw, value) };
+        // Nothing can panic from here on: the block is owned by the `BoxPtr`.
         Ok(BoxPtr {
             ptr,
-            alloc: self.alloc.clone(),
+            alloc,
             _owns: PhantomData,
         })
     }
