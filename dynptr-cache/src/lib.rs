@@ -491,9 +491,15 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
             // SAFETY: we won the exchange, so invariant 1 gives us exclusive access to
             // `block` until we hand it to a pointer or release the flag.
             let block = unsafe { &mut *block };
-            if !block.fits(slot.need) && regrow(&self.alloc, block, slot.need).is_err() {
-                self.occupied.store(false, Ordering::Release);
-                return Err(oom(value));
+            if !block.fits(slot.need) {
+                // A panicking allocator unwinds through `regrow`: the guard gives the
+                // (now empty) block back, or it would stay claimed by no pointer.
+                let unclaim = Unclaim(&self.occupied);
+                let grown = regrow(&self.alloc, block, slot.need);
+                if grown.is_err() {
+                    return Err(oom(value)); // `unclaim` gives the block back.
+                }
+                core::mem::forget(unclaim);
             }
             let base = block.ptr;
             // SAFETY: the block is at least `slot.need` large and aligned (invariant 2 and
@@ -541,6 +547,18 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
         // (invariant 1 of `CachePtr`), released once (the caller).
         unsafe { self.alloc.deallocate(base, slot.need) };
         self.one_offs.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Clears the `occupied` flag it guards when dropped: gives back a block that the shared
+/// path claimed but did not hand to a pointer, on an error return or while unwinding.
+struct Unclaim<'a>(&'a AtomicBool);
+
+impl Drop for Unclaim<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        // Release: as `release_block`.
+        self.0.store(false, Ordering::Release);
     }
 }
 
