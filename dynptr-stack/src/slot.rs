@@ -152,7 +152,16 @@ impl<const N: usize, A: Alignment> Place<N, A> {
 impl<const N: usize, A: Alignment, const K: usize> Slot<N, A, K> {
     /// An empty slot. Pin it (`core::pin::pin!(Slot::new())`) and hand it to
     /// [`SlotRef::new`].
+    ///
+    /// A slot with no place (`K = 0`) could store nothing: it is a compile-time error.
+    ///
+    /// ```compile_fail,E0080
+    /// use dynptr_stack::{align::A16, Slot};
+    ///
+    /// let slot = Slot::<64, A16, 0>::new();
+    /// ```
     pub const fn new() -> Self {
+        const { assert!(K > 0, "dynptr-stack: a `Slot` needs at least one place (K = 0)") };
         Slot {
             places: [const { Place::new() }; K],
             _pinned: PhantomPinned,
