@@ -356,38 +356,78 @@ unsafe fn release_in_slot<T, D: ?Sized>(ptr: NonNull<D>, how: Release) {
     }
 }
 
-/// Proof, handed to a by-value `self` shim, that the receiver it gets as `&mut D` is
+/// Proof, handed to a by-value `self` shim, that the receiver it gets as `&'t mut D` is
 /// owned by a holder that will release its storage without dropping the value once the
-/// shim has moved it out (with the macro runtime's `take`). Only
-/// [`ReceiverOwned::consume`] makes one.
+/// shim has moved it out (with the macro runtime's [`take`]). Only
+/// [`ReceiverOwned::consume`] makes one, together with that `&'t mut D`.
+///
+/// The token is *invariant* in `'t`: [`take`] accepts it only with a `&'t mut T` of
+/// exactly that lifetime, which keeps the reference borrowed for all of `'t`, so nothing
+/// can use the receiver after it was moved out.
 #[derive(Debug)]
 pub struct MoveToken<'t> {
     taken: &'t core::cell::Cell<bool>,
     addr: *const (),
+    _invariant: PhantomData<fn(&'t ()) -> &'t ()>,
 }
 
 /// Moves the receiver out of its holder, for a by-value `self` shim. Not a public API
-/// (reached through `__private`): its contract is what the code `#[dyn_trait]` generates
-/// guarantees. The shim calls it exactly once, inside [`ReceiverOwned::consume`]'s
+/// (reached through `__private`): the shim calls it inside [`ReceiverOwned::consume`]'s
 /// closure, with the token and the receiver that closure received, as the concrete type
-/// the receiver was created from (the shim is the blanket impl for that type). The
-/// address check below catches a token passed with another value; it cannot tell two
-/// zero-sized values at the same address apart, which the generated code never produces.
+/// the receiver was created from (the shim is the blanket impl for that type).
+///
+/// Safe, because no call can make a value owned twice:
+/// - `this` is borrowed for the token's whole lifetime `'t` (the token is invariant, so
+///   `'t` cannot shrink): after `take`, `this` cannot be read, written or moved out again;
+/// - the token is single-use (moved in), and the holder then releases the storage
+///   without dropping whatever lives at the receiver's address;
+/// - `this` must be at the receiver's address (checked). A different value at that
+///   address with the same lifetime can only be a zero-sized one borrowed for `'static`
+///   (`consume`'s closure is generic over `'t`, so it cannot capture a shorter borrow),
+///   that is a leaked value: it gets one owner, and the receiver's own value is released
+///   undropped (a leak, not a double drop). A `&'t mut` to a field of the receiver is
+///   moved out alone, and the rest is leaked.
+///
+/// ```compile_fail,E0499
+/// use dynptr_core::__private::{take, ReceiverOwned};
+/// use dynptr_core::{OwnedReceiver, Receiver, ReceiverSlot};
+///
+/// let mut slot = ReceiverSlot::new();
+/// let owned = OwnedReceiver::new(Receiver::in_slot(&mut slot, vec![1u8, 2, 3])).unwrap();
+/// owned.consume(|v: &mut Vec<u8>, token| {
+///     let first = take(v, token);
+///     let second = core::mem::take(v); // the same buffer a second time: rejected
+///     (first, second)
+/// });
+/// ```
+///
+/// Nor can another zero-sized value at the receiver's (dangling) address stand in for
+/// it, unless it is borrowed for `'static`:
+///
+/// ```compile_fail,E0597
+/// use dynptr_core::__private::{take, ReceiverOwned};
+/// use dynptr_core::{OwnedReceiver, Receiver, ReceiverSlot};
+///
+/// struct Unique; // a zero-sized capability that must have one owner
+/// let mut slot = ReceiverSlot::new();
+/// let owned = OwnedReceiver::new(Receiver::in_slot(&mut slot, Unique)).unwrap();
+/// let mut other = Unique;
+/// let _dup: Unique = owned.consume(|_v: &mut Unique, token| take(&mut other, token));
+/// ```
 ///
 /// # Panics
 ///
-/// If `this` is not at the address of the receiver the token was made for, or the token
-/// was used already.
+/// If `this` is not at the address of the receiver the token was made for.
 #[inline]
-pub fn take<T>(this: &mut T, token: MoveToken<'_>) -> T {
+pub fn take<'t, T>(this: &'t mut T, token: MoveToken<'t>) -> T {
     assert!(
         core::ptr::addr_eq(this as *const T, token.addr) && !token.taken.get(),
         "dynptr: `take` called with a token of another receiver"
     );
     token.taken.set(true);
     // The token was made by `ReceiverOwned::consume` for this receiver (same address,
-    // checked above; consumed, so this runs once); seeing `taken`, its holder releases
-    // the storage without dropping the value.
+    // checked above; moved in, so this runs once); seeing `taken`, its holder releases
+    // the storage without dropping the value, and `this` stays borrowed for all of `'t`.
     // SAFETY: `this` is a unique, initialised `T` that nothing reads or drops again.
     unsafe { core::ptr::read(this) }
 }
@@ -397,7 +437,7 @@ pub trait ReceiverOwned<D: ?Sized>: ReceiverMut<D> + Sized {
     /// Calls `f` with the receiver and a [`MoveToken`]; if `f` moved the receiver out
     /// (the generated shim does, with the macro runtime's `take`), releases the storage without dropping it, otherwise drops it
     /// normally.
-    fn consume<Out>(self, f: impl FnOnce(&mut D, MoveToken<'_>) -> Out) -> Out;
+    fn consume<Out>(self, f: impl for<'t> FnOnce(&'t mut D, MoveToken<'t>) -> Out) -> Out;
 }
 
 /// The receiver of a dyn wrapper for a trait with by-value `self` methods: always owned
@@ -452,7 +492,7 @@ impl<D: ?Sized> ReceiverMut<D> for OwnedReceiver<'_, D> {
 }
 
 impl<D: ?Sized> ReceiverOwned<D> for OwnedReceiver<'_, D> {
-    fn consume<Out>(self, f: impl FnOnce(&mut D, MoveToken<'_>) -> Out) -> Out {
+    fn consume<Out>(self, f: impl for<'t> FnOnce(&'t mut D, MoveToken<'t>) -> Out) -> Out {
         let taken = core::cell::Cell::new(false);
         let ptr = self.0.ptr;
         let mut this = core::mem::ManuallyDrop::new(self);
@@ -483,6 +523,7 @@ impl<D: ?Sized> ReceiverOwned<D> for OwnedReceiver<'_, D> {
         let token = MoveToken {
             taken: &taken,
             addr: ptr.as_ptr() as *const (),
+            _invariant: PhantomData,
         };
         // SAFETY: invariant 1 of `Receiver`: valid and owned; the unique reference ends
         // when `f` returns, before `Finish` releases or drops the value.
@@ -494,7 +535,7 @@ impl<D: ?Sized> ReceiverOwned<D> for OwnedReceiver<'_, D> {
 }
 
 impl<'s, D: ?Sized + 's, S: Strategy + 's> ReceiverOwned<D> for DynPtr<'s, D, S> {
-    fn consume<Out>(self, f: impl FnOnce(&mut D, MoveToken<'_>) -> Out) -> Out {
+    fn consume<Out>(self, f: impl for<'t> FnOnce(&'t mut D, MoveToken<'t>) -> Out) -> Out {
         let taken = core::cell::Cell::new(false);
         let mut raw = core::mem::ManuallyDrop::new(DynPtr::into_raw(self));
         struct Finish<'t, P: crate::OwningPtr> {
@@ -524,6 +565,7 @@ impl<'s, D: ?Sized + 's, S: Strategy + 's> ReceiverOwned<D> for DynPtr<'s, D, S>
         let token = MoveToken {
             taken: &taken,
             addr: ptr.as_ptr() as *const (),
+            _invariant: PhantomData,
         };
         // SAFETY: `OwningPtr` rule 1: valid for unique access; the reference ends when
         // `f` returns, before `Finish` releases or drops the pointee.

@@ -368,8 +368,13 @@ fn erased_sig(m: &Model, g: &Gen, method: &crate::parse::Method) -> TokenStream 
         (Recv::Exclusive, true) => quote!(&#life mut self,),
         (Recv::Shared, false) => quote!(&self,),
         (Recv::Exclusive, false) => quote!(&mut self,),
-        (Recv::Value, _) => quote!(&mut self, __dynptr_token: ::dynptr::__private::MoveToken<'_>,),
+        // The token is invariant in its lifetime and `take` wants the receiver borrowed
+        // for exactly that lifetime: the receiver stays unusable after the move.
+        (Recv::Value, _) => {
+            quote!(&'__dynptr_t mut self, __dynptr_token: ::dynptr::__private::MoveToken<'__dynptr_t>,)
+        }
     };
+    let move_life = (method.recv == Recv::Value).then(|| quote!('__dynptr_t,));
     let strategy = stored.then(|| {
         let mutability = (method.recv != Recv::Shared).then(|| quote!(mut));
         quote!(__dynptr_strategy: &#life #mutability #s,)
@@ -387,7 +392,7 @@ fn erased_sig(m: &Model, g: &Gen, method: &crate::parse::Method) -> TokenStream 
         quote!()
     };
     quote! {
-        fn #name<#generic_life #(#method_lifetimes),*>(
+        fn #name<#generic_life #move_life #(#method_lifetimes),*>(
             #receiver
             #strategy
             #(#args),*
