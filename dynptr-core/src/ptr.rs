@@ -36,7 +36,10 @@ use crate::{CoerceFrom, Rejected, Strategy, ThreadSafe};
 /// 2. **Drop exactly once.** Dropping `p` drops the pointee in place exactly once and
 ///    then releases its storage, with the exact layout it was obtained with. A panic in
 ///    the pointee's drop must not lead to a second drop, a use of freed memory, or a
-///    storage that can no longer be used; the panic continues.
+///    storage that can no longer be used; the panic continues. Between the last use
+///    of the pointee and its drop, nothing creates a reference to it (not even a shared
+///    one to read its layout: [`layout_of`] reads it without one), since a pinned
+///    pointee may hold borrows of its own state that its drop glue writes through.
 /// 3. **Pinning is structural.** The pointee never moves while `p` does not move: it is
 ///    stored outside `p` (heap, arena, slot) or inside `p` at a fixed offset. Moving
 ///    `p` moves an inline pointee with it, which is why [`DynPtr`] is `Unpin` only when
