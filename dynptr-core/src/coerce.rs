@@ -91,8 +91,12 @@ unsafe impl<T> CoerceFrom<T> for T {
 /// - `impl_coerce!(['a, K] where [K: Clone] dyn Trait<K> + 'a)`: with `where` predicates.
 ///
 /// The generated impl's body is an implicit unsizing coercion that the compiler checks,
-/// so no invocation of this macro can be unsound; an invocation that names something
-/// other than a trait object is a compile error.
+/// and the pieces you give are parsed with Rust's grammar (generic parameters, `where`
+/// predicates, a trait object type, by `syn` in `dynptr-macros`) and re-emitted from the
+/// syntax tree: no invocation can close the generic list, end the `where` clause or add
+/// an item or a body of its own under the generated `unsafe impl`, so none can be
+/// unsound. Trailing commas are accepted; attributes on generic parameters are not.
+/// An invocation that names something other than a trait object is a compile error.
 ///
 /// # Examples
 ///
@@ -117,37 +121,26 @@ unsafe impl<T> CoerceFrom<T> for T {
 /// // `u8` is not a trait object: rejected at compile time.
 /// dynptr_core::impl_coerce!([] u8);
 /// ```
+///
+/// Tokens that would close the generic list and write a body of their own (the audit's
+/// smuggling route) are not generic parameters: rejected.
+///
+/// ```compile_fail
+/// #![forbid(unsafe_code)]
+/// use dynptr_core::impl_coerce;
+/// trait Foo { fn last(&self) -> u64; }
+/// struct Small(u8);
+/// impl Foo for Small { fn last(&self) -> u64 { 0 } }
+/// struct Big([u64; 64]);
+/// impl Foo for Big { fn last(&self) -> u64 { self.0[63] } }
+/// impl_coerce!(['z> dynptr_core::CoerceFrom<Small> for dyn Foo + 'z {
+///     fn coerce(p: *mut Small) -> *mut Self { p as *mut Big }
+/// } #[cfg(any())] impl<'u] dyn Foo);
+/// ```
 #[macro_export]
 macro_rules! impl_coerce {
-    (dyn $($bound:tt)+) => {
-        $crate::impl_coerce!(['__dynptr_a] dyn $($bound)+ + '__dynptr_a);
-    };
-    ([$($generics:tt)*] where [$($preds:tt)*] dyn $($bound:tt)+) => {
-        // SAFETY: the body is the compiler's unsizing coercion from `*mut T` to the trait
-        // object, which keeps address and provenance and attaches `T`'s metadata.
-        unsafe impl<$($generics)*, __DynptrT> $crate::CoerceFrom<__DynptrT> for dyn $($bound)+
-        where
-            __DynptrT: $($bound)+,
-            $($preds)*
-        {
-            #[inline(always)]
-            fn coerce(ptr: *mut __DynptrT) -> *mut Self {
-                ptr
-            }
-        }
-    };
-    ([$($generics:tt)*] dyn $($bound:tt)+) => {
-        // SAFETY: the body is the compiler's unsizing coercion from `*mut T` to the trait
-        // object, which keeps address and provenance and attaches `T`'s metadata.
-        unsafe impl<$($generics)*, __DynptrT> $crate::CoerceFrom<__DynptrT> for dyn $($bound)+
-        where
-            __DynptrT: $($bound)+,
-        {
-            #[inline(always)]
-            fn coerce(ptr: *mut __DynptrT) -> *mut Self {
-                ptr
-            }
-        }
+    ($($input:tt)*) => {
+        $crate::__impl_coerce! { $crate; $($input)* }
     };
 }
 

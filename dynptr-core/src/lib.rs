@@ -129,6 +129,9 @@ mod receiver;
 mod strategy;
 
 pub use coerce::CoerceFrom;
+// The grammar of `impl_coerce!` (a proc macro), reached through `$crate`.
+#[doc(hidden)]
+pub use dynptr_macros::__impl_coerce;
 pub use ptr::{drop_then, drop_then_release, layout_of, with_metadata_of, write_coerced, DynPtr, OwningPtr};
 pub use receiver::{
     MoveToken, OwnedReceiver, Receiver, ReceiverMut, ReceiverOwned, ReceiverRef, ReceiverSlot, Release,

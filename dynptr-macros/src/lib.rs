@@ -8,6 +8,7 @@
 
 mod args;
 mod callback;
+mod coerce;
 mod expand;
 mod parse;
 mod sealed;
@@ -92,4 +93,16 @@ fn with_item(err: syn::Error, input: TokenStream) -> TokenStream {
         item.to_tokens(&mut out);
     }
     out.into()
+}
+
+/// The grammar behind `dynptr_core::impl_coerce!` (which passes its `$crate` path first):
+/// parses the generic parameters, predicates and trait object with syn, so that no
+/// invocation can write its own `CoerceFrom` body. Not a public API: use `impl_coerce!`.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __impl_coerce(input: TokenStream) -> TokenStream {
+    match syn::parse::<coerce::Coerce>(input) {
+        Ok(c) => coerce::expand(&c).into(),
+        Err(e) => e.to_compile_error().into(),
+    }
 }
