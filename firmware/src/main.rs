@@ -65,7 +65,7 @@ struct Depth {
     total: usize,
 }
 
-/// Paints the stack below `sp`'s frame, runs `f`, and reports how deep it went.
+/// Paints the free stack (below the task's frame), runs `f`, and reports how deep it went.
 async fn measured<F: core::future::Future>(task_depth: usize, f: F) -> (F::Output, Depth) {
     stack::paint();
     let out = f.await;
