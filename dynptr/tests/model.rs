@@ -434,35 +434,19 @@ impl Model {
     }
 }
 
+/// Runs `$body` with `$t` naming the payload type of kind `$kind` (modulo 7).
 macro_rules! with_kind {
     ($kind:expr, $t:ident => $body:expr) => {
+        with_kind!(@arms $kind, $t, $body, [0 B1, 1 B24, 2 B100, 3 B1000, 4 B5000, 5 A64], A4096)
+    };
+    (@arms $kind:expr, $t:ident, $body:expr, [$($n:literal $ty:ident),*], $last:ident) => {
         match $kind % 7 {
-            0 => {
-                type $t = B1;
+            $($n => {
+                type $t = $ty;
                 $body
-            }
-            1 => {
-                type $t = B24;
-                $body
-            }
-            2 => {
-                type $t = B100;
-                $body
-            }
-            3 => {
-                type $t = B1000;
-                $body
-            }
-            4 => {
-                type $t = B5000;
-                $body
-            }
-            5 => {
-                type $t = A64;
-                $body
-            }
+            })*
             _ => {
-                type $t = A4096;
+                type $t = $last;
                 $body
             }
         }

@@ -115,8 +115,17 @@ impl AsyncIterator for Count {
     }
 }
 
-/// Pending on its first poll, ready on the second.
-struct YieldOnce(bool);
+/// Pending on its first poll (waking itself), ready on the second: makes a driver's
+/// future really suspend once. Used by the firmware too.
+#[derive(Debug, Default)]
+pub struct YieldOnce(bool);
+
+impl YieldOnce {
+    /// A future that has not yielded yet.
+    pub const fn new() -> Self {
+        YieldOnce(false)
+    }
+}
 
 impl Future for YieldOnce {
     type Output = ();

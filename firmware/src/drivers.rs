@@ -3,36 +3,9 @@
 //! strategy: every wrapper names its own (`Inline<N>`).
 #![allow(async_fn_in_trait)]
 
-use core::future::Future;
-use core::pin::Pin;
-use core::task::{Context, Poll};
-
 use dynptr::dyn_trait;
 
-/// Pending on its first poll (after waking itself), ready on the second: every driver
-/// call goes back to the executor once.
-#[derive(Debug)]
-pub(crate) struct YieldOnce(bool);
-
-impl YieldOnce {
-    /// A future that yields once.
-    pub(crate) const fn new() -> Self {
-        YieldOnce(false)
-    }
-}
-
-impl Future for YieldOnce {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if core::mem::replace(&mut self.0, true) {
-            Poll::Ready(())
-        } else {
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-    }
-}
+pub(crate) use embedded_demo::YieldOnce;
 
 /// A sensor on some bus, read asynchronously.
 #[dyn_trait]
