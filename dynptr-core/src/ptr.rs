@@ -313,11 +313,11 @@ pub unsafe fn layout_of<D: ?Sized>(ptr: NonNull<D>) -> Layout {
     // `UnsafeCell<D>` has the in-memory representation of `D`, so the metadata of `ptr`
     // describes it too, and the cast keeps that metadata.
     let cell = ptr.as_ptr() as *const UnsafeCell<D>;
-    // SAFETY: the caller guarantees `ptr` points to allocated, initialised memory of a
-    // `D`, aligned (an owning pointer's pointee is); the reference is used only to read
-    // the metadata, and being to an `UnsafeCell`, it asserts nothing about other
-    // pointers into the value for as long as it lives.
-    Layout::for_value(unsafe { &*cell })
+    // The reference is used only to read the metadata; being to an `UnsafeCell`, it
+    // asserts nothing about other pointers into the value while it lives.
+    // SAFETY: the caller guarantees `ptr` points to allocated, initialised, aligned `D`.
+    let cell = unsafe { &*cell };
+    Layout::for_value(cell)
 }
 
 /// Drops the value at `ptr` in place, then calls `release` with its address and

@@ -37,10 +37,9 @@ pub(crate) fn reserved() -> usize {
 /// an SP read in the prologue would paint over the frame the function pushes after it.
 #[inline(always)]
 pub(crate) fn paint() {
-    // SAFETY: the loop writes aligned words from `__sheap` (4-aligned, cortex-m-rt
-    // asserts it) up to, not including, the live SP: RAM that holds no live value,
-    // since the stack grows down towards `__sheap` and no interrupt is enabled to use
-    // it meanwhile. It touches no stack itself (`nostack`) and clobbers only `p`.
+    // The stack grows down towards `__sheap` and no interrupt is enabled meanwhile, so
+    // the words below SP hold no live value; the loop touches no stack (`nostack`).
+    // SAFETY: aligned word writes from `__sheap` (4-aligned) up to, not including, SP.
     unsafe {
         core::arch::asm!(
             "2:",
