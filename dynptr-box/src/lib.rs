@@ -62,11 +62,12 @@ extern crate alloc;
 use core::alloc::Layout;
 use core::fmt;
 use core::marker::PhantomData;
+use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 
 pub use allocator_api2::alloc::{AllocError, Allocator, Global};
 use dynptr_core::{
-    drop_then_release, layout_of, write_coerced, CoerceFrom, OwningPtr, Receiver, Rejected, Release,
+    drop_then_release, layout_of, write_with, CoerceFrom, OwningPtr, Placed, Receiver, Rejected, Release,
     Strategy, ThreadSafe,
 };
 
@@ -124,14 +125,21 @@ impl<A> Boxed<A> {
 }
 
 impl<A: Allocator + Clone + 'static> Boxed<A> {
+    /// Allocates a block for a `T`, builds the value there and writes the `BoxPtr` that
+    /// owns it to `out`.
     #[inline(always)]
-    fn try_box<T, D>(&self, value: T) -> Result<BoxPtr<D, A>, Rejected<T>>
+    fn try_box_in<'o, T, D, M>(
+        &self,
+        out: &'o mut MaybeUninit<BoxPtr<D, A>>,
+        make: M,
+    ) -> Result<Placed<'o, T>, Rejected<M>>
     where
         D: ?Sized + CoerceFrom<T>,
+        M: FnOnce() -> T,
     {
         let layout = Layout::new::<T>();
-        // Cloned before the value is written: a panicking `clone` then unwinds with
-        // `value` still owned here (dropped by the unwind) and no block allocated.
+        // Cloned before anything is allocated: a panicking `clone` then unwinds with
+        // `make` still owned here (dropped by the unwind) and no block allocated.
         let alloc = self.alloc.clone();
         let raw: NonNull<T> = if layout.size() == 0 {
             // A zero-sized value needs no memory: an aligned dangling pointer is valid
@@ -140,18 +148,38 @@ impl<A: Allocator + Clone + 'static> Boxed<A> {
         } else {
             match alloc.allocate(layout) {
                 Ok(block) => block.cast(),
-                Err(AllocError) => return Err(Rejected::out_of_memory(value)),
+                Err(AllocError) => return Err(Rejected::out_of_memory_for::<T>(make)),
             }
         };
-        // SAFETY: `raw` is a fresh allocation of `layout` (valid and aligned for `T`),
-        // or dangling and aligned for a zero-sized `T`.
-        let ptr = unsafe { write_coerced::<T, D>(raw, value) };
-        // Nothing can panic from here on: the block is owned by the `BoxPtr`.
-        Ok(BoxPtr {
-            ptr,
+        // The pointer first, the value last: the value's first poll, right after, then
+        // reads what was just written, with no store in between that could alias it.
+        let out: *mut BoxPtr<D, A> = out.write(BoxPtr {
+            ptr: D::coerce_non_null(raw),
             alloc,
             _owns: PhantomData,
-        })
+        });
+        // A panicking `make`: free the block with the allocator now in `out`, then drop
+        // that allocator (`out` is left uninitialised, as if never written).
+        let undo = || {
+            // SAFETY: `out` was just initialised; its allocator is borrowed briefly.
+            let alloc = unsafe { &raw mut (*out).alloc };
+            if layout.size() != 0 {
+                // SAFETY: the allocator in `out` is initialised; borrowed briefly.
+                let a = unsafe { &*alloc };
+                // SAFETY: `raw` was just allocated by this allocator with `layout`, and
+                // holds no value (`make` panicked).
+                unsafe { a.deallocate(raw.cast(), layout) }
+            }
+            // SAFETY: the allocator clone in `out` is dropped once, here; nothing uses
+            // `out` afterwards.
+            unsafe { core::ptr::drop_in_place(alloc) }
+        };
+        // SAFETY: `raw` is a fresh allocation of `layout` (valid and aligned for `T`),
+        // or dangling and aligned for a zero-sized `T`; a panicking `make` frees it.
+        unsafe { write_with(raw, make, undo) };
+        // SAFETY: `raw` is the value the `BoxPtr` in `out` owns, on the heap (it never
+        // moves), with the allocation's provenance.
+        Ok(unsafe { Placed::new(raw) })
     }
 }
 
@@ -162,42 +190,62 @@ impl<A: Allocator + Clone + 'static> Strategy for Boxed<A> {
         Self: 's;
 
     #[inline]
-    fn try_adapt<'s, T, D>(&'s mut self, value: T) -> Result<BoxPtr<D, A>, Rejected<T>>
+    fn try_adapt_in<'s, 'o, T, D, M>(
+        &'s mut self,
+        out: &'o mut MaybeUninit<BoxPtr<D, A>>,
+        make: M,
+    ) -> Result<Placed<'o, T>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
     {
-        self.try_box(value)
+        self.try_box_in(out, make)
     }
 
     #[inline]
-    fn try_adapt_shared<'s, T, D>(&'s self, value: T) -> Result<BoxPtr<D, A>, Rejected<T>>
+    fn try_adapt_shared_in<'s, 'o, T, D, M>(
+        &'s self,
+        out: &'o mut MaybeUninit<BoxPtr<D, A>>,
+        make: M,
+    ) -> Result<Placed<'o, T>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
     {
-        self.try_box(value)
+        self.try_box_in(out, make)
     }
 
-    /// Boxes `value`; on allocation failure calls `handle_alloc_error`, as `Box::new`
-    /// does (use [`try_adapt`](Strategy::try_adapt) to get an error instead).
+    /// Boxes the value; on allocation failure calls `handle_alloc_error`, as `Box::new`
+    /// does (use [`try_adapt_in`](Strategy::try_adapt_in) to get an error instead).
     #[inline]
-    fn adapt<'s, T, D>(&'s mut self, value: T) -> BoxPtr<D, A>
+    fn adapt_in<'s, 'o, T, D, M>(
+        &'s mut self,
+        out: &'o mut MaybeUninit<BoxPtr<D, A>>,
+        make: M,
+    ) -> Placed<'o, T>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
     {
-        self.adapt_shared(value)
+        self.adapt_shared_in(out, make)
     }
 
     #[inline]
-    fn adapt_shared<'s, T, D>(&'s self, value: T) -> BoxPtr<D, A>
+    fn adapt_shared_in<'s, 'o, T, D, M>(
+        &'s self,
+        out: &'o mut MaybeUninit<BoxPtr<D, A>>,
+        make: M,
+    ) -> Placed<'o, T>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
     {
-        match self.try_box(value) {
-            Ok(ptr) => ptr,
+        match self.try_box_in(out, make) {
+            Ok(placed) => placed,
             Err(_) => alloc::alloc::handle_alloc_error(Layout::new::<T>()),
         }
     }
@@ -277,6 +325,10 @@ impl<D: ?Sized, A: Allocator> Drop for BoxPtr<D, A> {
 
 // SAFETY: `BoxPtr` owns a `D` and an `A`; it is `Send` when both are.
 unsafe impl<D: ?Sized + Send, A: Allocator + Send> Send for BoxPtr<D, A> {}
+
+// The pointee lives outside the pointer, which may move freely (like `Box<T>`, which is
+// `Unpin` for any `T`); `DynPtr` stays `Unpin` only when its pointee is.
+impl<D: ?Sized, A: Allocator> Unpin for BoxPtr<D, A> {}
 
 // SAFETY: `&BoxPtr` gives `&D` and `&A` only; `Sync` when both are.
 unsafe impl<D: ?Sized + Sync, A: Allocator + Sync> Sync for BoxPtr<D, A> {}

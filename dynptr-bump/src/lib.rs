@@ -123,12 +123,12 @@ use core::alloc::Layout;
 use core::cell::UnsafeCell;
 use core::fmt;
 use core::marker::PhantomData;
-use core::mem::{align_of, size_of, ManuallyDrop};
+use core::mem::{align_of, size_of, ManuallyDrop, MaybeUninit};
 use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 use bumpalo::Bump;
-use dynptr_core::{drop_then, write_coerced, CoerceFrom, OwningPtr, Rejected, Strategy, ThreadSafe};
+use dynptr_core::{drop_then, write_with, CoerceFrom, OwningPtr, Placed, Rejected, Strategy, ThreadSafe};
 
 /// The arena strategy: values in a [`bumpalo::Bump`] owned by the strategy, reclaimed
 /// when none of them is alive, leaked (and replaced) if one was forgotten.
@@ -478,54 +478,85 @@ impl Bumped {
     }
 
     /// Counts a value from the exclusive entry point, in memory from
-    /// [`exclusive_block`](Self::exclusive_block).
+    /// [`exclusive_block`](Self::exclusive_block), builds it there and writes its
+    /// pointer to `out`.
     ///
     /// # Safety
     ///
     /// `raw` came from `exclusive_block` on this `self`, with nothing in between.
     #[inline(always)]
-    unsafe fn finish_exclusive<'s, T, D>(&'s mut self, raw: NonNull<T>, value: T) -> BumpPtr<'s, D>
+    unsafe fn finish_exclusive<'s, 'o, T, D>(
+        &'s mut self,
+        raw: NonNull<T>,
+        out: &'o mut MaybeUninit<BumpPtr<'s, D>>,
+        make: impl FnOnce() -> T,
+    ) -> Placed<'o, T>
     where
         D: ?Sized + CoerceFrom<T>,
     {
         *self.live.get_mut() = 1;
+        let live = &self.live;
+        // A panicking `make` leaves no value: the count goes back to zero.
+        let undo = || live.store(0, Ordering::Relaxed);
+        // The pointer first, the value last: the value's first poll, right after, then
+        // reads what was just written, with no store in between that could alias it.
+        out.write(BumpPtr {
+            ptr: D::coerce_non_null(raw),
+            live,
+            exclusive: true,
+            _owns: PhantomData,
+        });
         // SAFETY: `raw` is valid and aligned for a `T` in arena memory nothing else uses
         // until the count just set drops back to zero (the caller's guarantee from
         // `exclusive_block`), and the arena is not reset before then (invariant 2).
-        let ptr = unsafe { write_coerced::<T, D>(raw, value) };
-        BumpPtr {
-            ptr,
-            live: &self.live,
-            exclusive: true,
-            _owns: PhantomData,
-        }
+        unsafe { write_with(raw, make, undo) };
+        // SAFETY: `raw` is the value the pointer in `out` owns, in the arena (it never
+        // moves), with the arena's provenance.
+        unsafe { Placed::new(raw) }
     }
 
     /// Counts a value from the shared entry point, in memory from
-    /// [`shared_block`](Self::shared_block).
+    /// [`shared_block`](Self::shared_block), builds it there and writes its pointer to
+    /// `out`.
     ///
     /// # Safety
     ///
     /// `raw` came from `shared_block` on this `self`, with nothing in between.
     #[inline(always)]
-    unsafe fn finish_shared<'s, T, D>(&'s self, raw: NonNull<T>, value: T) -> BumpPtr<'s, D>
+    unsafe fn finish_shared<'s, 'o, T, D>(
+        &'s self,
+        raw: NonNull<T>,
+        out: &'o mut MaybeUninit<BumpPtr<'s, D>>,
+        make: impl FnOnce() -> T,
+    ) -> Placed<'o, T>
     where
         D: ?Sized + CoerceFrom<T>,
     {
+        // Counted before `make` runs: `make` may use the arena itself (an eager return
+        // whose body makes another dyn call), and must not see it idle and reset it.
         // A read-modify-write: values from this entry point may be dropped on other
         // threads meanwhile. Relaxed: only this thread reads the count to decide a
         // reset, with acquire.
         self.live.fetch_add(1, Ordering::Relaxed);
+        let live = &self.live;
+        // A panicking `make` leaves no value: its count is given back (Release, as a
+        // drop does).
+        let undo = || {
+            live.fetch_sub(1, Ordering::Release);
+        };
+        // As in `finish_exclusive`: the pointer first.
+        out.write(BumpPtr {
+            ptr: D::coerce_non_null(raw),
+            live,
+            exclusive: false,
+            _owns: PhantomData,
+        });
         // The count added just above keeps the arena from being reset (invariant 2)
         // until this value releases it; `shared_block` gave us `raw` for this value only.
         // SAFETY: `raw` is valid and aligned for a `T` in arena memory nothing else uses.
-        let ptr = unsafe { write_coerced::<T, D>(raw, value) };
-        BumpPtr {
-            ptr,
-            live: &self.live,
-            exclusive: false,
-            _owns: PhantomData,
-        }
+        unsafe { write_with(raw, make, undo) };
+        // SAFETY: as in `finish_exclusive`.
+        unsafe { Placed::new(raw) }
     }
 }
 
@@ -560,60 +591,80 @@ impl Strategy for Bumped {
     where
         Self: 's;
 
-    /// Stores `value` in the previous value's block if it fits, else bumps a new one
+    /// Stores the value in the previous value's block if it fits, else bumps a new one
     /// (resetting the arena if its chunk is full, replacing it if a value was forgotten).
     #[inline]
-    fn try_adapt<'s, T, D>(&'s mut self, value: T) -> Result<BumpPtr<'s, D>, Rejected<T>>
+    fn try_adapt_in<'s, 'o, T, D, M>(
+        &'s mut self,
+        out: &'o mut MaybeUninit<BumpPtr<'s, D>>,
+        make: M,
+    ) -> Result<Placed<'o, T>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
     {
         match self.exclusive_block::<T>() {
             // SAFETY: `raw` comes straight from `exclusive_block`.
-            Some(raw) => Ok(unsafe { self.finish_exclusive(raw, value) }),
-            None => Err(Rejected::out_of_memory(value)),
+            Some(raw) => Ok(unsafe { self.finish_exclusive(raw, out, make) }),
+            None => Err(Rejected::out_of_memory_for::<T>(make)),
         }
     }
 
     #[inline]
-    fn try_adapt_shared<'s, T, D>(&'s self, value: T) -> Result<BumpPtr<'s, D>, Rejected<T>>
+    fn try_adapt_shared_in<'s, 'o, T, D, M>(
+        &'s self,
+        out: &'o mut MaybeUninit<BumpPtr<'s, D>>,
+        make: M,
+    ) -> Result<Placed<'o, T>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
     {
         match self.shared_block::<T>() {
             // SAFETY: `raw` comes straight from `shared_block`.
-            Some(raw) => Ok(unsafe { self.finish_shared(raw, value) }),
-            None => Err(Rejected::out_of_memory(value)),
+            Some(raw) => Ok(unsafe { self.finish_shared(raw, out, make) }),
+            None => Err(Rejected::out_of_memory_for::<T>(make)),
         }
     }
 
-    /// Like [`try_adapt`](Strategy::try_adapt); calls `handle_alloc_error` if the arena
-    /// cannot grow, as `Box::new` does.
+    /// Like [`try_adapt_in`](Strategy::try_adapt_in); calls `handle_alloc_error` if the
+    /// arena cannot grow, as `Box::new` does.
     #[inline]
-    fn adapt<'s, T, D>(&'s mut self, value: T) -> BumpPtr<'s, D>
+    fn adapt_in<'s, 'o, T, D, M>(
+        &'s mut self,
+        out: &'o mut MaybeUninit<BumpPtr<'s, D>>,
+        make: M,
+    ) -> Placed<'o, T>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
     {
         let Some(raw) = self.exclusive_block::<T>() else {
             alloc::alloc::handle_alloc_error(Layout::new::<T>())
         };
         // SAFETY: `raw` comes straight from `exclusive_block`.
-        unsafe { self.finish_exclusive(raw, value) }
+        unsafe { self.finish_exclusive(raw, out, make) }
     }
 
     #[inline]
-    fn adapt_shared<'s, T, D>(&'s self, value: T) -> BumpPtr<'s, D>
+    fn adapt_shared_in<'s, 'o, T, D, M>(
+        &'s self,
+        out: &'o mut MaybeUninit<BumpPtr<'s, D>>,
+        make: M,
+    ) -> Placed<'o, T>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
     {
         let Some(raw) = self.shared_block::<T>() else {
             alloc::alloc::handle_alloc_error(Layout::new::<T>())
         };
         // SAFETY: `raw` comes straight from `shared_block`.
-        unsafe { self.finish_shared(raw, value) }
+        unsafe { self.finish_shared(raw, out, make) }
     }
 }
 
@@ -627,41 +678,61 @@ impl Strategy for &Bumped {
         Self: 's;
 
     #[inline]
-    fn try_adapt<'s, T, D>(&'s mut self, value: T) -> Result<BumpPtr<'s, D>, Rejected<T>>
+    fn try_adapt_in<'s, 'o, T, D, M>(
+        &'s mut self,
+        out: &'o mut MaybeUninit<BumpPtr<'s, D>>,
+        make: M,
+    ) -> Result<Placed<'o, T>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
     {
         // `&mut &Bumped` borrows the reference exclusively, not the arena: other users
         // of the arena may have values alive.
-        <Bumped as Strategy>::try_adapt_shared(self, value)
+        <Bumped as Strategy>::try_adapt_shared_in(self, out, make)
     }
 
     #[inline]
-    fn try_adapt_shared<'s, T, D>(&'s self, value: T) -> Result<BumpPtr<'s, D>, Rejected<T>>
+    fn try_adapt_shared_in<'s, 'o, T, D, M>(
+        &'s self,
+        out: &'o mut MaybeUninit<BumpPtr<'s, D>>,
+        make: M,
+    ) -> Result<Placed<'o, T>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
     {
-        <Bumped as Strategy>::try_adapt_shared(self, value)
+        <Bumped as Strategy>::try_adapt_shared_in(self, out, make)
     }
 
     #[inline]
-    fn adapt<'s, T, D>(&'s mut self, value: T) -> BumpPtr<'s, D>
+    fn adapt_in<'s, 'o, T, D, M>(
+        &'s mut self,
+        out: &'o mut MaybeUninit<BumpPtr<'s, D>>,
+        make: M,
+    ) -> Placed<'o, T>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
     {
-        <Bumped as Strategy>::adapt_shared(self, value)
+        <Bumped as Strategy>::adapt_shared_in(self, out, make)
     }
 
     #[inline]
-    fn adapt_shared<'s, T, D>(&'s self, value: T) -> BumpPtr<'s, D>
+    fn adapt_shared_in<'s, 'o, T, D, M>(
+        &'s self,
+        out: &'o mut MaybeUninit<BumpPtr<'s, D>>,
+        make: M,
+    ) -> Placed<'o, T>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
     {
-        <Bumped as Strategy>::adapt_shared(self, value)
+        <Bumped as Strategy>::adapt_shared_in(self, out, make)
     }
 }
 
@@ -756,6 +827,10 @@ impl<D: ?Sized> Drop for BumpPtr<'_, D> {
 // SAFETY: a `BumpPtr` owns a `D` and updates the atomic count `live` when it drops, which
 // is sound from any thread (see `ThreadSafe for Bumped`); it is `Send` when `D` is.
 unsafe impl<D: ?Sized + Send> Send for BumpPtr<'_, D> {}
+
+// The pointee lives outside the pointer, which may move freely (like `Box<T>`, which is
+// `Unpin` for any `T`); `DynPtr` stays `Unpin` only when its pointee is.
+impl<D: ?Sized> Unpin for BumpPtr<'_, D> {}
 
 // SAFETY: `&BumpPtr` gives `&D` only (the count is touched by `drop` and `release_moved`,
 // which take the pointer by value or `&mut`); `Sync` when `D` is.

@@ -71,13 +71,13 @@ use core::alloc::Layout;
 use core::cell::UnsafeCell;
 use core::fmt;
 use core::marker::PhantomData;
-use core::mem::ManuallyDrop;
+use core::mem::{ManuallyDrop, MaybeUninit};
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 pub use allocator_api2::alloc::{AllocError, Allocator, Global};
 use dynptr_core::{
-    drop_then, drop_then_release, layout_of, write_coerced, CoerceFrom, OwningPtr, Rejected, Strategy,
+    drop_then, drop_then_release, layout_of, write_with, CoerceFrom, OwningPtr, Placed, Rejected, Strategy,
     ThreadSafe,
 };
 
@@ -410,13 +410,14 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
     /// value (`occupied` set by this call); [`Place::OneOff`] a fresh allocation in
     /// `self.alloc` with exactly `Slot::for_type::<T>()`'s `need`, counted in `one_offs`.
     #[inline(always)]
-    unsafe fn store<'s, T: 's, D: ?Sized + CoerceFrom<T> + 's>(
+    unsafe fn store<'s, 'o, T: 's, D: ?Sized + CoerceFrom<T> + 's>(
         &'s self,
         base: NonNull<u8>,
         offset: usize,
-        value: T,
+        out: &'o mut MaybeUninit<CachePtr<'s, D, A>>,
+        make: impl FnOnce() -> T,
         place: Place,
-    ) -> CachePtr<'s, D, A> {
+    ) -> Placed<'o, T> {
         // SAFETY: `offset <= offset + size_of::<T>()`, within the memory the caller
         // vouches for.
         let data = unsafe { base.add(offset) };
@@ -426,14 +427,28 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
         // SAFETY: the header's 16 bytes lie in `base`'s memory (above), aligned to 8
         // (`offset` is a multiple of 16 and `base` is 8-aligned).
         unsafe { header.write(Header { cache, place }) };
-        // SAFETY: `data` is valid for writes of a `T` and aligned to it (`offset` is a
-        // multiple of `align_of::<T>()`, `base` aligned to it).
-        let ptr = unsafe { write_coerced::<T, D>(data.cast(), value) };
-        CachePtr {
-            ptr,
+        let data = data.cast::<T>();
+        // A panicking `make` gives the storage back: the block to the cache, the
+        // one-off allocation to the allocator.
+        let undo = || match place {
+            Place::Block => self.release_block(),
+            // SAFETY: a one-off allocation of `T`'s slot in `self.alloc`, counted in
+            // `one_offs`, holding no value, released this once.
+            Place::OneOff => unsafe { self.release_one_off(data.cast(), Layout::new::<T>()) },
+        };
+        // The pointer first, the value last: the value's first poll, right after, then
+        // reads what was just written, with no store in between that could alias it.
+        out.write(CachePtr {
+            ptr: D::coerce_non_null(data),
             _cache: PhantomData,
             _owns: PhantomData,
-        }
+        });
+        // SAFETY: `data` is valid for writes of a `T` and aligned to it (`offset` is a
+        // multiple of `align_of::<T>()`, `base` aligned to it).
+        unsafe { write_with(data, make, undo) };
+        // SAFETY: `data` is the value the `CachePtr` in `out` owns, in a block that does
+        // not move, with the block's provenance.
+        unsafe { Placed::new(data) }
     }
 
     /// The exclusive path, generic over what to do when the allocator fails.
@@ -443,11 +458,12 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
     /// stores followed by a wide load for a small one), which costs more than the frame
     /// the call to `make_room` needs.
     #[inline(always)]
-    fn adapt_exclusive<'s, T: 's, D, E>(
+    fn adapt_exclusive<'s, 'o, T: 's, D, M: FnOnce() -> T, E>(
         &'s mut self,
-        value: T,
-        oom: impl FnOnce(T) -> E,
-    ) -> Result<CachePtr<'s, D, A>, E>
+        out: &'o mut MaybeUninit<CachePtr<'s, D, A>>,
+        value: M,
+        oom: impl FnOnce(M) -> E,
+    ) -> Result<Placed<'o, T>, E>
     where
         D: ?Sized + CoerceFrom<T> + 's,
     {
@@ -464,16 +480,17 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
         // The block holds no value: `occupied` was false, or `make_room` left the
         // forgotten occupant's block behind; we marked it occupied just now.
         // SAFETY: large and aligned enough (invariant 2 with `fits`, or `make_room`), empty.
-        Ok(unsafe { self.store(base, slot.offset, value, Place::Block) })
+        Ok(unsafe { self.store(base, slot.offset, out, value, Place::Block) })
     }
 
     /// The shared path, generic over what to do when the allocator fails.
     #[inline]
-    fn adapt_shared_with<'s, T: 's, D, E>(
+    fn adapt_shared_with<'s, 'o, T: 's, D, M: FnOnce() -> T, E>(
         &'s self,
-        value: T,
-        oom: impl FnOnce(T) -> E,
-    ) -> Result<CachePtr<'s, D, A>, E>
+        out: &'o mut MaybeUninit<CachePtr<'s, D, A>>,
+        value: M,
+        oom: impl FnOnce(M) -> E,
+    ) -> Result<Placed<'o, T>, E>
     where
         D: ?Sized + CoerceFrom<T> + 's,
     {
@@ -504,7 +521,7 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
             let base = block.ptr;
             // SAFETY: the block is at least `slot.need` large and aligned (invariant 2 and
             // `fits`), and we claimed it for this value.
-            return Ok(unsafe { self.store(base, slot.offset, value, Place::Block) });
+            return Ok(unsafe { self.store(base, slot.offset, out, value, Place::Block) });
         }
         // The block is taken by a live value (or a forgotten one): a one-off allocation.
         match self.alloc.allocate(slot.need) {
@@ -512,7 +529,7 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
                 self.one_offs.fetch_add(1, Ordering::Relaxed);
                 // SAFETY: a fresh allocation of exactly `slot.need` in `self.alloc`,
                 // counted in `one_offs` just now.
-                Ok(unsafe { self.store(fresh.cast(), slot.offset, value, Place::OneOff) })
+                Ok(unsafe { self.store(fresh.cast(), slot.offset, out, value, Place::OneOff) })
             }
             Err(AllocError) => Err(oom(value)),
         }
@@ -619,47 +636,68 @@ impl<A: Allocator + Clone + 'static> Strategy for Cached<A> {
         Self: 's;
 
     #[inline]
-    fn try_adapt<'s, T, D>(&'s mut self, value: T) -> Result<CachePtr<'s, D, A>, Rejected<T>>
+    fn try_adapt_in<'s, 'o, T, D, M>(
+        &'s mut self,
+        out: &'o mut MaybeUninit<CachePtr<'s, D, A>>,
+        make: M,
+    ) -> Result<Placed<'o, T>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
     {
-        self.adapt_exclusive(value, Rejected::out_of_memory)
+        self.adapt_exclusive(out, make, Rejected::out_of_memory_for::<T>)
     }
 
     #[inline]
-    fn try_adapt_shared<'s, T, D>(&'s self, value: T) -> Result<CachePtr<'s, D, A>, Rejected<T>>
+    fn try_adapt_shared_in<'s, 'o, T, D, M>(
+        &'s self,
+        out: &'o mut MaybeUninit<CachePtr<'s, D, A>>,
+        make: M,
+    ) -> Result<Placed<'o, T>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
     {
-        self.adapt_shared_with(value, Rejected::out_of_memory)
+        self.adapt_shared_with(out, make, Rejected::out_of_memory_for::<T>)
     }
 
-    /// Stores `value` in the block; on allocation failure calls `handle_alloc_error`, as
-    /// `Box::new` does (use [`try_adapt`](Strategy::try_adapt) to get an error instead).
+    /// Stores the value in the block; on allocation failure calls `handle_alloc_error`,
+    /// as `Box::new` does (use [`try_adapt_in`](Strategy::try_adapt_in) to get an error
+    /// instead).
     #[inline]
-    fn adapt<'s, T, D>(&'s mut self, value: T) -> CachePtr<'s, D, A>
+    fn adapt_in<'s, 'o, T, D, M>(
+        &'s mut self,
+        out: &'o mut MaybeUninit<CachePtr<'s, D, A>>,
+        make: M,
+    ) -> Placed<'o, T>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
     {
-        match self.adapt_exclusive(value, drop) {
-            Ok(ptr) => ptr,
+        match self.adapt_exclusive(out, make, drop) {
+            Ok(placed) => placed,
             Err(()) => alloc::alloc::handle_alloc_error(Layout::new::<T>()),
         }
     }
 
-    /// Stores `value` in the block if it is free, else in a one-off allocation; on
+    /// Stores the value in the block if it is free, else in a one-off allocation; on
     /// allocation failure calls `handle_alloc_error`.
     #[inline]
-    fn adapt_shared<'s, T, D>(&'s self, value: T) -> CachePtr<'s, D, A>
+    fn adapt_shared_in<'s, 'o, T, D, M>(
+        &'s self,
+        out: &'o mut MaybeUninit<CachePtr<'s, D, A>>,
+        make: M,
+    ) -> Placed<'o, T>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
     {
-        match self.adapt_shared_with(value, drop) {
-            Ok(ptr) => ptr,
+        match self.adapt_shared_with(out, make, drop) {
+            Ok(placed) => placed,
             Err(()) => alloc::alloc::handle_alloc_error(Layout::new::<T>()),
         }
     }
@@ -804,6 +842,10 @@ impl<D: ?Sized, A: Allocator + Clone + 'static> Drop for CachePtr<'_, D, A> {
 // SAFETY: a `CachePtr` owns a `D` and uses `&Cached<A>` from its drop (see the
 // `ThreadSafe` impl): `Send` when `D: Send` and `Cached<A>: Sync` (`A: Sync`).
 unsafe impl<D: ?Sized + Send, A: Allocator + Clone + Sync + 'static> Send for CachePtr<'_, D, A> {}
+
+// The pointee lives outside the pointer, which may move freely (like `Box<T>`, which is
+// `Unpin` for any `T`); `DynPtr` stays `Unpin` only when its pointee is.
+impl<D: ?Sized, A: Allocator + Clone + 'static> Unpin for CachePtr<'_, D, A> {}
 
 // SAFETY: `&CachePtr` gives `&D` only.
 unsafe impl<D: ?Sized + Sync, A: Allocator + Clone + Sync + 'static> Sync for CachePtr<'_, D, A> {}

@@ -123,6 +123,7 @@ extern crate alloc;
 #[cfg(feature = "testkit")]
 extern crate std;
 
+pub mod call;
 mod coerce;
 mod ptr;
 mod receiver;
@@ -132,12 +133,14 @@ pub use coerce::CoerceFrom;
 // The grammar of `impl_coerce!` (a proc macro), reached through `$crate`.
 #[doc(hidden)]
 pub use dynptr_macros::__impl_coerce;
-pub use ptr::{drop_then, drop_then_release, layout_of, with_metadata_of, write_coerced, DynPtr, OwningPtr};
+pub use ptr::{
+    drop_then, drop_then_release, layout_of, with_metadata_of, write_coerced, write_with, DynPtr, OwningPtr,
+};
 pub use receiver::{
     MoveToken, OwnedReceiver, Receiver, ReceiverMut, ReceiverOwned, ReceiverRef, ReceiverSlot, Release,
     ReleaseFn, SharedReceiver,
 };
-pub use strategy::{Capacity, RejectReason, Rejected, Strategy, ThreadSafe};
+pub use strategy::{Capacity, Placed, RejectReason, Rejected, Strategy, ThreadSafe};
 
 #[cfg(feature = "testkit")]
 pub mod testkit;
@@ -148,12 +151,14 @@ pub mod testkit;
 pub mod __private {
     use core::convert::Infallible;
     use core::marker::PhantomData;
+    use core::mem::MaybeUninit;
     use core::ptr::NonNull;
 
+    pub use crate::call::{start, start_shared, Call, CallSlot, Started};
     pub use crate::receiver::take;
     pub use crate::{
-        CoerceFrom, DynPtr, MoveToken, OwnedReceiver, OwningPtr, Receiver, ReceiverMut, ReceiverOwned,
-        ReceiverRef, ReceiverSlot, Rejected, SharedReceiver, Strategy, ThreadSafe,
+        CoerceFrom, DynPtr, MoveToken, OwnedReceiver, OwningPtr, Placed, Receiver, ReceiverMut,
+        ReceiverOwned, ReceiverRef, ReceiverSlot, Rejected, SharedReceiver, Strategy, ThreadSafe,
     };
     pub use core;
 
@@ -217,19 +222,21 @@ pub mod __private {
     impl Strategy for NoDefaultStrategy {
         type Ptr<'s, D: ?Sized + 's> = Never<D>;
 
-        fn try_adapt<'s, T: 's, D: ?Sized + CoerceFrom<T> + 's>(
+        fn try_adapt_in<'s, 'o, T: 's, D: ?Sized + CoerceFrom<T> + 's, M: FnOnce() -> T>(
             &'s mut self,
-            _: T,
-        ) -> Result<Never<D>, Rejected<T>> {
+            _: &'o mut MaybeUninit<Never<D>>,
+            _: M,
+        ) -> Result<Placed<'o, T>, Rejected<M>> {
             #[allow(clippy::let_unit_value)]
             let () = NoDefault::<T>::FAIL;
             unreachable!()
         }
 
-        fn try_adapt_shared<'s, T: 's, D: ?Sized + CoerceFrom<T> + 's>(
+        fn try_adapt_shared_in<'s, 'o, T: 's, D: ?Sized + CoerceFrom<T> + 's, M: FnOnce() -> T>(
             &'s self,
-            _: T,
-        ) -> Result<Never<D>, Rejected<T>> {
+            _: &'o mut MaybeUninit<Never<D>>,
+            _: M,
+        ) -> Result<Placed<'o, T>, Rejected<M>> {
             #[allow(clippy::let_unit_value)]
             let () = NoDefault::<T>::FAIL;
             unreachable!()

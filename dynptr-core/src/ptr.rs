@@ -6,7 +6,7 @@ use core::fmt;
 use core::future::Future;
 use core::iter::FusedIterator;
 use core::marker::PhantomData;
-use core::mem::ManuallyDrop;
+use core::mem::{ManuallyDrop, MaybeUninit};
 use core::ops::{Deref, DerefMut};
 use core::pin::Pin;
 use core::ptr::NonNull;
@@ -110,6 +110,7 @@ pub unsafe trait OwningPtr: Sized {
 ///     DynPtr::new(s, (1..=n).map(|i| i * i))
 /// }
 /// ```
+#[repr(transparent)]
 pub struct DynPtr<'s, D: ?Sized + 's, S: Strategy + 's> {
     // Invariant: `raw` upholds the `OwningPtr` contract for the pointee it owns.
     raw: S::Ptr<'s, D>,
@@ -154,6 +155,13 @@ impl<'s, D: ?Sized + 's, S: Strategy + 's> DynPtr<'s, D, S> {
         D: CoerceFrom<T>,
     {
         strategy.try_adapt_shared(value).map(Self::from_raw)
+    }
+
+    /// The slot of a `DynPtr` as the slot of the strategy's raw pointer (the same
+    /// memory: `DynPtr` is `repr(transparent)`), for the in-place entry points.
+    #[inline(always)]
+    pub(crate) fn raw_slot(slot: &mut MaybeUninit<Self>) -> *mut MaybeUninit<S::Ptr<'s, D>> {
+        (slot as *mut MaybeUninit<Self>).cast()
     }
 
     /// Wraps a strategy's raw pointer.
@@ -352,23 +360,51 @@ pub unsafe fn drop_then_release<D: ?Sized>(ptr: NonNull<D>, release: impl FnOnce
 /// after this call.
 #[inline]
 pub unsafe fn drop_then<D: ?Sized>(ptr: NonNull<D>, then: impl FnOnce()) {
-    /// Runs its closure when dropped: after `drop_in_place` returns, or while unwinding
-    /// from it.
-    struct Then<F: FnOnce()>(ManuallyDrop<F>);
-    impl<F: FnOnce()> Drop for Then<F> {
-        #[inline(always)]
-        fn drop(&mut self) {
-            // SAFETY: `drop` runs once, and nothing else takes the closure out.
-            let then = unsafe { ManuallyDrop::take(&mut self.0) };
-            then();
-        }
-    }
-
     let _then = Then(ManuallyDrop::new(then));
     // SAFETY: the caller guarantees the value is initialised, owned and dropped by
     // nobody else; the guard runs `then` after the drop, or during unwinding if it
     // panics.
     unsafe { core::ptr::drop_in_place(ptr.as_ptr()) };
+}
+
+/// Runs its closure when dropped: after the guarded step returns, or while unwinding
+/// from it.
+struct Then<F: FnOnce()>(ManuallyDrop<F>);
+
+impl<F: FnOnce()> Then<F> {
+    /// Disarms the guard: the closure is dropped without running.
+    #[inline(always)]
+    fn disarm(self) {
+        let mut this = ManuallyDrop::new(self);
+        // SAFETY: `this` is never dropped, so the closure is taken out exactly once.
+        drop(unsafe { ManuallyDrop::take(&mut this.0) });
+    }
+}
+
+impl<F: FnOnce()> Drop for Then<F> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        // SAFETY: `drop` runs once, and nothing else takes the closure out.
+        let then = unsafe { ManuallyDrop::take(&mut self.0) };
+        then();
+    }
+}
+
+/// Builds the value `make` returns directly at `dst` (so a large value is not built on
+/// the stack and copied); if `make` panics, runs `undo` (give the place back) before
+/// the panic continues. What a strategy's [`Strategy::try_adapt_in`] uses once it has a
+/// place.
+///
+/// # Safety
+///
+/// `dst` is valid for writes of a `T` and aligned for `T` (any non-null aligned pointer
+/// for a zero-sized `T`).
+#[inline(always)]
+pub unsafe fn write_with<T>(dst: NonNull<T>, make: impl FnOnce() -> T, undo: impl FnOnce()) {
+    let guard = Then(ManuallyDrop::new(undo));
+    // SAFETY: the caller guarantees `dst` is valid and aligned for a write of `T`.
+    unsafe { dst.as_ptr().write(make()) };
+    guard.disarm();
 }
 
 /// Writes `value` to `dst` and returns the trait-object pointer to it.

@@ -2,6 +2,9 @@
 
 use core::alloc::Layout;
 use core::fmt;
+use core::marker::PhantomData;
+use core::mem::MaybeUninit;
+use core::ptr::NonNull;
 
 use crate::{CoerceFrom, OwningPtr};
 
@@ -48,32 +51,131 @@ pub trait Strategy {
     /// a `const` (inline storage), and an `Err` from [`try_adapt`](Self::try_adapt).
     const CAPACITY: Capacity = Capacity::UNBOUNDED;
 
-    /// Stores `value` for a method taking `&mut self` or `self`: at most one value from
-    /// this entry point is alive at a time, because the returned pointer borrows the
-    /// strategy exclusively. Earlier values may still exist if they were forgotten
-    /// (`mem::forget`): those are abandoned, see [`OwningPtr`].
+    /// Stores the value `make` returns for a method taking `&mut self` or `self`,
+    /// writing the pointer into `out` and building the value directly in its place
+    /// (calling `make` only once that place is found, so that a large value is not
+    /// built on the stack and copied). At most one value from this entry point is alive
+    /// at a time, because the pointer borrows the strategy exclusively; earlier values
+    /// may still exist if they were forgotten (`mem::forget`): those are abandoned, see
+    /// [`OwningPtr`].
     ///
-    /// Gives the value back, untouched and not dropped, when it does not fit
-    /// ([`RejectReason::TooLarge`]), memory is exhausted ([`RejectReason::OutOfMemory`])
-    /// or the storage is taken ([`RejectReason::Busy`]).
+    /// On success `out` is initialised and the returned [`Placed`] points to the value
+    /// inside the pointee. On failure `out` is untouched, `make` has not been called and
+    /// is given back in [`Rejected`]: the value does not fit
+    /// ([`RejectReason::TooLarge`]), memory is exhausted
+    /// ([`RejectReason::OutOfMemory`]) or the storage is taken ([`RejectReason::Busy`]).
+    ///
+    /// If `make` panics, the strategy gives the place back (or abandons it) before the
+    /// panic continues, and `out` stays uninitialised.
+    ///
+    /// This and [`try_adapt_shared_in`](Self::try_adapt_shared_in) are the two methods a
+    /// strategy implements; every other entry point is built on them.
+    fn try_adapt_in<'s, 'o, T, D, M>(
+        &'s mut self,
+        out: &'o mut MaybeUninit<Self::Ptr<'s, D>>,
+        make: M,
+    ) -> Result<Placed<'o, T>, Rejected<M>>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T;
+
+    /// [`try_adapt_in`](Self::try_adapt_in) for a method taking `&self`: several values
+    /// from this entry point may be alive at once (two futures joined), so the strategy
+    /// must not hand the same storage out twice. Thread-safe when `Self: Sync`.
+    fn try_adapt_shared_in<'s, 'o, T, D, M>(
+        &'s self,
+        out: &'o mut MaybeUninit<Self::Ptr<'s, D>>,
+        make: M,
+    ) -> Result<Placed<'o, T>, Rejected<M>>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T;
+
+    /// Like [`try_adapt_in`](Self::try_adapt_in), for a value that must be stored.
+    ///
+    /// A value beyond [`CAPACITY`](Self::CAPACITY) is a compile-time error (for inline
+    /// storage; heap strategies are unbounded); any other rejection panics with the
+    /// [`RejectReason`]. Implementations override it to fail differently
+    /// (`handle_alloc_error` for heap strategies).
+    #[inline]
+    #[track_caller]
+    fn adapt_in<'s, 'o, T, D, M>(
+        &'s mut self,
+        out: &'o mut MaybeUninit<Self::Ptr<'s, D>>,
+        make: M,
+    ) -> Placed<'o, T>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
+    {
+        const { Self::CAPACITY.assert_fits::<T>() };
+        match self.try_adapt_in(out, make) {
+            Ok(placed) => placed,
+            Err(rejected) => rejected.fail(),
+        }
+    }
+
+    /// Like [`try_adapt_shared_in`](Self::try_adapt_shared_in), for a value that must be
+    /// stored; fails like [`adapt_in`](Self::adapt_in).
+    #[inline]
+    #[track_caller]
+    fn adapt_shared_in<'s, 'o, T, D, M>(
+        &'s self,
+        out: &'o mut MaybeUninit<Self::Ptr<'s, D>>,
+        make: M,
+    ) -> Placed<'o, T>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
+    {
+        const { Self::CAPACITY.assert_fits::<T>() };
+        match self.try_adapt_shared_in(out, make) {
+            Ok(placed) => placed,
+            Err(rejected) => rejected.fail(),
+        }
+    }
+
+    /// Stores `value` for a method taking `&mut self` or `self` and returns the pointer
+    /// by value (what eager returns such as `-> impl Iterator` use); gives the value
+    /// back, untouched and not dropped, when it is not stored. Built on
+    /// [`try_adapt_in`](Self::try_adapt_in).
+    #[inline]
     fn try_adapt<'s, T, D>(&'s mut self, value: T) -> Result<Self::Ptr<'s, D>, Rejected<T>>
     where
         T: 's,
-        D: ?Sized + CoerceFrom<T> + 's;
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        let mut out = MaybeUninit::uninit();
+        match self.try_adapt_in(&mut out, move || value) {
+            // SAFETY: `try_adapt_in` initialised `out` when it returned `Ok`; the pointer
+            // was never pinned, so moving it out is allowed.
+            Ok(_) => Ok(unsafe { out.assume_init() }),
+            Err(rejected) => Err(rejected.map(|make| make())),
+        }
+    }
 
-    /// Stores `value` for a method taking `&self`: several values from this entry point
-    /// may be alive at once (two futures joined), so the strategy must not hand the same
-    /// storage out twice. Thread-safe when `Self: Sync`.
+    /// Stores `value` for a method taking `&self`, by value; see
+    /// [`try_adapt_shared_in`](Self::try_adapt_shared_in).
+    #[inline]
     fn try_adapt_shared<'s, T, D>(&'s self, value: T) -> Result<Self::Ptr<'s, D>, Rejected<T>>
     where
         T: 's,
-        D: ?Sized + CoerceFrom<T> + 's;
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        let mut out = MaybeUninit::uninit();
+        match self.try_adapt_shared_in(&mut out, move || value) {
+            // SAFETY: as in `try_adapt`.
+            Ok(_) => Ok(unsafe { out.assume_init() }),
+            Err(rejected) => Err(rejected.map(|make| make())),
+        }
+    }
 
-    /// Like [`try_adapt`](Self::try_adapt), for a value that must be stored.
-    ///
-    /// The default panics with the [`RejectReason`]. Implementations override it to fail
-    /// earlier (a compile-time error for a value that can never fit inline storage) or
-    /// differently (`handle_alloc_error` for heap strategies).
+    /// Like [`try_adapt`](Self::try_adapt), for a value that must be stored; fails like
+    /// [`adapt_in`](Self::adapt_in).
     #[inline]
     #[track_caller]
     fn adapt<'s, T, D>(&'s mut self, value: T) -> Self::Ptr<'s, D>
@@ -81,14 +183,15 @@ pub trait Strategy {
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
     {
-        match self.try_adapt(value) {
-            Ok(ptr) => ptr,
-            Err(rejected) => rejected.fail(),
-        }
+        let mut out = MaybeUninit::uninit();
+        self.adapt_in(&mut out, move || value);
+        // SAFETY: `adapt_in` returned, so it initialised `out`; the pointer was never
+        // pinned, so moving it out is allowed.
+        unsafe { out.assume_init() }
     }
 
     /// Like [`try_adapt_shared`](Self::try_adapt_shared), for a value that must be
-    /// stored; the default panics with the [`RejectReason`].
+    /// stored; fails like [`adapt_in`](Self::adapt_in).
     #[inline]
     #[track_caller]
     fn adapt_shared<'s, T, D>(&'s self, value: T) -> Self::Ptr<'s, D>
@@ -96,10 +199,47 @@ pub trait Strategy {
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
     {
-        match self.try_adapt_shared(value) {
-            Ok(ptr) => ptr,
-            Err(rejected) => rejected.fail(),
+        let mut out = MaybeUninit::uninit();
+        self.adapt_shared_in(&mut out, move || value);
+        // SAFETY: as in `adapt`.
+        unsafe { out.assume_init() }
+    }
+}
+
+/// Where a strategy put a value: the address of the value itself (not of the
+/// `dyn` pointee), returned by [`Strategy::try_adapt_in`] with the pointer it wrote.
+///
+/// The caller of the in-place entry points uses it to reach the value by its concrete
+/// type (a first poll, a drop with no indirect call) while the pointer in `out` stays
+/// where it was written; the borrow `'o` of `out` keeps that pointer from moving
+/// meanwhile.
+#[derive(Debug)]
+pub struct Placed<'o, T> {
+    ptr: NonNull<T>,
+    _out: PhantomData<&'o mut T>,
+}
+
+impl<T> Placed<'_, T> {
+    /// Records where a value is.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` points to the initialised value owned by the pointer just written to the
+    /// `out` this is returned for; it is valid for reads and writes (and for a unique
+    /// reference, the value being the pointer's pointee) for as long as that pointer
+    /// does not move and owns the value, and has the provenance of the live storage.
+    #[inline(always)]
+    pub unsafe fn new(ptr: NonNull<T>) -> Self {
+        Placed {
+            ptr,
+            _out: PhantomData,
         }
+    }
+
+    /// The value's address.
+    #[inline(always)]
+    pub fn as_ptr(&self) -> NonNull<T> {
+        self.ptr
     }
 }
 
@@ -292,6 +432,37 @@ impl<T> Rejected<T> {
                 layout: Layout::new::<T>(),
             },
         )
+    }
+
+    /// Gives back a maker `make` of a `T` that was not called because `T` exceeds
+    /// `capacity` (the in-place entry points' rejection).
+    pub fn too_large_for<V>(make: T, capacity: Capacity) -> Self {
+        Self::new(
+            make,
+            RejectReason::TooLarge {
+                layout: Layout::new::<V>(),
+                capacity,
+            },
+        )
+    }
+
+    /// Gives back a maker `make` of a `V` that was not called because the allocator
+    /// refused memory for a `V`.
+    pub fn out_of_memory_for<V>(make: T) -> Self {
+        Self::new(
+            make,
+            RejectReason::OutOfMemory {
+                layout: Layout::new::<V>(),
+            },
+        )
+    }
+
+    /// The same rejection over `f(value)`: a maker turned into the value it makes.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Rejected<U> {
+        Rejected {
+            value: f(self.value),
+            reason: self.reason,
+        }
     }
 
     /// Why the value was not stored.

@@ -9,7 +9,7 @@ use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 
 use dynptr_core::{
-    drop_then_release, testkit, write_coerced, Capacity, CoerceFrom, OwningPtr, Rejected, Strategy,
+    drop_then_release, testkit, write_with, Capacity, CoerceFrom, OwningPtr, Placed, Rejected, Strategy,
 };
 
 #[repr(align(16))]
@@ -28,21 +28,24 @@ impl OneBuffer {
         }
     }
 
-    fn place<'s, T: 's, D: ?Sized + CoerceFrom<T> + 's>(
+    fn place<'s, 'o, T: 's, D: ?Sized + CoerceFrom<T> + 's, M: FnOnce() -> T>(
         &'s self,
-        value: T,
-    ) -> Result<OnePtr<'s, D>, Rejected<T>> {
+        out: &'o mut MaybeUninit<OnePtr<'s, D>>,
+        make: M,
+    ) -> Result<Placed<'o, T>, Rejected<M>> {
         if !Self::CAPACITY.fits::<T>() {
-            return Err(Rejected::too_large(value, Self::CAPACITY));
+            return Err(Rejected::too_large_for::<T>(make, Self::CAPACITY));
         }
         let dst = NonNull::new(self.buf.get()).unwrap().cast::<T>();
         // SAFETY: the buffer is 128 bytes aligned to 16 and `T` fits that (checked above).
         // Overwriting an earlier occupant is the bug this strategy exists to show.
-        let ptr = unsafe { write_coerced::<T, D>(dst, value) };
-        Ok(OnePtr {
-            ptr,
+        unsafe { write_with(dst, make, || {}) };
+        out.write(OnePtr {
+            ptr: D::coerce_non_null(dst),
             _strategy: PhantomData,
-        })
+        });
+        // SAFETY: `dst` is the value the pointer in `out` owns.
+        Ok(unsafe { Placed::new(dst) })
     }
 }
 
@@ -77,18 +80,20 @@ impl Strategy for OneBuffer {
     type Ptr<'s, D: ?Sized + 's> = OnePtr<'s, D>;
     const CAPACITY: Capacity = Capacity::new(128, 16);
 
-    fn try_adapt<'s, T: 's, D: ?Sized + CoerceFrom<T> + 's>(
+    fn try_adapt_in<'s, 'o, T: 's, D: ?Sized + CoerceFrom<T> + 's, M: FnOnce() -> T>(
         &'s mut self,
-        value: T,
-    ) -> Result<OnePtr<'s, D>, Rejected<T>> {
-        self.place(value)
+        out: &'o mut MaybeUninit<OnePtr<'s, D>>,
+        make: M,
+    ) -> Result<Placed<'o, T>, Rejected<M>> {
+        self.place(out, make)
     }
 
-    fn try_adapt_shared<'s, T: 's, D: ?Sized + CoerceFrom<T> + 's>(
+    fn try_adapt_shared_in<'s, 'o, T: 's, D: ?Sized + CoerceFrom<T> + 's, M: FnOnce() -> T>(
         &'s self,
-        value: T,
-    ) -> Result<OnePtr<'s, D>, Rejected<T>> {
-        self.place(value)
+        out: &'o mut MaybeUninit<OnePtr<'s, D>>,
+        make: M,
+    ) -> Result<Placed<'o, T>, Rejected<M>> {
+        self.place(out, make)
     }
 }
 

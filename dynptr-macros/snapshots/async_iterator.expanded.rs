@@ -6,14 +6,17 @@ pub trait AsyncIterator {
 #[doc(hidden)]
 #[allow(non_camel_case_types, clippy::type_complexity, clippy::needless_lifetimes)]
 pub trait ErasedAsyncIterator<Item, S: ::dynptr::__private::Strategy> {
-    fn __dynptr_next<'__dynptr_s>(
+    fn __dynptr_next<'__dynptr_s, '__dynptr_a>(
         &'__dynptr_s mut self,
         __dynptr_strategy: &'__dynptr_s mut S,
-    ) -> ::dynptr::__private::DynPtr<
-        '__dynptr_s,
-        dyn ::core::future::Future<Output = Option<Item>> + '__dynptr_s,
-        S,
-    >
+        __dynptr_slot: ::dynptr::__private::CallSlot<
+            '__dynptr_a,
+            '__dynptr_s,
+            dyn ::core::future::Future<Output = Option<Item>> + '__dynptr_s,
+            S,
+        >,
+        __dynptr_cx: &mut ::core::task::Context<'_>,
+    ) -> ::dynptr::__private::Started<'__dynptr_a, Option<Item>>
     where
         Item: '__dynptr_s,
         Self: '__dynptr_s;
@@ -25,19 +28,24 @@ where
     __DynptrT: AsyncIterator<Item = Item>,
 {
     #[inline]
-    fn __dynptr_next<'__dynptr_s>(
+    fn __dynptr_next<'__dynptr_s, '__dynptr_a>(
         &'__dynptr_s mut self,
         __dynptr_strategy: &'__dynptr_s mut S,
-    ) -> ::dynptr::__private::DynPtr<
-        '__dynptr_s,
-        dyn ::core::future::Future<Output = Option<Item>> + '__dynptr_s,
-        S,
-    >
+        __dynptr_slot: ::dynptr::__private::CallSlot<
+            '__dynptr_a,
+            '__dynptr_s,
+            dyn ::core::future::Future<Output = Option<Item>> + '__dynptr_s,
+            S,
+        >,
+        __dynptr_cx: &mut ::core::task::Context<'_>,
+    ) -> ::dynptr::__private::Started<'__dynptr_a, Option<Item>>
     where
         Item: '__dynptr_s,
         Self: '__dynptr_s,
     {
-        ::dynptr::__private::DynPtr::new(__dynptr_strategy, { <__DynptrT as AsyncIterator>::next(self) })
+        ::dynptr::__private::start(__dynptr_slot, __dynptr_strategy, __dynptr_cx, move || {
+            <__DynptrT as AsyncIterator>::next(self)
+        })
     }
 }
 :: dynptr :: impl_coerce ! (['a , Item , S : :: dynptr :: __private :: Strategy] where [] dyn ErasedAsyncIterator < Item , S > + 'a);
@@ -237,10 +245,16 @@ where
     type Item = Item;
     #[inline]
     fn next(&mut self) -> impl ::core::future::Future<Output = Option<Self::Item>> {
-        ErasedAsyncIterator::<Item, S>::__dynptr_next(
-            ::dynptr::__private::ReceiverMut::receiver_mut(&mut self.__dynptr_receiver),
-            &mut self.__dynptr_strategy,
-        )
+        let __dynptr_w = self;
+        ::dynptr::__private::Call::new(move |__dynptr_slot, __dynptr_cx| {
+            let __dynptr_w = __dynptr_w;
+            ErasedAsyncIterator::<Item, S>::__dynptr_next(
+                ::dynptr::__private::ReceiverMut::receiver_mut(&mut __dynptr_w.__dynptr_receiver),
+                &mut __dynptr_w.__dynptr_strategy,
+                __dynptr_slot,
+                __dynptr_cx,
+            )
+        })
     }
 }
 #[doc(hidden)]

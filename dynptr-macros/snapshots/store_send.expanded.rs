@@ -10,15 +10,18 @@ pub trait Store<K: Eq> {
 #[doc(hidden)]
 #[allow(non_camel_case_types, clippy::type_complexity, clippy::needless_lifetimes)]
 pub trait ErasedStore<K: Eq, Value, S: ::dynptr::__private::Strategy> {
-    fn __dynptr_get<'__dynptr_s>(
+    fn __dynptr_get<'__dynptr_s, '__dynptr_a>(
         &'__dynptr_s self,
         __dynptr_strategy: &'__dynptr_s S,
         key: &'__dynptr_s K,
-    ) -> ::dynptr::__private::DynPtr<
-        '__dynptr_s,
-        dyn ::core::future::Future<Output = Option<Value>> + ::core::marker::Send + '__dynptr_s,
-        S,
-    >
+        __dynptr_slot: ::dynptr::__private::CallSlot<
+            '__dynptr_a,
+            '__dynptr_s,
+            dyn ::core::future::Future<Output = Option<Value>> + ::core::marker::Send + '__dynptr_s,
+            S,
+        >,
+        __dynptr_cx: &mut ::core::task::Context<'_>,
+    ) -> ::dynptr::__private::Started<'__dynptr_a, Option<Value>>
     where
         K: '__dynptr_s,
         Value: '__dynptr_s,
@@ -32,21 +35,24 @@ where
     __DynptrT: Store<K, Value = Value>,
 {
     #[inline]
-    fn __dynptr_get<'__dynptr_s>(
+    fn __dynptr_get<'__dynptr_s, '__dynptr_a>(
         &'__dynptr_s self,
         __dynptr_strategy: &'__dynptr_s S,
         key: &'__dynptr_s K,
-    ) -> ::dynptr::__private::DynPtr<
-        '__dynptr_s,
-        dyn ::core::future::Future<Output = Option<Value>> + ::core::marker::Send + '__dynptr_s,
-        S,
-    >
+        __dynptr_slot: ::dynptr::__private::CallSlot<
+            '__dynptr_a,
+            '__dynptr_s,
+            dyn ::core::future::Future<Output = Option<Value>> + ::core::marker::Send + '__dynptr_s,
+            S,
+        >,
+        __dynptr_cx: &mut ::core::task::Context<'_>,
+    ) -> ::dynptr::__private::Started<'__dynptr_a, Option<Value>>
     where
         K: '__dynptr_s,
         Value: '__dynptr_s,
         Self: '__dynptr_s,
     {
-        ::dynptr::__private::DynPtr::new_shared(__dynptr_strategy, {
+        ::dynptr::__private::start_shared(__dynptr_slot, __dynptr_strategy, __dynptr_cx, move || {
             <__DynptrT as Store<K>>::get(self, key)
         })
     }
@@ -312,9 +318,21 @@ where
         &self,
         key: &K,
     ) -> impl ::core::future::Future<Output = Option<Self::Value>> + ::core::marker::Send {
-        let __dynptr_r = ::dynptr::__private::ReceiverRef::receiver(&self.__dynptr_receiver);
-        let __dynptr_s = &self.__dynptr_strategy;
-        async move { ErasedStore::<K, Value, S>::__dynptr_get(__dynptr_r, __dynptr_s, key).await }
+        let __dynptr_w = self;
+        async move {
+            let __dynptr_a0 = key;
+            ::dynptr::__private::Call::new(move |__dynptr_slot, __dynptr_cx| {
+                let __dynptr_w = __dynptr_w;
+                ErasedStore::<K, Value, S>::__dynptr_get(
+                    ::dynptr::__private::ReceiverRef::receiver(&__dynptr_w.__dynptr_receiver),
+                    &__dynptr_w.__dynptr_strategy,
+                    __dynptr_a0,
+                    __dynptr_slot,
+                    __dynptr_cx,
+                )
+            })
+            .await
+        }
     }
     #[inline]
     fn len(&self) -> usize {

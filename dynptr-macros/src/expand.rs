@@ -349,7 +349,33 @@ fn erased_sig(m: &Model, g: &Gen, method: &crate::parse::Method) -> TokenStream 
             quote!(#i: #ty)
         })
         .collect();
-    let ret = erased_ret(m, &method.ret, &method.sig.output, &life);
+    let (ret, in_place) = match (&method.ret, method.in_place()) {
+        (Ret::Future { output, send }, true) => {
+            // The in-place entry point: the shim gets the call's slot and the first
+            // poll's context, and returns that poll's result.
+            let names = assoc_names(m);
+            let mut output: Type = (**output).clone();
+            Erase {
+                assoc: &names,
+                life: Some(&life),
+            }
+            .visit_type_mut(&mut output);
+            let send = send.then(|| quote!(+ ::core::marker::Send));
+            (
+                quote!(-> ::dynptr::__private::Started<'__dynptr_a, #output>),
+                quote! {
+                    __dynptr_slot: ::dynptr::__private::CallSlot<
+                        '__dynptr_a,
+                        #life,
+                        dyn ::core::future::Future<Output = #output> #send + #life,
+                        #s,
+                    >,
+                    __dynptr_cx: &mut ::core::task::Context<'_>,
+                },
+            )
+        }
+        _ => (erased_ret(m, &method.ret, &method.sig.output, &life), quote!()),
+    };
     let method_lifetimes = lifetimes_of(&method.sig.generics);
     let mut where_preds: Vec<TokenStream> = Vec::new();
     if let Some(w) = &method.sig.generics.where_clause {
@@ -380,6 +406,7 @@ fn erased_sig(m: &Model, g: &Gen, method: &crate::parse::Method) -> TokenStream 
         quote!(__dynptr_strategy: &#life #mutability #s,)
     });
     let generic_life = needs_life.then(|| quote!(#life,));
+    let slot_life = method.in_place().then(|| quote!('__dynptr_a,));
     let outlives = if needs_life {
         let lts = method_lifetimes.iter().map(|l| quote!(#l: #life));
         let trait_outlives = g.outlives.iter().map(|o| quote!(#o: #life));
@@ -392,10 +419,11 @@ fn erased_sig(m: &Model, g: &Gen, method: &crate::parse::Method) -> TokenStream 
         quote!()
     };
     quote! {
-        fn #name<#generic_life #move_life #(#method_lifetimes),*>(
+        fn #name<#generic_life #slot_life #move_life #(#method_lifetimes),*>(
             #receiver
             #strategy
-            #(#args),*
+            #(#args,)*
+            #in_place
         ) #ret
         where
             #outlives
@@ -502,6 +530,12 @@ fn shim(m: &Model) -> TokenStream {
         let life = Lifetime::new("'__dynptr_s", proc_macro2::Span::call_site());
         let body = match (&method.ret, method.recv) {
             (Ret::Plain, _) => call,
+            (Ret::Future { .. }, Recv::Exclusive | Recv::Value) if method.in_place() => quote! {
+                ::dynptr::__private::start(__dynptr_slot, __dynptr_strategy, __dynptr_cx, move || #call)
+            },
+            (Ret::Future { .. }, Recv::Shared) if method.in_place() => quote! {
+                ::dynptr::__private::start_shared(__dynptr_slot, __dynptr_strategy, __dynptr_cx, move || #call)
+            },
             (ret @ Ret::Wrapper { .. }, recv) => {
                 let key = wrapper_key(m, ret, &life);
                 let wrap = if recv == Recv::Exclusive {
@@ -1000,6 +1034,20 @@ fn adapt_args(m: &Model, method: &crate::parse::Method, s: &Ident) -> (Vec<Token
     (prelude, exprs)
 }
 
+/// Binds each argument expression to a local (`let __dynptr_a0 = expr;`), so that a
+/// `move` closure captures the values (and borrows) rather than borrowing the locals.
+fn bind_args(exprs: &[TokenStream]) -> (Vec<TokenStream>, Vec<Ident>) {
+    let names: Vec<Ident> = (0..exprs.len())
+        .map(|n| Ident::new(&format!("__dynptr_a{n}"), crate::args::hygienic()))
+        .collect();
+    let binds = exprs
+        .iter()
+        .zip(&names)
+        .map(|(e, n)| quote!(let #n = #e;))
+        .collect();
+    (binds, names)
+}
+
 /// Where the trait's impl goes when it is not the trait's own wrapper: the wrapper of a
 /// `#[dyn_trait]` trait that has this trait as a supertrait (through the callback).
 pub(crate) struct SuperTarget {
@@ -1123,6 +1171,26 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
                         #erased_path::#name(#recv, #token, #(#arg_exprs),*)
                     })
                 },
+                _ if method.in_place() => {
+                    let (binds, names) = bind_args(&arg_exprs);
+                    let (slot, cx, sr) = (hyg("__dynptr_slot"), hyg("__dynptr_cx"), hyg("__dynptr_sr"));
+                    // The receiver is moved out at the first poll, inside the call.
+                    quote! {
+                        #destructure
+                        async move {
+                            let mut #st = #st;
+                            #(#prelude)*
+                            #(#binds)*
+                            let #sr = &mut #st;
+                            ::dynptr::__private::Call::new(move |#slot, #cx| {
+                                ::dynptr::__private::ReceiverOwned::consume(#r, move |#recv, #token| {
+                                    #erased_path::#name(#recv, #token, #sr, #(#names,)* #slot, #cx)
+                                })
+                            })
+                            .await
+                        }
+                    }
+                }
                 _ => quote! {
                     #destructure
                     async move {
@@ -1155,6 +1223,48 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
                     #(#prelude)*
                     #erased_path::#name(#recv, #(#arg_exprs),*)
                 },
+                _ if method.in_place() => {
+                    let (binds, names) = bind_args(&arg_exprs);
+                    let (slot, cx, w) = (hyg("__dynptr_slot"), hyg("__dynptr_cx"), hyg("__dynptr_w"));
+                    // The closure captures the wrapper reference alone (one word to store
+                    // in the call future, not a fat receiver pointer and the strategy's)
+                    // and splits it into receiver and strategy when the call starts.
+                    let (recv_w, strategy_w) = match method.recv {
+                        Recv::Exclusive => (
+                            quote!(::dynptr::__private::ReceiverMut::receiver_mut(&mut #w.__dynptr_receiver)),
+                            quote!(&mut #w.__dynptr_strategy),
+                        ),
+                        _ => (
+                            quote!(::dynptr::__private::ReceiverRef::receiver(&#w.__dynptr_receiver)),
+                            quote!(&#w.__dynptr_strategy),
+                        ),
+                    };
+                    let call = quote! {
+                        ::dynptr::__private::Call::new(move |#slot, #cx| {
+                            let #w = #w;
+                            #erased_path::#name(#recv_w, #strategy_w, #(#names,)* #slot, #cx)
+                        })
+                    };
+                    if method.adapts_args() || method.borrows_args {
+                        // The adapted arguments live in this block, borrowed by the call;
+                        // an `async` block also names the intersection of several
+                        // borrows, which the returned opaque type cannot.
+                        quote! {
+                            let #w = self;
+                            async move {
+                                #(#prelude)*
+                                #(#binds)*
+                                #call.await
+                            }
+                        }
+                    } else {
+                        quote! {
+                            let #w = self;
+                            #(#binds)*
+                            #call
+                        }
+                    }
+                }
                 Ret::Future { .. } if method.borrows_args || method.adapts_args() => quote! {
                     let #r = #recv;
                     let #st = #strategy;

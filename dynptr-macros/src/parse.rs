@@ -166,9 +166,18 @@ pub(crate) struct Method {
     /// An argument holds a borrow besides `self`'s (the wrapper then awaits inside an
     /// `async` block, since an opaque type cannot name the intersection of lifetimes).
     pub(crate) borrows_args: bool,
+    /// Declared `async fn`: the call happens at the first poll, in place (a
+    /// `dynptr_core::call::Call`); a `fn -> impl Future` runs its body when
+    /// called, so it stays eager.
+    pub(crate) lazy: bool,
 }
 
 impl Method {
+    /// The call goes through the in-place entry point: an `async fn`.
+    pub(crate) fn in_place(&self) -> bool {
+        self.lazy && matches!(self.ret, Ret::Future { .. })
+    }
+
     /// Some argument is adapted to a `dyn` form on the caller's side.
     pub(crate) fn adapts_args(&self) -> bool {
         self.args.iter().any(|(_, _, k)| !matches!(k, ArgKind::Plain))
@@ -293,10 +302,13 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
     for trait_item in &mut item.items {
         match trait_item {
             TraitItem::Fn(f) => {
+                // Before the `Send` rewrite, which turns `async fn` into `-> impl Future`.
+                let lazy = f.sig.asyncness.is_some();
                 if args.send {
                     make_send(f);
                 }
-                if let Some(m) = method(f, &assoc_names, &mut errors) {
+                if let Some(mut m) = method(f, &assoc_names, &mut errors) {
+                    m.lazy = lazy;
                     methods.push(m);
                 }
             }
@@ -732,6 +744,7 @@ fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) ->
         args,
         ret,
         borrows_args,
+        lazy: false,
     })
 }
 

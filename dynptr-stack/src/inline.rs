@@ -6,7 +6,9 @@ use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 
-use dynptr_core::{with_metadata_of, Capacity, CoerceFrom, OwningPtr, Rejected, Strategy, ThreadSafe};
+use dynptr_core::{
+    with_metadata_of, write_with, Capacity, CoerceFrom, OwningPtr, Placed, Rejected, Strategy, ThreadSafe,
+};
 
 use crate::align::{Alignment, Buf, A16};
 
@@ -123,44 +125,36 @@ impl<const N: usize, A: Alignment> Strategy for Inline<N, A> {
 
     const CAPACITY: Capacity = InlinePtr::<(), N, A>::CAPACITY;
 
+    /// Builds the value in `out`'s own buffer (inside the caller's call future, for an
+    /// `async fn`); gives the maker back if the value does not fit.
     #[inline]
-    fn try_adapt<'s, T, D>(&'s mut self, value: T) -> Result<InlinePtr<D, N, A>, Rejected<T>>
+    fn try_adapt_in<'s, 'o, T, D, M>(
+        &'s mut self,
+        out: &'o mut MaybeUninit<InlinePtr<D, N, A>>,
+        make: M,
+    ) -> Result<Placed<'o, T>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
     {
-        InlinePtr::try_new(value)
+        InlinePtr::try_init(out, make)
     }
 
+    /// As [`try_adapt_in`](Self::try_adapt_in): each call has its own buffer, so any
+    /// number of values from `&self` methods can be alive together.
     #[inline]
-    fn try_adapt_shared<'s, T, D>(&'s self, value: T) -> Result<InlinePtr<D, N, A>, Rejected<T>>
+    fn try_adapt_shared_in<'s, 'o, T, D, M>(
+        &'s self,
+        out: &'o mut MaybeUninit<InlinePtr<D, N, A>>,
+        make: M,
+    ) -> Result<Placed<'o, T>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
     {
-        InlinePtr::try_new(value)
-    }
-
-    /// Stores `value`; a value that does not fit is a compile-time error naming its
-    /// size and alignment and the capacity.
-    #[inline]
-    fn adapt<'s, T, D>(&'s mut self, value: T) -> InlinePtr<D, N, A>
-    where
-        T: 's,
-        D: ?Sized + CoerceFrom<T> + 's,
-    {
-        InlinePtr::new(value)
-    }
-
-    /// As [`adapt`](Self::adapt): every pointer has storage of its own, so any number
-    /// of values from the shared entry point can be alive together.
-    #[inline]
-    fn adapt_shared<'s, T, D>(&'s self, value: T) -> InlinePtr<D, N, A>
-    where
-        T: 's,
-        D: ?Sized + CoerceFrom<T> + 's,
-    {
-        InlinePtr::new(value)
+        InlinePtr::try_init(out, make)
     }
 }
 
@@ -201,49 +195,48 @@ impl<D: ?Sized, const N: usize, A: Alignment> InlinePtr<D, N, A> {
     pub(crate) const CAPACITY: Capacity = Capacity::new(N, A::ALIGN);
 
     /// Stores `value`; a compile-time error if it does not fit.
+    /// Builds the value `make` returns in `out`'s buffer, if it fits.
     #[inline(always)]
-    pub(crate) fn new<T>(value: T) -> Self
-    where
-        D: CoerceFrom<T>,
-    {
-        const { Self::CAPACITY.assert_fits::<T>() };
-        Self::place(value)
-    }
-
-    /// Stores `value`, or gives it back if it does not fit (a branch on a constant).
-    #[inline(always)]
-    pub(crate) fn try_new<T>(value: T) -> Result<Self, Rejected<T>>
+    pub(crate) fn try_init<T, M: FnOnce() -> T>(
+        out: &mut MaybeUninit<Self>,
+        make: M,
+    ) -> Result<Placed<'_, T>, Rejected<M>>
     where
         D: CoerceFrom<T>,
     {
         if Self::CAPACITY.fits::<T>() {
-            Ok(Self::place(value))
+            Ok(Self::init(out, make))
         } else {
-            Err(Rejected::too_large(value, Self::CAPACITY))
+            Err(Rejected::too_large_for::<T>(make, Self::CAPACITY))
         }
     }
 
-    /// Stores `value`, which must fit (checked: the check is folded away where it
-    /// holds, as it does for every caller).
+    /// Builds the value `make` returns in `out`'s buffer; the value must fit.
     #[inline(always)]
-    pub(crate) fn place<T>(value: T) -> Self
+    pub(crate) fn init<T>(out: &mut MaybeUninit<Self>, make: impl FnOnce() -> T) -> Placed<'_, T>
     where
         D: CoerceFrom<T>,
     {
+        // Folded away: every caller checked (or asserted at compile time) that it fits.
         assert!(Self::CAPACITY.fits::<T>(), "dynptr-stack: value does not fit");
+        let this = out.as_mut_ptr();
         // Only the metadata of `T` is kept (`coerce` does not dereference).
         let meta = D::coerce_non_null(NonNull::<T>::dangling());
-        let mut this = InlinePtr {
-            buf: UnsafeCell::new(MaybeUninit::uninit()),
-            meta,
-            _owns: PhantomData,
-        };
-        let dst = NonNull::from(this.buf.get_mut()).cast::<T>();
+        // SAFETY: a raw projection to a field of `out`, which is valid memory.
+        let meta_field = unsafe { &raw mut (*this).meta };
+        // SAFETY: `out` is valid for writes, and so is its field.
+        unsafe { meta_field.write(meta) };
+        // SAFETY: a raw projection to a field of `out`, which is valid memory.
+        let buf = unsafe { UnsafeCell::raw_get(&raw mut (*this).buf) };
+        let dst = NonNull::new(buf.cast::<T>()).expect("a field of `out` is non-null");
         // SAFETY: `dst` is the start of `buf`, which has at least `N >= size_of::<T>()`
         // bytes and is aligned to `A::ALIGN >= align_of::<T>()` (asserted above), and is
-        // not otherwise in use. This establishes invariant 1; `meta` is invariant 2.
-        unsafe { dst.write(value) };
-        this
+        // not otherwise in use. If `make` panics, `out` stays uninitialised (nothing to
+        // undo). This establishes invariant 1; `meta` is invariant 2.
+        unsafe { write_with(dst, make, || {}) };
+        // SAFETY: `dst` is the value `out` now owns, at a fixed offset inside it, with
+        // the provenance of `out` itself.
+        unsafe { Placed::new(dst) }
     }
 }
 

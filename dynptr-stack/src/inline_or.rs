@@ -2,10 +2,11 @@
 
 use core::fmt;
 use core::marker::PhantomData;
+use core::mem::{ManuallyDrop, MaybeUninit};
 use core::ptr::NonNull;
 
 use dynptr_box::Boxed;
-use dynptr_core::{Capacity, CoerceFrom, OwningPtr, Rejected, Strategy, ThreadSafe};
+use dynptr_core::{Capacity, CoerceFrom, OwningPtr, Placed, Rejected, Strategy, ThreadSafe};
 
 use crate::align::{Alignment, A16};
 use crate::inline::InlinePtr;
@@ -119,59 +120,83 @@ impl<const N: usize, F: Strategy, A: Alignment> Strategy for InlineOr<N, F, A> {
 
     const CAPACITY: Capacity = Capacity::new(max(N, F::CAPACITY.size), max(A::ALIGN, F::CAPACITY.align));
 
+    /// Inline (in `out`'s own buffer) if `T` fits, decided at compile time; otherwise
+    /// through the fallback, which may give the maker back.
     #[inline]
-    fn try_adapt<'s, T, D>(&'s mut self, value: T) -> Result<Self::Ptr<'s, D>, Rejected<T>>
+    fn try_adapt_in<'s, 'o, T, D, M>(
+        &'s mut self,
+        out: &'o mut MaybeUninit<Self::Ptr<'s, D>>,
+        make: M,
+    ) -> Result<Placed<'o, T>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
     {
         if const { Self::INLINE.fits::<T>() } {
-            Ok(InlineOrPtr::inline(InlinePtr::place(value)))
+            Ok(InlinePtr::init(InlineOrPtr::inline_slot(out), make))
         } else {
-            self.fallback.try_adapt(value).map(InlineOrPtr::fallback)
+            self.fallback.try_adapt_in(InlineOrPtr::fallback_slot(out), make)
         }
     }
 
     #[inline]
-    fn try_adapt_shared<'s, T, D>(&'s self, value: T) -> Result<Self::Ptr<'s, D>, Rejected<T>>
+    fn try_adapt_shared_in<'s, 'o, T, D, M>(
+        &'s self,
+        out: &'o mut MaybeUninit<Self::Ptr<'s, D>>,
+        make: M,
+    ) -> Result<Placed<'o, T>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
     {
         if const { Self::INLINE.fits::<T>() } {
-            Ok(InlineOrPtr::inline(InlinePtr::place(value)))
+            Ok(InlinePtr::init(InlineOrPtr::inline_slot(out), make))
         } else {
-            self.fallback.try_adapt_shared(value).map(InlineOrPtr::fallback)
+            self.fallback
+                .try_adapt_shared_in(InlineOrPtr::fallback_slot(out), make)
         }
     }
 
-    /// Inline if `T` fits, otherwise `F::adapt` (with whatever it does for a value it
+    /// Inline if `T` fits, otherwise `F::adapt_in` (with whatever it does for a value it
     /// cannot store: `Boxed` calls `handle_alloc_error`).
     #[inline]
     #[track_caller]
-    fn adapt<'s, T, D>(&'s mut self, value: T) -> Self::Ptr<'s, D>
+    fn adapt_in<'s, 'o, T, D, M>(
+        &'s mut self,
+        out: &'o mut MaybeUninit<Self::Ptr<'s, D>>,
+        make: M,
+    ) -> Placed<'o, T>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
     {
         if const { Self::INLINE.fits::<T>() } {
-            InlineOrPtr::inline(InlinePtr::place(value))
+            InlinePtr::init(InlineOrPtr::inline_slot(out), make)
         } else {
-            InlineOrPtr::fallback(self.fallback.adapt(value))
+            self.fallback.adapt_in(InlineOrPtr::fallback_slot(out), make)
         }
     }
 
     #[inline]
     #[track_caller]
-    fn adapt_shared<'s, T, D>(&'s self, value: T) -> Self::Ptr<'s, D>
+    fn adapt_shared_in<'s, 'o, T, D, M>(
+        &'s self,
+        out: &'o mut MaybeUninit<Self::Ptr<'s, D>>,
+        make: M,
+    ) -> Placed<'o, T>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
     {
         if const { Self::INLINE.fits::<T>() } {
-            InlineOrPtr::inline(InlinePtr::place(value))
+            InlinePtr::init(InlineOrPtr::inline_slot(out), make)
         } else {
-            InlineOrPtr::fallback(self.fallback.adapt_shared(value))
+            self.fallback
+                .adapt_shared_in(InlineOrPtr::fallback_slot(out), make)
         }
     }
 }
@@ -181,33 +206,77 @@ impl<const N: usize, F: Strategy, A: Alignment> Strategy for InlineOr<N, F, A> {
 unsafe impl<const N: usize, F: ThreadSafe, A: Alignment> ThreadSafe for InlineOr<N, F, A> {}
 
 /// The pointer [`InlineOr`] returns: the value inline, or `F`'s pointer to it.
+///
+/// # Invariants
+///
+/// `store` holds an initialised `InlinePtr` when `inline` is true, an initialised
+/// `F::Ptr` otherwise; this pointer owns it.
 pub struct InlineOrPtr<'s, D: ?Sized + 's, const N: usize, F: Strategy + 's, A: Alignment = A16> {
-    repr: Repr<'s, D, N, F, A>,
+    // First, so that both pointers start at offset 0 of `Self` (`repr(C)`) and each
+    // can be written in place through a cast of `out`.
+    store: Store<'s, D, N, F, A>,
+    inline: bool,
 }
 
-enum Repr<'s, D: ?Sized + 's, const N: usize, F: Strategy + 's, A: Alignment> {
-    Inline(InlinePtr<D, N, A>),
-    Fallback(F::Ptr<'s, D>),
+/// One of the two pointers, in place (a union: no tag, no move to build it).
+#[repr(C)]
+union Store<'s, D: ?Sized + 's, const N: usize, F: Strategy + 's, A: Alignment> {
+    inline: ManuallyDrop<InlinePtr<D, N, A>>,
+    fallback: ManuallyDrop<F::Ptr<'s, D>>,
 }
 
 impl<'s, D: ?Sized + 's, const N: usize, F: Strategy + 's, A: Alignment> InlineOrPtr<'s, D, N, F, A> {
+    /// Marks `out` as inline and gives its store as an `InlinePtr` slot.
     #[inline(always)]
-    fn inline(ptr: InlinePtr<D, N, A>) -> Self {
-        InlineOrPtr {
-            repr: Repr::Inline(ptr),
-        }
+    fn inline_slot(out: &mut MaybeUninit<Self>) -> &mut MaybeUninit<InlinePtr<D, N, A>> {
+        Self::slot(out, true)
+    }
+
+    /// Marks `out` as a fallback and gives its store as an `F::Ptr` slot.
+    #[inline(always)]
+    fn fallback_slot(out: &mut MaybeUninit<Self>) -> &mut MaybeUninit<F::Ptr<'s, D>> {
+        Self::slot(out, false)
     }
 
     #[inline(always)]
-    fn fallback(ptr: F::Ptr<'s, D>) -> Self {
-        InlineOrPtr {
-            repr: Repr::Fallback(ptr),
-        }
+    fn slot<P>(out: &mut MaybeUninit<Self>, inline: bool) -> &mut MaybeUninit<P> {
+        let this = out.as_mut_ptr();
+        // SAFETY: a raw projection to a field of `out`, which is valid memory.
+        let flag = unsafe { &raw mut (*this).inline };
+        // SAFETY: `out` is valid for writes, and so is its field.
+        unsafe { flag.write(inline) };
+        // SAFETY: a raw projection to a field of `out`, which is valid memory.
+        let store = unsafe { &raw mut (*this).store };
+        // Every field of a `repr(C)` union is at offset 0, and `P` is one of them; the
+        // returned borrow is `out`'s.
+        // SAFETY: a unique borrow of valid memory for `out`'s borrow, as `MaybeUninit`
+        // (no validity asserted).
+        unsafe { &mut *store.cast::<MaybeUninit<P>>() }
     }
 
     /// Whether the value is stored inline (rather than by the fallback).
     pub fn is_inline(&self) -> bool {
-        matches!(self.repr, Repr::Inline(_))
+        self.inline
+    }
+}
+
+impl<'s, D: ?Sized + 's, const N: usize, F: Strategy + 's, A: Alignment> Drop
+    for InlineOrPtr<'s, D, N, F, A>
+{
+    #[inline]
+    fn drop(&mut self) {
+        // `inline` says which field is initialised (the invariant).
+        if self.inline {
+            // SAFETY: the initialised field, borrowed.
+            let p = unsafe { &mut self.store.inline };
+            // SAFETY: dropped once, here.
+            unsafe { ManuallyDrop::drop(p) }
+        } else {
+            // SAFETY: the initialised field, borrowed.
+            let p = unsafe { &mut self.store.fallback };
+            // SAFETY: dropped once, here.
+            unsafe { ManuallyDrop::drop(p) }
+        }
     }
 }
 
@@ -223,27 +292,43 @@ unsafe impl<'s, D: ?Sized + 's, const N: usize, F: Strategy + 's, A: Alignment> 
 
     #[inline(always)]
     fn as_ptr(&self) -> NonNull<D> {
-        match &self.repr {
-            Repr::Inline(p) => p.as_ptr(),
-            Repr::Fallback(p) => p.as_ptr(),
+        if self.inline {
+            // SAFETY: the invariant: the inline pointer is the initialised field.
+            unsafe { self.store.inline.as_ptr() }
+        } else {
+            // SAFETY: the invariant: the fallback pointer is the initialised field.
+            unsafe { self.store.fallback.as_ptr() }
         }
     }
 
     #[inline(always)]
     fn as_mut_ptr(&mut self) -> NonNull<D> {
-        match &mut self.repr {
-            Repr::Inline(p) => p.as_mut_ptr(),
-            Repr::Fallback(p) => p.as_mut_ptr(),
+        if self.inline {
+            // SAFETY: as in `as_ptr`.
+            unsafe { (*self.store.inline).as_mut_ptr() }
+        } else {
+            // SAFETY: as in `as_ptr`.
+            unsafe { (*self.store.fallback).as_mut_ptr() }
         }
     }
 
     #[inline]
     unsafe fn release_moved(this: Self) {
-        match this.repr {
+        let mut this = ManuallyDrop::new(this);
+        if this.inline {
+            // SAFETY: the initialised field (the invariant), borrowed.
+            let p = unsafe { &mut this.store.inline };
+            // SAFETY: taken once: `this` is never dropped.
+            let p = unsafe { ManuallyDrop::take(p) };
             // SAFETY: forwarded: the caller moved the value out and did not pin `this`.
-            Repr::Inline(p) => unsafe { OwningPtr::release_moved(p) },
+            unsafe { OwningPtr::release_moved(p) }
+        } else {
+            // SAFETY: the initialised field (the invariant), borrowed.
+            let p = unsafe { &mut this.store.fallback };
+            // SAFETY: taken once: `this` is never dropped.
+            let p = unsafe { ManuallyDrop::take(p) };
             // SAFETY: as above.
-            Repr::Fallback(p) => unsafe { OwningPtr::release_moved(p) },
+            unsafe { OwningPtr::release_moved(p) }
         }
     }
 }

@@ -8,7 +8,7 @@ use core::pin::Pin;
 use core::ptr::NonNull;
 
 use dynptr_core::{
-    drop_then, write_coerced, Capacity, CoerceFrom, OwningPtr, RejectReason, Rejected, Strategy,
+    drop_then, write_with, Capacity, CoerceFrom, OwningPtr, Placed, RejectReason, Rejected, Strategy,
 };
 
 use crate::align::{Alignment, Buf, A16};
@@ -127,25 +127,35 @@ impl<const N: usize, A: Alignment> Place<N, A> {
 
     const CAPACITY: Capacity = Capacity::new(N, A::ALIGN);
 
-    /// Builds `value` in this place, which must be empty.
+    /// Builds the value `make` returns in this place, which must be empty, and writes
+    /// the pointer that owns it to `out`. If `make` panics the place stays free.
     #[inline(always)]
-    fn put<'s, T: 's, D: ?Sized + CoerceFrom<T> + 's>(&'s self, value: T) -> SlotPtr<'s, D> {
+    fn put_in<'s, 'o, T: 's, D: ?Sized + CoerceFrom<T> + 's>(
+        &'s self,
+        out: &'o mut MaybeUninit<SlotPtr<'s, D>>,
+        make: impl FnOnce() -> T,
+    ) -> Placed<'o, T> {
         // Folded away: every caller checked (or asserted at compile time) that it fits.
         assert!(Self::CAPACITY.fits::<T>(), "dynptr-stack: value does not fit");
         debug_assert!(!self.taken.get());
         let dst = NonNull::new(self.buf.get())
             .expect("UnsafeCell::get is non-null")
             .cast::<T>();
-        // SAFETY: `dst` is the start of `buf`: `N >= size_of::<T>()` bytes aligned to
-        // `A::ALIGN >= align_of::<T>()` (asserted above); the place is empty, so nobody
-        // else uses these bytes (invariant 2).
-        let ptr = unsafe { write_coerced::<T, D>(dst, value) };
+        // The pointer first, the value last: the value's first poll, right after, then
+        // reads what was just written, with no store in between that could alias it.
         self.taken.set(true);
-        SlotPtr {
-            ptr,
+        out.write(SlotPtr {
+            ptr: D::coerce_non_null(dst),
             taken: &self.taken,
             _owns: PhantomData,
-        }
+        });
+        // SAFETY: `dst` is the start of `buf`: `N >= size_of::<T>()` bytes aligned to
+        // `A::ALIGN >= align_of::<T>()` (asserted above); the place was empty, so nobody
+        // else uses these bytes (invariant 2). A panic in `make` empties it again.
+        unsafe { write_with(dst, make, || self.taken.set(false)) };
+        // SAFETY: `dst` is the value the pointer in `out` owns, in the slot (it never
+        // moves), with the provenance of the place's buffer.
+        unsafe { Placed::new(dst) }
     }
 }
 
@@ -283,62 +293,44 @@ impl<'a, const N: usize, A: Alignment, const K: usize> Strategy for SlotRef<'a, 
 
     const CAPACITY: Capacity = Place::<N, A>::CAPACITY;
 
-    /// Builds `value` in a free place; gives it back if it does not fit. **Aborts** if
-    /// every place holds an abandoned value (see [`Slot`]).
+    /// Builds the value in a free place; gives the maker back if the value does not
+    /// fit. **Aborts** if every place holds an abandoned value (see [`Slot`]).
     #[inline]
-    fn try_adapt<'s, T, D>(&'s mut self, value: T) -> Result<SlotPtr<'s, D>, Rejected<T>>
+    fn try_adapt_in<'s, 'o, T, D, M>(
+        &'s mut self,
+        out: &'o mut MaybeUninit<SlotPtr<'s, D>>,
+        make: M,
+    ) -> Result<Placed<'o, T>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
     {
         if !Self::CAPACITY.fits::<T>() {
-            return Err(Rejected::too_large(value, Self::CAPACITY));
+            return Err(Rejected::too_large_for::<T>(make, Self::CAPACITY));
         }
-        Ok(self.exclusive_place().put(value))
+        Ok(self.exclusive_place().put_in(out, make))
     }
 
-    /// Builds `value` in a free place, or returns [`RejectReason::Busy`] if every place
-    /// holds a live (or abandoned) value.
+    /// Builds the value in a free place, or returns [`RejectReason::Busy`] if every
+    /// place holds a live (or abandoned) value.
     #[inline]
-    fn try_adapt_shared<'s, T, D>(&'s self, value: T) -> Result<SlotPtr<'s, D>, Rejected<T>>
+    fn try_adapt_shared_in<'s, 'o, T, D, M>(
+        &'s self,
+        out: &'o mut MaybeUninit<SlotPtr<'s, D>>,
+        make: M,
+    ) -> Result<Placed<'o, T>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
     {
         if !Self::CAPACITY.fits::<T>() {
-            return Err(Rejected::too_large(value, Self::CAPACITY));
+            return Err(Rejected::too_large_for::<T>(make, Self::CAPACITY));
         }
         match self.slot.free_place() {
-            Some(place) => Ok(place.put(value)),
-            None => Err(Rejected::new(value, RejectReason::Busy)),
-        }
-    }
-
-    /// Builds `value` in a free place; a value that does not fit is a compile-time
-    /// error. **Aborts** if every place holds an abandoned value (see [`Slot`]).
-    #[inline]
-    fn adapt<'s, T, D>(&'s mut self, value: T) -> SlotPtr<'s, D>
-    where
-        T: 's,
-        D: ?Sized + CoerceFrom<T> + 's,
-    {
-        const { Self::CAPACITY.assert_fits::<T>() };
-        self.exclusive_place().put(value)
-    }
-
-    /// Builds `value` in a free place; a value that does not fit is a compile-time
-    /// error; panics with [`RejectReason::Busy`] if no place is free.
-    #[inline]
-    #[track_caller]
-    fn adapt_shared<'s, T, D>(&'s self, value: T) -> SlotPtr<'s, D>
-    where
-        T: 's,
-        D: ?Sized + CoerceFrom<T> + 's,
-    {
-        const { Self::CAPACITY.assert_fits::<T>() };
-        match self.slot.free_place() {
-            Some(place) => place.put(value),
-            None => Rejected::new(value, RejectReason::Busy).fail(),
+            Some(place) => Ok(place.put_in(out, make)),
+            None => Err(Rejected::new(make, RejectReason::Busy)),
         }
     }
 }
@@ -389,6 +381,10 @@ unsafe impl<D: ?Sized> OwningPtr for SlotPtr<'_, D> {
         this.taken.set(false);
     }
 }
+
+// The pointee lives outside the pointer, which may move freely (like `Box<T>`, which is
+// `Unpin` for any `T`); `DynPtr` stays `Unpin` only when its pointee is.
+impl<D: ?Sized> Unpin for SlotPtr<'_, D> {}
 
 impl<D: ?Sized> Drop for SlotPtr<'_, D> {
     #[inline]

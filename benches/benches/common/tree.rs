@@ -41,6 +41,9 @@ const L3: usize = L4 + 64;
 const L2: usize = L3 + 64;
 const L1: usize = L2 + 64;
 const L0: usize = L1 + 64;
+/// One slot size for every node: an inner node's future holds its children's call
+/// futures (a slot pointer and the call's state) besides its own.
+const SLOT: usize = 96;
 
 pub(crate) static VARIANTS: Variants = &[
     ("static", "static dispatch", run_static),
@@ -62,7 +65,7 @@ pub(crate) static VARIANTS: Variants = &[
         "dynptr InlineOr<64> (leaves inline, others boxed)",
         run_inline_or,
     ),
-    ("slot", "dynptr Slot<64>, one per node", run_slot),
+    ("slot", "dynptr Slot<96>, one per node", run_slot),
     ("bumped", "dynptr Bumped, one per node", run_bumped),
     (
         "bumped-shared",
@@ -263,7 +266,7 @@ fn run_inline_or(n: u32) -> u64 {
 
 fn run_slot(n: u32) -> u64 {
     // One slot per node, pinned in boxes that outlive the tree.
-    let mut slots: Vec<Pin<Box<Slot<L4>>>> = (0..31).map(|_| Box::pin(Slot::new())).collect();
+    let mut slots: Vec<Pin<Box<Slot<SLOT>>>> = (0..31).map(|_| Box::pin(Slot::new())).collect();
     let mut slots = slots.iter_mut();
     run_uniform(n, move || SlotRef::new(slots.next().expect("31 slots").as_mut()))
 }

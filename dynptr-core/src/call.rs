@@ -1,0 +1,407 @@
+//! The call future: how a dyn `async fn` call makes one indirect call when its future is
+//! ready on the first poll, and builds that future where it is polled.
+//!
+//! A wrapper's `async fn` method returns a [`Call`]: it holds what the call needs (the
+//! receiver and strategy borrows, the arguments) in a closure, and a slot for the
+//! strategy's pointer. Nothing happens until the first poll, which runs the closure:
+//! the closure makes the one indirect call, to the vtable shim, which knows the
+//! future's type. The shim hands the strategy the slot ([`start`] or [`start_shared`]),
+//! the strategy finds a place for the future (the slot itself for inline storage, a
+//! heap block, a cache block, an arena, a stack slot) and the future is built there and
+//! polled there, by its concrete type:
+//!
+//! - **Ready**: the future is dropped in place (no indirect call), its place given back,
+//!   and the output returned: the whole call was one indirect call.
+//! - **Pending**: the slot now holds the strategy's pointer to `dyn Future`, whose
+//!   vtable is the `'static` table of thin functions (poll, drop) for that type; later
+//!   polls and the drop go through it.
+//!
+//! Nothing moves after construction: the slot is inside the pinned `Call`.
+//!
+//! ```
+//! use core::future::Future;
+//! use core::task::Context;
+//! use dynptr_core::call::{start, Call, CallSlot, Started};
+//! use dynptr_core::Strategy;
+//!
+//! // The callee side: a shim that knows the future's type (what `#[dyn_trait]`
+//! // generates for `async fn next(&mut self) -> u32`, behind a vtable).
+//! fn next_shim<'a, 's, S: Strategy>(
+//!     counter: &'s mut u32,
+//!     strategy: &'s mut S,
+//!     slot: CallSlot<'a, 's, dyn Future<Output = u32> + 's, S>,
+//!     cx: &mut Context<'_>,
+//! ) -> Started<'a, u32> {
+//!     start(slot, strategy, cx, move || async move {
+//!         *counter += 1;
+//!         *counter
+//!     })
+//! }
+//!
+//! // The caller side (the wrapper's method): one future per call; nothing runs until
+//! // it is polled.
+//! async fn next<S: Strategy>(counter: &mut u32, strategy: &mut S) -> u32 {
+//!     Call::new(move |slot, cx| next_shim(counter, strategy, slot, cx)).await
+//! }
+//! ```
+
+use core::future::Future;
+use core::marker::PhantomData;
+use core::mem::{ManuallyDrop, MaybeUninit};
+use core::pin::Pin;
+use core::task::{Context, Poll};
+
+use core::ptr::NonNull;
+
+use crate::{CoerceFrom, DynPtr, OwningPtr, Strategy};
+
+/// The future a dyn `async fn` call returns: not started, then (if the callee's future
+/// was pending on its first poll) running through the strategy's pointer, then done.
+///
+/// `F` is the start closure: it receives the slot and the context of the first poll
+/// and makes the indirect call (see the [module docs](self)). `D` is the family of the
+/// pointer the slot holds (`dyn Future<Output = T> + 's`, `+ Send`).
+///
+/// `Send` when the closure (the receiver and strategy borrows, the arguments) and the
+/// pointer are. Polling after completion panics. Dropping it drops the running future
+/// in place and gives its place back; forgetting it abandons the running future (the
+/// strategy's [`OwningPtr`] rules), and once pinned its own memory (the slot) stays
+/// valid by `Pin`'s guarantee.
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct Call<'s, D: ?Sized + 's, S: Strategy + 's, F> {
+    // Invariant: `store.start` is initialised exactly when `state` is `Start`,
+    // `store.slot` exactly when it is `Filled`; nothing is in `store` when `Empty`.
+    state: State,
+    // One place for both: the start closure is moved out before the slot is written,
+    // so a call future is as large as the larger of the two, plus the state.
+    store: Store<'s, D, S, F>,
+}
+
+/// Where a [`Call`] is. (`Filled` is 1 and `Empty` 0: the state after the first poll
+/// is "was it pending", one instruction.)
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
+enum State {
+    /// Not polled yet: the start closure is in the store.
+    Start = 2,
+    /// The slot holds the strategy's pointer to the callee's pending future.
+    Filled = 1,
+    /// Done (or started and not holding anything): the store is empty.
+    Empty = 0,
+}
+
+/// The start closure, then the slot: a union, so that one place serves both.
+#[repr(C)]
+union Store<'s, D: ?Sized + 's, S: Strategy + 's, F> {
+    start: ManuallyDrop<F>,
+    slot: ManuallyDrop<MaybeUninit<DynPtr<'s, D, S>>>,
+}
+
+// The slot holds the callee's future, pinned; `Call` is `Unpin` only if both could move
+// freely (they cannot, for a `dyn Future`), as a structurally pinned field would be.
+impl<'s, D: ?Sized + Unpin + 's, S: Strategy + 's, F: Unpin> Unpin for Call<'s, D, S, F> {}
+
+impl<'s, D: ?Sized + 's, S: Strategy + 's, F> Call<'s, D, S, F> {
+    /// A call that runs `start` on its first poll.
+    #[inline(always)]
+    pub fn new(start: F) -> Self
+    where
+        D: Future,
+        F: for<'a, 'c, 'w> FnOnce(CallSlot<'a, 's, D, S>, &'c mut Context<'w>) -> Started<'a, D::Output>,
+    {
+        Call {
+            state: State::Start,
+            store: Store {
+                start: ManuallyDrop::new(start),
+            },
+        }
+    }
+}
+
+impl<'s, D, S, F> Future for Call<'s, D, S, F>
+where
+    D: ?Sized + Future + 's,
+    S: Strategy + 's,
+    F: for<'a, 'c, 'w> FnOnce(CallSlot<'a, 's, D, S>, &'c mut Context<'w>) -> Started<'a, D::Output>,
+{
+    type Output = D::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<D::Output> {
+        // Nothing below moves `store`'s slot: the pointer in it stays where it was
+        // written until it is dropped in place; the start closure is moved out, which
+        // pinning allows (it is never pinned: `Call` is `Unpin` only when `F` is, and
+        // the closure is not polled).
+        // SAFETY: `this` is used only as just said.
+        let this = unsafe { self.get_unchecked_mut() };
+        match this.state {
+            State::Filled => {
+                let slot = this.slot();
+                // SAFETY: `Filled`: the slot is initialised.
+                let ptr = unsafe { slot.assume_init_mut() };
+                // SAFETY: the slot is pinned with `self` (it is never moved out of).
+                let ready = unsafe { Pin::new_unchecked(ptr) }.poll(cx);
+                if ready.is_ready() {
+                    // Cleared first: if the drop panics, the pointer has still been
+                    // dropped once (its own guarantee) and `Call`'s drop must not drop
+                    // it again.
+                    this.state = State::Empty;
+                    // SAFETY: initialised, pinned, dropped here exactly once (`Empty`
+                    // now); its memory is not reused while pinned.
+                    unsafe { this.slot().assume_init_drop() };
+                }
+                ready
+            }
+            State::Start => {
+                // Until the state is set below, a panic (in the callee) must leave the
+                // call `Empty`: the closure has been moved out, and the callee dropped
+                // whatever it placed while unwinding (`start`).
+                let unwinding = SetEmptyOnDrop(&mut this.state);
+                // SAFETY: `Start`: the closure is initialised; it is moved out once (the
+                // guard makes the state `Empty` if anything below unwinds, and the state
+                // is set to `Filled` or `Empty` right after).
+                let start = unsafe { ManuallyDrop::take(Self::start_of(&mut this.store)) };
+                // The store is free now; the slot stays valid and unmoved until `Call`
+                // drops what it holds (`CallSlot`'s guarantee to the callee).
+                // SAFETY: a `MaybeUninit` field of the union: any bytes are valid for it.
+                let slot: &mut MaybeUninit<_> = unsafe { &mut this.store.slot };
+                let started = start(
+                    CallSlot {
+                        slot,
+                        _brand: PhantomData,
+                    },
+                    cx,
+                );
+                // `Started` comes from `start` given this slot (the brand): pending
+                // means the slot holds the pointer, ready that it holds nothing.
+                let state = unwinding.disarm();
+                *state = if started.poll.is_pending() {
+                    State::Filled
+                } else {
+                    State::Empty
+                };
+                started.poll
+            }
+            State::Empty => panic!("dynptr: a dyn call's future was polled after it completed"),
+        }
+    }
+}
+
+impl<'s, D: ?Sized + 's, S: Strategy + 's, F> Call<'s, D, S, F> {
+    /// The slot's memory, initialised or not (`MaybeUninit` asserts nothing).
+    #[inline(always)]
+    fn slot(&mut self) -> &mut MaybeUninit<DynPtr<'s, D, S>> {
+        // SAFETY: a `MaybeUninit` field of the union: any bytes are valid for it.
+        unsafe { &mut self.store.slot }
+    }
+
+    /// The start closure's memory, initialised exactly in state `Start`.
+    #[inline(always)]
+    fn start(&mut self) -> &mut ManuallyDrop<F> {
+        Self::start_of(&mut self.store)
+    }
+
+    /// The start closure's memory in `store` (a field borrow, leaving `state` free).
+    #[inline(always)]
+    fn start_of<'x>(store: &'x mut Store<'s, D, S, F>) -> &'x mut ManuallyDrop<F> {
+        // `ManuallyDrop<F>` may hold an uninitialised `F` only as long as nobody reads
+        // it: the callers use it in state `Start` only.
+        // SAFETY: the union field is not read here, only borrowed.
+        unsafe { &mut store.start }
+    }
+}
+
+/// Sets the state it borrows to `Empty` when dropped (while unwinding), unless
+/// disarmed.
+struct SetEmptyOnDrop<'a>(&'a mut State);
+
+impl<'a> SetEmptyOnDrop<'a> {
+    /// Gives the state back without touching it.
+    #[inline(always)]
+    fn disarm(self) -> &'a mut State {
+        let this = ManuallyDrop::new(self);
+        // SAFETY: `this` is never dropped or used again: the borrow is moved out once.
+        unsafe { core::ptr::read(&this.0) }
+    }
+}
+
+impl Drop for SetEmptyOnDrop<'_> {
+    fn drop(&mut self) {
+        *self.0 = State::Empty;
+    }
+}
+
+impl<'s, D: ?Sized + 's, S: Strategy + 's, F> Drop for Call<'s, D, S, F> {
+    fn drop(&mut self) {
+        // (No state written back: nothing runs this drop again, even if it panics.)
+        match self.state {
+            // SAFETY: `Filled`: the slot is initialised; dropped exactly once, here, in
+            // place (a pinned `Call` is dropped where it is).
+            State::Filled => unsafe { self.slot().assume_init_drop() },
+            // SAFETY: `Start`: the closure is initialised; dropped exactly once, here.
+            State::Start => unsafe { ManuallyDrop::drop(self.start()) },
+            State::Empty => {}
+        }
+    }
+}
+
+/// The slot of a pinned [`Call`], handed to the callee on its first poll: where the
+/// strategy writes its pointer to the callee's future. Only a `Call` makes one, so the
+/// slot's memory is pinned: the value built there is never moved.
+///
+/// `'a` is invariant and higher-ranked in the start closure: only [`start`] (or
+/// [`start_shared`]) given this very slot can make the [`Started`] the closure must
+/// return.
+pub struct CallSlot<'a, 's, D: ?Sized + 's, S: Strategy + 's> {
+    slot: &'a mut MaybeUninit<DynPtr<'s, D, S>>,
+    _brand: PhantomData<fn(&'a ()) -> &'a ()>,
+}
+
+/// What a call's first poll gave: `Ready` with the output (nothing left in the slot),
+/// or `Pending` with the strategy's pointer to the callee's future in the slot of
+/// lifetime `'a`. Only [`start`] and [`start_shared`] make one, which is what lets
+/// [`Call`] trust it.
+#[must_use]
+pub struct Started<'a, T> {
+    poll: Poll<T>,
+    _brand: PhantomData<fn(&'a ()) -> &'a ()>,
+}
+
+impl<T> Started<'_, T> {
+    /// The first poll's result.
+    #[inline(always)]
+    pub fn into_poll(self) -> Poll<T> {
+        self.poll
+    }
+}
+
+impl<T: core::fmt::Debug> core::fmt::Debug for Started<'_, T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_tuple("Started").field(&self.poll).finish()
+    }
+}
+
+impl<D: ?Sized, S: Strategy> core::fmt::Debug for CallSlot<'_, '_, D, S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("CallSlot").finish_non_exhaustive()
+    }
+}
+
+impl<D: ?Sized, S: Strategy, F> core::fmt::Debug for Call<'_, D, S, F> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let state = match self.state {
+            State::Start => "not started",
+            State::Filled => "running",
+            State::Empty => "done",
+        };
+        f.debug_struct("Call").field("state", &state).finish()
+    }
+}
+
+/// The callee side of a call on a method taking `&mut self` or `self`: stores the
+/// future `make` returns with [`Strategy::adapt_in`], in place, and polls it once
+/// there by its concrete type. Ready: drops it in place, gives its place back and
+/// returns the output. Pending: leaves the strategy's pointer in the slot for the
+/// [`Call`]'s later polls. If that first poll panics, the future is dropped and its
+/// place given back before the panic continues.
+#[inline(always)]
+pub fn start<'a, 's, T, D, S, M>(
+    slot: CallSlot<'a, 's, D, S>,
+    strategy: &'s mut S,
+    cx: &mut Context<'_>,
+    make: M,
+) -> Started<'a, T::Output>
+where
+    T: Future + 's,
+    D: ?Sized + Future<Output = T::Output> + CoerceFrom<T> + 's,
+    S: Strategy + 's,
+    M: FnOnce() -> T,
+{
+    let out = DynPtr::raw_slot(slot.slot);
+    // SAFETY: `out` comes from the slot's unique borrow, which `slot` gave up.
+    let placed = strategy.adapt_in::<T, D, M>(unsafe { &mut *out }, make);
+    first_poll::<T, D, S>(placed.as_ptr(), out, cx)
+}
+
+/// [`start`] for a method taking `&self`, through [`Strategy::adapt_shared_in`].
+#[inline(always)]
+pub fn start_shared<'a, 's, T, D, S, M>(
+    slot: CallSlot<'a, 's, D, S>,
+    strategy: &'s S,
+    cx: &mut Context<'_>,
+    make: M,
+) -> Started<'a, T::Output>
+where
+    T: Future + 's,
+    D: ?Sized + Future<Output = T::Output> + CoerceFrom<T> + 's,
+    S: Strategy + 's,
+    M: FnOnce() -> T,
+{
+    let out = DynPtr::raw_slot(slot.slot);
+    // SAFETY: `out` comes from the slot's unique borrow, which `slot` gave up.
+    let placed = strategy.adapt_shared_in::<T, D, M>(unsafe { &mut *out }, make);
+    first_poll::<T, D, S>(placed.as_ptr(), out, cx)
+}
+
+/// The value just placed and the pointer written for it: dropping this drops the value
+/// in place by its type (no indirect call; nothing when it needs no drop), then
+/// releases the pointer without a second drop, also if the value's drop panics.
+struct Finish<'s, T, D: ?Sized + 's, S: Strategy + 's> {
+    // Invariant: `value` is the initialised pointee of the initialised pointer at
+    // `slot`; both are owned by this `Finish` and used by nobody else.
+    value: NonNull<T>,
+    slot: *mut MaybeUninit<S::Ptr<'s, D>>,
+}
+
+impl<'s, T, D: ?Sized + 's, S: Strategy + 's> Drop for Finish<'s, T, D, S> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        let slot = self.slot;
+        let release = move || {
+            // SAFETY: the slot is valid memory, initialised (the invariant), and read
+            // once, after its pointee was dropped in place.
+            let raw = unsafe { slot.cast::<S::Ptr<'s, D>>().read() };
+            // SAFETY: the pointee was dropped in place; `raw` is not used again, and it
+            // never was pinned itself (only its pointee did not move).
+            unsafe { OwningPtr::release_moved(raw) }
+        };
+        // SAFETY: the invariant: the value is initialised, owned here and used by
+        // nobody after this; `release` runs once, after the drop.
+        unsafe { crate::drop_then(self.value, release) };
+    }
+}
+
+/// Polls the value just placed, by its type. Ready: drops it and releases its pointer.
+/// Pending: leaves both in the slot (`Call` owns them from then on). Panic: drops and
+/// releases them while unwinding.
+#[inline(always)]
+fn first_poll<'a, 's, T, D, S>(
+    value: NonNull<T>,
+    slot: *mut MaybeUninit<S::Ptr<'s, D>>,
+    cx: &mut Context<'_>,
+) -> Started<'a, T::Output>
+where
+    T: Future + 's,
+    D: ?Sized + 's,
+    S: Strategy + 's,
+{
+    let finish = Finish::<T, D, S> { value, slot };
+    // `value` is the pointee of the pointer in the pinned slot (`Placed`), which
+    // nothing else accesses during this poll; it is never moved (pinned slot, and
+    // `OwningPtr` rule 3).
+    // SAFETY: a unique reference to the live value, as just argued.
+    let future = unsafe { &mut *value.as_ptr() };
+    // SAFETY: pinned, as just argued.
+    let future = unsafe { Pin::new_unchecked(future) };
+    let poll = future.poll(cx);
+    if poll.is_ready() {
+        drop(finish);
+    } else {
+        // The `Call` owns the pointer now (its state becomes `Filled`).
+        core::mem::forget(finish);
+    }
+    Started {
+        poll,
+        _brand: PhantomData,
+    }
+}
