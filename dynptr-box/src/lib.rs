@@ -67,8 +67,8 @@ use core::ptr::NonNull;
 
 pub use allocator_api2::alloc::{AllocError, Allocator, Global};
 use dynptr_core::{
-    drop_then_release, layout_of, write_with, CoerceFrom, OwningPtr, Placed, Receiver, Rejected, Release,
-    Strategy, ThreadSafe,
+    drop_then_release, layout_of, write_with, CoerceFrom, Committed, OwningPtr, Placed, Receiver, Rejected,
+    Release, Strategy, ThreadSafe,
 };
 
 /// The heap strategy: one allocation per stored value, in the allocator `A`.
@@ -125,16 +125,16 @@ impl<A> Boxed<A> {
 }
 
 impl<A: Allocator + Clone + 'static> Boxed<A> {
-    /// Allocates a block for a `T`, builds the value there and writes the `BoxPtr` that
-    /// owns it to `out`.
+    /// Allocates a block for a `T` and builds the value there; the `BoxPtr` is written
+    /// by `commit`.
     #[inline(always)]
-    fn try_box_in<'o, T, D, M>(
-        &self,
+    fn try_box<'s, 'o, T, D, M>(
+        &'s self,
         out: &'o mut MaybeUninit<BoxPtr<D, A>>,
         make: M,
-    ) -> Result<Placed<'o, T>, Rejected<M>>
+    ) -> Result<Placed<'o, 's, T, D, Self>, Rejected<M>>
     where
-        D: ?Sized + CoerceFrom<T>,
+        D: ?Sized + 's,
         M: FnOnce() -> T,
     {
         let layout = Layout::new::<T>();
@@ -151,35 +151,21 @@ impl<A: Allocator + Clone + 'static> Boxed<A> {
                 Err(AllocError) => return Err(Rejected::out_of_memory_for::<T>(make)),
             }
         };
-        // The pointer first, the value last: the value's first poll, right after, then
-        // reads what was just written, with no store in between that could alias it.
-        let out: *mut BoxPtr<D, A> = out.write(BoxPtr {
-            ptr: D::coerce_non_null(raw),
-            alloc,
-            _owns: PhantomData,
-        });
-        // A panicking `make`: free the block with the allocator now in `out`, then drop
-        // that allocator (`out` is left uninitialised, as if never written).
+        // A panicking `make` frees the block (the clone is dropped by the unwind).
         let undo = || {
-            // SAFETY: `out` was just initialised; its allocator is borrowed briefly.
-            let alloc = unsafe { &raw mut (*out).alloc };
             if layout.size() != 0 {
-                // SAFETY: the allocator in `out` is initialised; borrowed briefly.
-                let a = unsafe { &*alloc };
-                // SAFETY: `raw` was just allocated by this allocator with `layout`, and
-                // holds no value (`make` panicked).
-                unsafe { a.deallocate(raw.cast(), layout) }
+                // SAFETY: `raw` was just allocated by `alloc` with `layout`, and holds no
+                // value (`make` panicked).
+                unsafe { alloc.deallocate(raw.cast(), layout) }
             }
-            // SAFETY: the allocator clone in `out` is dropped once, here; nothing uses
-            // `out` afterwards.
-            unsafe { core::ptr::drop_in_place(alloc) }
         };
         // SAFETY: `raw` is a fresh allocation of `layout` (valid and aligned for `T`),
-        // or dangling and aligned for a zero-sized `T`; a panicking `make` frees it.
+        // or dangling and aligned for a zero-sized `T`.
         unsafe { write_with(raw, make, undo) };
-        // SAFETY: `raw` is the value the `BoxPtr` in `out` owns, on the heap (it never
-        // moves), with the allocation's provenance.
-        Ok(unsafe { Placed::new(raw) })
+        // SAFETY: `raw` is the value just built in a block nobody else knows; it never
+        // moves, and has the allocation's provenance. The token is the allocator that
+        // frees it.
+        Ok(unsafe { Placed::new(raw, NonNull::from(out), alloc) })
     }
 }
 
@@ -189,64 +175,106 @@ impl<A: Allocator + Clone + 'static> Strategy for Boxed<A> {
     where
         Self: 's;
 
+    /// The allocator clone that frees the block (and goes into the `BoxPtr`).
+    type Token<'s>
+        = A
+    where
+        Self: 's;
+
     #[inline]
-    fn try_adapt_in<'s, 'o, T, D, M>(
+    fn try_place<'s, 'o, T, D, M>(
         &'s mut self,
         out: &'o mut MaybeUninit<BoxPtr<D, A>>,
         make: M,
-    ) -> Result<Placed<'o, T>, Rejected<M>>
+    ) -> Result<Placed<'o, 's, T, D, Self>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
         M: FnOnce() -> T,
     {
-        self.try_box_in(out, make)
+        self.try_box(out, make)
     }
 
     #[inline]
-    fn try_adapt_shared_in<'s, 'o, T, D, M>(
+    fn try_place_shared<'s, 'o, T, D, M>(
         &'s self,
         out: &'o mut MaybeUninit<BoxPtr<D, A>>,
         make: M,
-    ) -> Result<Placed<'o, T>, Rejected<M>>
+    ) -> Result<Placed<'o, 's, T, D, Self>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
         M: FnOnce() -> T,
     {
-        self.try_box_in(out, make)
+        self.try_box(out, make)
     }
 
     /// Boxes the value; on allocation failure calls `handle_alloc_error`, as `Box::new`
-    /// does (use [`try_adapt_in`](Strategy::try_adapt_in) to get an error instead).
+    /// does (use [`try_place`](Strategy::try_place) to get an error instead).
     #[inline]
-    fn adapt_in<'s, 'o, T, D, M>(
+    fn place<'s, 'o, T, D, M>(
         &'s mut self,
         out: &'o mut MaybeUninit<BoxPtr<D, A>>,
         make: M,
-    ) -> Placed<'o, T>
+    ) -> Placed<'o, 's, T, D, Self>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
         M: FnOnce() -> T,
     {
-        self.adapt_shared_in(out, make)
+        self.place_shared(out, make)
     }
 
     #[inline]
-    fn adapt_shared_in<'s, 'o, T, D, M>(
+    fn place_shared<'s, 'o, T, D, M>(
         &'s self,
         out: &'o mut MaybeUninit<BoxPtr<D, A>>,
         make: M,
-    ) -> Placed<'o, T>
+    ) -> Placed<'o, 's, T, D, Self>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
         M: FnOnce() -> T,
     {
-        match self.try_box_in(out, make) {
+        match self.try_box(out, make) {
             Ok(placed) => placed,
             Err(_) => alloc::alloc::handle_alloc_error(Layout::new::<T>()),
+        }
+    }
+
+    #[inline]
+    fn commit<'s, 'o, T, D>(placed: Placed<'o, 's, T, D, Self>) -> Committed<'o>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        let (value, out, alloc) = placed.into_parts();
+        let ptr = BoxPtr {
+            ptr: D::coerce_non_null(value),
+            alloc,
+            _owns: PhantomData,
+        };
+        // SAFETY: `out` is valid for writes (`Placed`); the value is on the heap, so a
+        // reference to `out` invalidates nothing.
+        unsafe { (*out.as_ptr()).write(ptr) };
+        // SAFETY: `out` holds a `BoxPtr` owning the value in a block of `T`'s layout,
+        // allocated by (a clone of) its allocator (invariants 1 and 2).
+        unsafe { Committed::new() }
+    }
+
+    /// Frees the block (the value's drop already ran, so that is the whole release).
+    #[inline]
+    unsafe fn discard<'s, 'o, T, D>(placed: Placed<'o, 's, T, D, Self>)
+    where
+        T: 's,
+        D: ?Sized + 's,
+    {
+        let (value, _, alloc) = placed.into_parts();
+        let layout = Layout::new::<T>();
+        if layout.size() != 0 {
+            // SAFETY: `try_box` allocated `value`'s block with (a clone of) `alloc` and
+            // exactly `layout`; nothing else frees it, and its value is gone.
+            unsafe { alloc.deallocate(value.cast(), layout) }
         }
     }
 }

@@ -128,7 +128,9 @@ use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 use bumpalo::Bump;
-use dynptr_core::{drop_then, write_with, CoerceFrom, OwningPtr, Placed, Rejected, Strategy, ThreadSafe};
+use dynptr_core::{
+    drop_then, write_with, CoerceFrom, Committed, OwningPtr, Placed, Rejected, Strategy, ThreadSafe,
+};
 
 /// The arena strategy: values in a [`bumpalo::Bump`] owned by the strategy, reclaimed
 /// when none of them is alive, leaked (and replaced) if one was forgotten.
@@ -477,60 +479,48 @@ impl Bumped {
         self.bump_block::<T>()
     }
 
-    /// Counts a value from the exclusive entry point, in memory from
-    /// [`exclusive_block`](Self::exclusive_block), builds it there and writes its
-    /// pointer to `out`.
+    /// Builds a value from the exclusive entry point in memory from
+    /// [`exclusive_block`](Self::exclusive_block); it is counted by `commit` (nothing
+    /// else uses the arena before: it stays exclusively borrowed).
     ///
     /// # Safety
     ///
     /// `raw` came from `exclusive_block` on this `self`, with nothing in between.
     #[inline(always)]
-    unsafe fn finish_exclusive<'s, 'o, T, D>(
+    unsafe fn finish_exclusive<'s, 'o, T, D: ?Sized + 's>(
         &'s mut self,
         raw: NonNull<T>,
         out: &'o mut MaybeUninit<BumpPtr<'s, D>>,
         make: impl FnOnce() -> T,
-    ) -> Placed<'o, T>
-    where
-        D: ?Sized + CoerceFrom<T>,
-    {
-        *self.live.get_mut() = 1;
-        let live = &self.live;
-        // A panicking `make` leaves no value: the count goes back to zero.
-        let undo = || live.store(0, Ordering::Relaxed);
-        // The pointer first, the value last: the value's first poll, right after, then
-        // reads what was just written, with no store in between that could alias it.
-        out.write(BumpPtr {
-            ptr: D::coerce_non_null(raw),
-            live,
-            exclusive: true,
-            _owns: PhantomData,
-        });
+    ) -> Placed<'o, 's, T, D, Bumped> {
         // SAFETY: `raw` is valid and aligned for a `T` in arena memory nothing else uses
-        // until the count just set drops back to zero (the caller's guarantee from
-        // `exclusive_block`), and the arena is not reset before then (invariant 2).
-        unsafe { write_with(raw, make, undo) };
-        // SAFETY: `raw` is the value the pointer in `out` owns, in the arena (it never
-        // moves), with the arena's provenance.
-        unsafe { Placed::new(raw) }
+        // (the caller's guarantee from `exclusive_block`), and the arena is not reset
+        // while the strategy is borrowed. A panicking `make` leaves nothing to undo.
+        unsafe { write_with(raw, make, || {}) };
+        let token = BumpToken {
+            live: &self.live,
+            exclusive: true,
+        };
+        // SAFETY: `raw` is the value just built in arena memory reserved for it, which
+        // does not move, with the arena's provenance.
+        unsafe { Placed::new(raw, NonNull::from(out), token) }
     }
 
     /// Counts a value from the shared entry point, in memory from
-    /// [`shared_block`](Self::shared_block), builds it there and writes its pointer to
-    /// `out`.
+    /// [`shared_block`](Self::shared_block), and builds it there.
     ///
     /// # Safety
     ///
     /// `raw` came from `shared_block` on this `self`, with nothing in between.
     #[inline(always)]
-    unsafe fn finish_shared<'s, 'o, T, D>(
+    unsafe fn finish_shared<'s, 'o, T, D: ?Sized + 's, S>(
         &'s self,
         raw: NonNull<T>,
         out: &'o mut MaybeUninit<BumpPtr<'s, D>>,
         make: impl FnOnce() -> T,
-    ) -> Placed<'o, T>
+    ) -> Placed<'o, 's, T, D, S>
     where
-        D: ?Sized + CoerceFrom<T>,
+        S: Strategy<Ptr<'s, D> = BumpPtr<'s, D>, Token<'s> = BumpToken<'s>> + 's,
     {
         // Counted before `make` runs: `make` may use the arena itself (an eager return
         // whose body makes another dyn call), and must not see it idle and reset it.
@@ -544,19 +534,64 @@ impl Bumped {
         let undo = || {
             live.fetch_sub(1, Ordering::Release);
         };
-        // As in `finish_exclusive`: the pointer first.
-        out.write(BumpPtr {
-            ptr: D::coerce_non_null(raw),
-            live,
-            exclusive: false,
-            _owns: PhantomData,
-        });
         // The count added just above keeps the arena from being reset (invariant 2)
         // until this value releases it; `shared_block` gave us `raw` for this value only.
         // SAFETY: `raw` is valid and aligned for a `T` in arena memory nothing else uses.
         unsafe { write_with(raw, make, undo) };
-        // SAFETY: as in `finish_exclusive`.
-        unsafe { Placed::new(raw) }
+        let token = BumpToken {
+            live,
+            exclusive: false,
+        };
+        // SAFETY: as in `finish_exclusive`; the count keeps the memory reserved.
+        unsafe { Placed::new(raw, NonNull::from(out), token) }
+    }
+}
+
+/// What a value [`Bumped`] placed but has not committed keeps: the arena's count and
+/// the entry point. Opaque.
+#[derive(Debug)]
+pub struct BumpToken<'s> {
+    live: &'s AtomicUsize,
+    exclusive: bool,
+}
+
+/// Writes the pointer of a placed value (counting it, on the exclusive path).
+#[inline(always)]
+fn commit_bump<'o, 's, T, D, S>(placed: Placed<'o, 's, T, D, S>) -> Committed<'o>
+where
+    D: ?Sized + CoerceFrom<T> + 's,
+    S: Strategy<Ptr<'s, D> = BumpPtr<'s, D>, Token<'s> = BumpToken<'s>> + 's,
+{
+    let (value, out, BumpToken { live, exclusive }) = placed.into_parts();
+    if exclusive {
+        // The strategy is exclusively borrowed (`'s`): no other thread looks; the
+        // count was zero (invariant 2 of `BumpPtr`: one value, counted once).
+        live.store(1, Ordering::Relaxed);
+    }
+    let ptr = BumpPtr {
+        ptr: D::coerce_non_null(value),
+        live,
+        exclusive,
+        _owns: PhantomData,
+    };
+    // SAFETY: `out` is valid for writes (`Placed`); the value is in the arena, so a
+    // reference to `out` invalidates nothing.
+    unsafe { (*out.as_ptr()).write(ptr) };
+    // SAFETY: `out` holds a `BumpPtr` owning the value, counted once (invariants 1-3).
+    unsafe { Committed::new() }
+}
+
+/// Gives back the count of a placed value that was dropped (the shared path counted it
+/// when it was placed; the exclusive path counts only at commit).
+#[inline(always)]
+fn discard_bump<'s, T, D: ?Sized + 's, S>(placed: Placed<'_, 's, T, D, S>)
+where
+    S: Strategy<Token<'s> = BumpToken<'s>> + 's,
+{
+    let (_, _, BumpToken { live, exclusive }) = placed.into_parts();
+    if !exclusive {
+        // Release: as a drop does (the value's last accesses happen before a reset).
+        live.fetch_sub(1, Ordering::Release);
     }
 }
 
@@ -591,14 +626,16 @@ impl Strategy for Bumped {
     where
         Self: 's;
 
+    type Token<'s> = BumpToken<'s>;
+
     /// Stores the value in the previous value's block if it fits, else bumps a new one
     /// (resetting the arena if its chunk is full, replacing it if a value was forgotten).
     #[inline]
-    fn try_adapt_in<'s, 'o, T, D, M>(
+    fn try_place<'s, 'o, T, D, M>(
         &'s mut self,
         out: &'o mut MaybeUninit<BumpPtr<'s, D>>,
         make: M,
-    ) -> Result<Placed<'o, T>, Rejected<M>>
+    ) -> Result<Placed<'o, 's, T, D, Self>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
@@ -612,11 +649,11 @@ impl Strategy for Bumped {
     }
 
     #[inline]
-    fn try_adapt_shared_in<'s, 'o, T, D, M>(
+    fn try_place_shared<'s, 'o, T, D, M>(
         &'s self,
         out: &'o mut MaybeUninit<BumpPtr<'s, D>>,
         make: M,
-    ) -> Result<Placed<'o, T>, Rejected<M>>
+    ) -> Result<Placed<'o, 's, T, D, Self>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
@@ -629,14 +666,14 @@ impl Strategy for Bumped {
         }
     }
 
-    /// Like [`try_adapt_in`](Strategy::try_adapt_in); calls `handle_alloc_error` if the
-    /// arena cannot grow, as `Box::new` does.
+    /// Like [`try_place`](Strategy::try_place); calls `handle_alloc_error` if the arena
+    /// cannot grow, as `Box::new` does.
     #[inline]
-    fn adapt_in<'s, 'o, T, D, M>(
+    fn place<'s, 'o, T, D, M>(
         &'s mut self,
         out: &'o mut MaybeUninit<BumpPtr<'s, D>>,
         make: M,
-    ) -> Placed<'o, T>
+    ) -> Placed<'o, 's, T, D, Self>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
@@ -650,11 +687,11 @@ impl Strategy for Bumped {
     }
 
     #[inline]
-    fn adapt_shared_in<'s, 'o, T, D, M>(
+    fn place_shared<'s, 'o, T, D, M>(
         &'s self,
         out: &'o mut MaybeUninit<BumpPtr<'s, D>>,
         make: M,
-    ) -> Placed<'o, T>
+    ) -> Placed<'o, 's, T, D, Self>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
@@ -665,6 +702,24 @@ impl Strategy for Bumped {
         };
         // SAFETY: `raw` comes straight from `shared_block`.
         unsafe { self.finish_shared(raw, out, make) }
+    }
+
+    #[inline]
+    fn commit<'s, 'o, T, D>(placed: Placed<'o, 's, T, D, Self>) -> Committed<'o>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        commit_bump(placed)
+    }
+
+    #[inline]
+    unsafe fn discard<'s, 'o, T, D>(placed: Placed<'o, 's, T, D, Self>)
+    where
+        T: 's,
+        D: ?Sized + 's,
+    {
+        discard_bump(placed)
     }
 }
 
@@ -677,12 +732,17 @@ impl Strategy for &Bumped {
     where
         Self: 's;
 
+    type Token<'s>
+        = BumpToken<'s>
+    where
+        Self: 's;
+
     #[inline]
-    fn try_adapt_in<'s, 'o, T, D, M>(
+    fn try_place<'s, 'o, T, D, M>(
         &'s mut self,
         out: &'o mut MaybeUninit<BumpPtr<'s, D>>,
         make: M,
-    ) -> Result<Placed<'o, T>, Rejected<M>>
+    ) -> Result<Placed<'o, 's, T, D, Self>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
@@ -690,49 +750,77 @@ impl Strategy for &Bumped {
     {
         // `&mut &Bumped` borrows the reference exclusively, not the arena: other users
         // of the arena may have values alive.
-        <Bumped as Strategy>::try_adapt_shared_in(self, out, make)
+        Self::try_place_shared(self, out, make)
     }
 
     #[inline]
-    fn try_adapt_shared_in<'s, 'o, T, D, M>(
+    fn try_place_shared<'s, 'o, T, D, M>(
         &'s self,
         out: &'o mut MaybeUninit<BumpPtr<'s, D>>,
         make: M,
-    ) -> Result<Placed<'o, T>, Rejected<M>>
+    ) -> Result<Placed<'o, 's, T, D, Self>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
         M: FnOnce() -> T,
     {
-        <Bumped as Strategy>::try_adapt_shared_in(self, out, make)
+        let arena: &'s Bumped = self;
+        match arena.shared_block::<T>() {
+            // SAFETY: `raw` comes straight from `shared_block`.
+            Some(raw) => Ok(unsafe { arena.finish_shared(raw, out, make) }),
+            None => Err(Rejected::out_of_memory_for::<T>(make)),
+        }
     }
 
     #[inline]
-    fn adapt_in<'s, 'o, T, D, M>(
+    fn place<'s, 'o, T, D, M>(
         &'s mut self,
         out: &'o mut MaybeUninit<BumpPtr<'s, D>>,
         make: M,
-    ) -> Placed<'o, T>
+    ) -> Placed<'o, 's, T, D, Self>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
         M: FnOnce() -> T,
     {
-        <Bumped as Strategy>::adapt_shared_in(self, out, make)
+        Self::place_shared(self, out, make)
     }
 
     #[inline]
-    fn adapt_shared_in<'s, 'o, T, D, M>(
+    fn place_shared<'s, 'o, T, D, M>(
         &'s self,
         out: &'o mut MaybeUninit<BumpPtr<'s, D>>,
         make: M,
-    ) -> Placed<'o, T>
+    ) -> Placed<'o, 's, T, D, Self>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
         M: FnOnce() -> T,
     {
-        <Bumped as Strategy>::adapt_shared_in(self, out, make)
+        let arena: &'s Bumped = self;
+        let Some(raw) = arena.shared_block::<T>() else {
+            alloc::alloc::handle_alloc_error(Layout::new::<T>())
+        };
+        // SAFETY: `raw` comes straight from `shared_block`.
+        unsafe { arena.finish_shared(raw, out, make) }
+    }
+
+    #[inline]
+    fn commit<'s, 'o, T, D>(placed: Placed<'o, 's, T, D, Self>) -> Committed<'o>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        commit_bump(placed)
+    }
+
+    #[inline]
+    unsafe fn discard<'s, 'o, T, D>(placed: Placed<'o, 's, T, D, Self>)
+    where
+        T: 's,
+        D: ?Sized + 's,
+    {
+        discard_bump(placed)
     }
 }
 

@@ -77,8 +77,8 @@ use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 pub use allocator_api2::alloc::{AllocError, Allocator, Global};
 use dynptr_core::{
-    drop_then, drop_then_release, layout_of, write_with, CoerceFrom, OwningPtr, Placed, Rejected, Strategy,
-    ThreadSafe,
+    drop_then, drop_then_release, layout_of, write_with, CoerceFrom, Committed, OwningPtr, Placed, Rejected,
+    Strategy, ThreadSafe,
 };
 
 /// The recycled-box strategy: one heap block, in the allocator `A`, reused by every
@@ -399,56 +399,55 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
         self.abandoned += 1;
     }
 
-    /// Writes the header and `value` into `base` (a block or a one-off allocation) at
-    /// `offset`, and builds the pointer.
+    /// Builds the value `make` returns in `base` (a block or a one-off allocation) at
+    /// `offset`; the header and the pointer are written by `commit`.
     ///
     /// # Safety
     ///
     /// `base` is valid for writes of `offset + size_of::<T>()` bytes and aligned to
-    /// `max(align_of::<T>(), 8)`, `offset` is `Slot::for_type::<T>()`'s, and `place` says
-    /// truthfully what `base` is: [`Place::Block`] this cache's block, claimed for this
-    /// value (`occupied` set by this call); [`Place::OneOff`] a fresh allocation in
-    /// `self.alloc` with exactly `Slot::for_type::<T>()`'s `need`, counted in `one_offs`.
+    /// `max(align_of::<T>(), 8)`, `offset` is `Slot::for_type::<T>()`'s, and `claim`
+    /// says truthfully what `base` is: [`Claim::Exclusive`] this cache's block, exclusively
+    /// borrowed and not marked occupied; [`Claim::Block`] this cache's block, marked
+    /// occupied by this call; [`Claim::OneOff`] a fresh allocation in `self.alloc` with
+    /// exactly `Slot::for_type::<T>()`'s `need`, counted in `one_offs`.
     #[inline(always)]
-    unsafe fn store<'s, 'o, T: 's, D: ?Sized + CoerceFrom<T> + 's>(
+    unsafe fn build<'s, 'o, T: 's, D: ?Sized + 's>(
         &'s self,
         base: NonNull<u8>,
         offset: usize,
         out: &'o mut MaybeUninit<CachePtr<'s, D, A>>,
         make: impl FnOnce() -> T,
-        place: Place,
-    ) -> Placed<'o, T> {
+        claim: Claim,
+    ) -> Placed<'o, 's, T, D, Cached<A>> {
         // SAFETY: `offset <= offset + size_of::<T>()`, within the memory the caller
         // vouches for.
-        let data = unsafe { base.add(offset) };
-        // SAFETY: `offset >= HEADER` (see `Slot::of`), so the header lies within `base`.
-        let header = unsafe { data.sub(HEADER) }.cast::<Header<A>>();
-        let cache: *const Cached<A> = self;
-        // SAFETY: the header's 16 bytes lie in `base`'s memory (above), aligned to 8
-        // (`offset` is a multiple of 16 and `base` is 8-aligned).
-        unsafe { header.write(Header { cache, place }) };
-        let data = data.cast::<T>();
+        let data = unsafe { base.add(offset) }.cast::<T>();
         // A panicking `make` gives the storage back: the block to the cache, the
         // one-off allocation to the allocator.
-        let undo = || match place {
-            Place::Block => self.release_block(),
-            // SAFETY: a one-off allocation of `T`'s slot in `self.alloc`, counted in
-            // `one_offs`, holding no value, released this once.
-            Place::OneOff => unsafe { self.release_one_off(data.cast(), Layout::new::<T>()) },
-        };
-        // The pointer first, the value last: the value's first poll, right after, then
-        // reads what was just written, with no store in between that could alias it.
-        out.write(CachePtr {
-            ptr: D::coerce_non_null(data),
-            _cache: PhantomData,
-            _owns: PhantomData,
-        });
+        // SAFETY: the storage holds no value (`make` panicked) and is released once.
+        let undo = || unsafe { self.give_back(claim, data.cast(), Layout::new::<T>()) };
         // SAFETY: `data` is valid for writes of a `T` and aligned to it (`offset` is a
         // multiple of `align_of::<T>()`, `base` aligned to it).
         unsafe { write_with(data, make, undo) };
-        // SAFETY: `data` is the value the `CachePtr` in `out` owns, in a block that does
-        // not move, with the block's provenance.
-        unsafe { Placed::new(data) }
+        // SAFETY: `data` is the value just built in storage reserved for it (see
+        // `claim`), which does not move; it has the storage's provenance.
+        unsafe { Placed::new(data, NonNull::from(out), CacheToken { cache: self, claim }) }
+    }
+
+    /// Gives back the storage of a value that was dropped or never built.
+    ///
+    /// # Safety
+    ///
+    /// `claim` describes the storage of the value at `data` (of layout `layout`)
+    /// truthfully (see `build`); it holds no value now and is released once.
+    #[inline(always)]
+    unsafe fn give_back(&self, claim: Claim, data: NonNull<u8>, layout: Layout) {
+        match claim {
+            Claim::Exclusive => {}
+            Claim::Block => self.release_block(),
+            // SAFETY: forwarded from our caller.
+            Claim::OneOff => unsafe { self.release_one_off(data, layout) },
+        }
     }
 
     /// The exclusive path, generic over what to do when the allocator fails.
@@ -463,7 +462,7 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
         out: &'o mut MaybeUninit<CachePtr<'s, D, A>>,
         value: M,
         oom: impl FnOnce(M) -> E,
-    ) -> Result<Placed<'o, T>, E>
+    ) -> Result<Placed<'o, 's, T, D, Self>, E>
     where
         D: ?Sized + CoerceFrom<T> + 's,
     {
@@ -475,12 +474,12 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
         {
             return Err(oom(value));
         }
-        *self.occupied.get_mut() = true;
         let base = self.block.get_mut().ptr;
         // The block holds no value: `occupied` was false, or `make_room` left the
-        // forgotten occupant's block behind; we marked it occupied just now.
+        // forgotten occupant's block behind. It is marked occupied by `commit`: nothing
+        // else can use the cache before, since it stays exclusively borrowed.
         // SAFETY: large and aligned enough (invariant 2 with `fits`, or `make_room`), empty.
-        Ok(unsafe { self.store(base, slot.offset, out, value, Place::Block) })
+        Ok(unsafe { self.build(base, slot.offset, out, value, Claim::Exclusive) })
     }
 
     /// The shared path, generic over what to do when the allocator fails.
@@ -490,7 +489,7 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
         out: &'o mut MaybeUninit<CachePtr<'s, D, A>>,
         value: M,
         oom: impl FnOnce(M) -> E,
-    ) -> Result<Placed<'o, T>, E>
+    ) -> Result<Placed<'o, 's, T, D, Self>, E>
     where
         D: ?Sized + CoerceFrom<T> + 's,
     {
@@ -521,7 +520,7 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
             let base = block.ptr;
             // SAFETY: the block is at least `slot.need` large and aligned (invariant 2 and
             // `fits`), and we claimed it for this value.
-            return Ok(unsafe { self.store(base, slot.offset, out, value, Place::Block) });
+            return Ok(unsafe { self.build(base, slot.offset, out, value, Claim::Block) });
         }
         // The block is taken by a live value (or a forgotten one): a one-off allocation.
         match self.alloc.allocate(slot.need) {
@@ -529,7 +528,7 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
                 self.one_offs.fetch_add(1, Ordering::Relaxed);
                 // SAFETY: a fresh allocation of exactly `slot.need` in `self.alloc`,
                 // counted in `one_offs` just now.
-                Ok(unsafe { self.store(fresh.cast(), slot.offset, out, value, Place::OneOff) })
+                Ok(unsafe { self.build(fresh.cast(), slot.offset, out, value, Claim::OneOff) })
             }
             Err(AllocError) => Err(oom(value)),
         }
@@ -635,12 +634,18 @@ impl<A: Allocator + Clone + 'static> Strategy for Cached<A> {
     where
         Self: 's;
 
+    /// Which storage a placed value is in, and how to give it back.
+    type Token<'s>
+        = CacheToken<'s, A>
+    where
+        Self: 's;
+
     #[inline]
-    fn try_adapt_in<'s, 'o, T, D, M>(
+    fn try_place<'s, 'o, T, D, M>(
         &'s mut self,
         out: &'o mut MaybeUninit<CachePtr<'s, D, A>>,
         make: M,
-    ) -> Result<Placed<'o, T>, Rejected<M>>
+    ) -> Result<Placed<'o, 's, T, D, Self>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
@@ -650,11 +655,11 @@ impl<A: Allocator + Clone + 'static> Strategy for Cached<A> {
     }
 
     #[inline]
-    fn try_adapt_shared_in<'s, 'o, T, D, M>(
+    fn try_place_shared<'s, 'o, T, D, M>(
         &'s self,
         out: &'o mut MaybeUninit<CachePtr<'s, D, A>>,
         make: M,
-    ) -> Result<Placed<'o, T>, Rejected<M>>
+    ) -> Result<Placed<'o, 's, T, D, Self>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
@@ -664,14 +669,14 @@ impl<A: Allocator + Clone + 'static> Strategy for Cached<A> {
     }
 
     /// Stores the value in the block; on allocation failure calls `handle_alloc_error`,
-    /// as `Box::new` does (use [`try_adapt_in`](Strategy::try_adapt_in) to get an error
+    /// as `Box::new` does (use [`try_place`](Strategy::try_place) to get an error
     /// instead).
     #[inline]
-    fn adapt_in<'s, 'o, T, D, M>(
+    fn place<'s, 'o, T, D, M>(
         &'s mut self,
         out: &'o mut MaybeUninit<CachePtr<'s, D, A>>,
         make: M,
-    ) -> Placed<'o, T>
+    ) -> Placed<'o, 's, T, D, Self>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
@@ -686,11 +691,11 @@ impl<A: Allocator + Clone + 'static> Strategy for Cached<A> {
     /// Stores the value in the block if it is free, else in a one-off allocation; on
     /// allocation failure calls `handle_alloc_error`.
     #[inline]
-    fn adapt_shared_in<'s, 'o, T, D, M>(
+    fn place_shared<'s, 'o, T, D, M>(
         &'s self,
         out: &'o mut MaybeUninit<CachePtr<'s, D, A>>,
         make: M,
-    ) -> Placed<'o, T>
+    ) -> Placed<'o, 's, T, D, Self>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
@@ -701,6 +706,81 @@ impl<A: Allocator + Clone + 'static> Strategy for Cached<A> {
             Err(()) => alloc::alloc::handle_alloc_error(Layout::new::<T>()),
         }
     }
+
+    /// Writes the header (and marks the block occupied, on the exclusive path), then
+    /// the pointer.
+    #[inline]
+    fn commit<'s, 'o, T, D>(placed: Placed<'o, 's, T, D, Self>) -> Committed<'o>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        let (value, out, CacheToken { cache, claim }) = placed.into_parts();
+        let place = match claim {
+            Claim::Exclusive => {
+                // The cache is exclusively borrowed (`'s`): no other thread looks.
+                cache.occupied.store(true, Ordering::Relaxed);
+                Place::Block
+            }
+            Claim::Block => Place::Block,
+            Claim::OneOff => Place::OneOff,
+        };
+        // SAFETY: `Slot::of` puts at least `HEADER` bytes of the storage before the
+        // value.
+        let header = unsafe { value.cast::<u8>().sub(HEADER) }.cast::<Header<A>>();
+        // SAFETY: the header's 16 bytes lie in the storage (above), aligned to 8 (the
+        // value's offset is a multiple of 16 and the storage is 8-aligned).
+        unsafe { header.write(Header { cache, place }) };
+        let ptr = CachePtr {
+            ptr: D::coerce_non_null(value),
+            _cache: PhantomData,
+            _owns: PhantomData,
+        };
+        // SAFETY: `out` is valid for writes (`Placed`); the value is in the cache's
+        // storage, so a reference to `out` invalidates nothing.
+        unsafe { (*out.as_ptr()).write(ptr) };
+        // SAFETY: `out` holds a `CachePtr` owning the value, with its header (invariant
+        // 1) and the storage counted as `place` says.
+        unsafe { Committed::new() }
+    }
+
+    #[inline]
+    unsafe fn discard<'s, 'o, T, D>(placed: Placed<'o, 's, T, D, Self>)
+    where
+        T: 's,
+        D: ?Sized + 's,
+    {
+        let (value, _, CacheToken { cache, claim }) = placed.into_parts();
+        // SAFETY: the token describes the value's storage; the value was dropped by our
+        // caller, and the storage is given back once.
+        unsafe { cache.give_back(claim, value.cast(), Layout::new::<T>()) }
+    }
+}
+
+/// What a value [`Cached`] placed but has not committed keeps: the cache and how the
+/// value's storage was claimed. Opaque.
+pub struct CacheToken<'s, A: Allocator + Clone + 'static> {
+    cache: &'s Cached<A>,
+    claim: Claim,
+}
+
+impl<A: Allocator + Clone + 'static> fmt::Debug for CacheToken<'_, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CacheToken")
+            .field("claim", &self.claim)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How a placed value's storage was claimed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Claim {
+    /// The cache's block on the exclusive path: not yet marked occupied.
+    Exclusive,
+    /// The cache's block on the shared path, marked occupied.
+    Block,
+    /// A one-off allocation, counted in `one_offs`.
+    OneOff,
 }
 
 // SAFETY: a `CachePtr<'s, D, A>` owns a `D` and reaches `&'s Cached<A>` through its

@@ -51,9 +51,7 @@ use core::mem::{ManuallyDrop, MaybeUninit};
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
-use core::ptr::NonNull;
-
-use crate::{CoerceFrom, DynPtr, OwningPtr, Strategy};
+use crate::{CoerceFrom, Committed, DynPtr, Placed, Strategy};
 
 /// The future a dyn `async fn` call returns: not started, then (if the callee's future
 /// was pending on its first poll) running through the strategy's pointer, then done.
@@ -65,7 +63,7 @@ use crate::{CoerceFrom, DynPtr, OwningPtr, Strategy};
 /// `Send` when the closure (the receiver and strategy borrows, the arguments) and the
 /// pointer are. Polling after completion panics. Dropping it drops the running future
 /// in place and gives its place back; forgetting it abandons the running future (the
-/// strategy's [`OwningPtr`] rules), and once pinned its own memory (the slot) stays
+/// strategy's [`OwningPtr`](crate::OwningPtr) rules), and once pinned its own memory (the slot) stays
 /// valid by `Pin`'s guarantee.
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Call<'s, D: ?Sized + 's, S: Strategy + 's, F> {
@@ -298,11 +296,12 @@ impl<D: ?Sized, S: Strategy, F> core::fmt::Debug for Call<'_, D, S, F> {
     }
 }
 
-/// The callee side of a call on a method taking `&mut self` or `self`: stores the
-/// future `make` returns with [`Strategy::adapt_in`], in place, and polls it once
-/// there by its concrete type. Ready: drops it in place, gives its place back and
-/// returns the output. Pending: leaves the strategy's pointer in the slot for the
-/// [`Call`]'s later polls. If that first poll panics, the future is dropped and its
+/// The callee side of a call on a method taking `&mut self` or `self`: places the
+/// future `make` returns with [`Strategy::place`] and polls it once there, by its
+/// concrete type. Ready: drops it in place, [`discard`](Strategy::discard)s its place
+/// (no pointer is ever written) and returns the output. Pending:
+/// [`commit`](Strategy::commit)s, which writes the strategy's pointer into the slot for
+/// the [`Call`]'s later polls. If that first poll panics, the future is dropped and its
 /// place given back before the panic continues.
 #[inline(always)]
 pub fn start<'a, 's, T, D, S, M>(
@@ -318,12 +317,10 @@ where
     M: FnOnce() -> T,
 {
     let out = DynPtr::raw_slot(slot.slot);
-    // SAFETY: `out` comes from the slot's unique borrow, which `slot` gave up.
-    let placed = strategy.adapt_in::<T, D, M>(unsafe { &mut *out }, make);
-    first_poll::<T, D, S>(placed.as_ptr(), out, cx)
+    first_poll(strategy.place::<T, D, M>(out, make), cx)
 }
 
-/// [`start`] for a method taking `&self`, through [`Strategy::adapt_shared_in`].
+/// [`start`] for a method taking `&self`, through [`Strategy::place_shared`].
 #[inline(always)]
 pub fn start_shared<'a, 's, T, D, S, M>(
     slot: CallSlot<'a, 's, D, S>,
@@ -338,57 +335,57 @@ where
     M: FnOnce() -> T,
 {
     let out = DynPtr::raw_slot(slot.slot);
-    // SAFETY: `out` comes from the slot's unique borrow, which `slot` gave up.
-    let placed = strategy.adapt_shared_in::<T, D, M>(unsafe { &mut *out }, make);
-    first_poll::<T, D, S>(placed.as_ptr(), out, cx)
+    first_poll(strategy.place_shared::<T, D, M>(out, make), cx)
 }
 
-/// The value just placed and the pointer written for it: dropping this drops the value
-/// in place by its type (no indirect call; nothing when it needs no drop), then
-/// releases the pointer without a second drop, also if the value's drop panics.
-struct Finish<'s, T, D: ?Sized + 's, S: Strategy + 's> {
-    // Invariant: `value` is the initialised pointee of the initialised pointer at
-    // `slot`; both are owned by this `Finish` and used by nobody else.
-    value: NonNull<T>,
-    slot: *mut MaybeUninit<S::Ptr<'s, D>>,
-}
+/// A placed value not committed: dropping this drops the value in place by its type
+/// (no indirect call; nothing when it needs no drop), then discards its place, also if
+/// the value's drop panics. What a ready first poll does, and a panicking one.
+struct Finish<'o, 's, T: 's, D: ?Sized + 's, S: Strategy + 's>(ManuallyDrop<Placed<'o, 's, T, D, S>>);
 
-impl<'s, T, D: ?Sized + 's, S: Strategy + 's> Drop for Finish<'s, T, D, S> {
+impl<'o, 's, T: 's, D: ?Sized + 's, S: Strategy + 's> Finish<'o, 's, T, D, S> {
+    /// The placed value, to commit.
     #[inline(always)]
-    fn drop(&mut self) {
-        let slot = self.slot;
-        let release = move || {
-            // SAFETY: the slot is valid memory, initialised (the invariant), and read
-            // once, after its pointee was dropped in place.
-            let raw = unsafe { slot.cast::<S::Ptr<'s, D>>().read() };
-            // SAFETY: the pointee was dropped in place; `raw` is not used again, and it
-            // never was pinned itself (only its pointee did not move).
-            unsafe { OwningPtr::release_moved(raw) }
-        };
-        // SAFETY: the invariant: the value is initialised, owned here and used by
-        // nobody after this; `release` runs once, after the drop.
-        unsafe { crate::drop_then(self.value, release) };
+    fn disarm(self) -> Placed<'o, 's, T, D, S> {
+        let mut this = ManuallyDrop::new(self);
+        // SAFETY: `this` is never dropped or used again: taken out once.
+        unsafe { ManuallyDrop::take(&mut this.0) }
     }
 }
 
-/// Polls the value just placed, by its type. Ready: drops it and releases its pointer.
-/// Pending: leaves both in the slot (`Call` owns them from then on). Panic: drops and
-/// releases them while unwinding.
+impl<'o, 's, T: 's, D: ?Sized + 's, S: Strategy + 's> Drop for Finish<'o, 's, T, D, S> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        // SAFETY: `drop` runs once, and nothing else takes the placed value out.
+        let placed = unsafe { ManuallyDrop::take(&mut self.0) };
+        let value = placed.value();
+        // SAFETY: the placed value has just been dropped in place (`drop_then` runs
+        // this after the drop, or while its panic unwinds), and is not used again.
+        let discard = move || unsafe { S::discard(placed) };
+        // SAFETY: the value is initialised, owned by the placed value and used by
+        // nobody after this (`Placed`'s guarantee; nothing was committed).
+        unsafe { crate::drop_then(value, discard) };
+    }
+}
+
+/// Polls the value just placed, by its type. Ready: drops it and discards its place.
+/// Pending: commits (the `Call` owns the pointer from then on). Panic: drops it and
+/// discards its place while unwinding.
 #[inline(always)]
 fn first_poll<'a, 's, T, D, S>(
-    value: NonNull<T>,
-    slot: *mut MaybeUninit<S::Ptr<'s, D>>,
+    placed: Placed<'_, 's, T, D, S>,
     cx: &mut Context<'_>,
 ) -> Started<'a, T::Output>
 where
     T: Future + 's,
-    D: ?Sized + 's,
+    D: ?Sized + CoerceFrom<T> + 's,
     S: Strategy + 's,
 {
-    let finish = Finish::<T, D, S> { value, slot };
-    // `value` is the pointee of the pointer in the pinned slot (`Placed`), which
-    // nothing else accesses during this poll; it is never moved (pinned slot, and
-    // `OwningPtr` rule 3).
+    let value = placed.value();
+    let finish = Finish(ManuallyDrop::new(placed));
+    // `value` is the placed value, owned by nobody else and reached through nothing
+    // else during this poll; it is never moved (`Placed`: not before a commit or a
+    // discard; `OwningPtr` rule 3 after).
     // SAFETY: a unique reference to the live value, as just argued.
     let future = unsafe { &mut *value.as_ptr() };
     // SAFETY: pinned, as just argued.
@@ -397,8 +394,7 @@ where
     if poll.is_ready() {
         drop(finish);
     } else {
-        // The `Call` owns the pointer now (its state becomes `Filled`).
-        core::mem::forget(finish);
+        let _: Committed<'_> = S::commit(finish.disarm());
     }
     Started {
         poll,

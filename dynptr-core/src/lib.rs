@@ -140,7 +140,7 @@ pub use receiver::{
     MoveToken, OwnedReceiver, Receiver, ReceiverMut, ReceiverOwned, ReceiverRef, ReceiverSlot, Release,
     ReleaseFn, SharedReceiver,
 };
-pub use strategy::{Capacity, Placed, RejectReason, Rejected, Strategy, ThreadSafe};
+pub use strategy::{Capacity, Committed, Out, Placed, RejectReason, Rejected, Strategy, ThreadSafe};
 
 #[cfg(feature = "testkit")]
 pub mod testkit;
@@ -157,7 +157,7 @@ pub mod __private {
     pub use crate::call::{start, start_shared, Call, CallSlot, Started};
     pub use crate::receiver::take;
     pub use crate::{
-        CoerceFrom, DynPtr, MoveToken, OwnedReceiver, OwningPtr, Placed, Receiver, ReceiverMut,
+        CoerceFrom, Committed, DynPtr, MoveToken, OwnedReceiver, OwningPtr, Placed, Receiver, ReceiverMut,
         ReceiverOwned, ReceiverRef, ReceiverSlot, Rejected, SharedReceiver, Strategy, ThreadSafe,
     };
     pub use core;
@@ -221,25 +221,38 @@ pub mod __private {
 
     impl Strategy for NoDefaultStrategy {
         type Ptr<'s, D: ?Sized + 's> = Never<D>;
+        type Token<'s> = ();
 
-        fn try_adapt_in<'s, 'o, T: 's, D: ?Sized + CoerceFrom<T> + 's, M: FnOnce() -> T>(
+        fn try_place<'s, 'o, T: 's, D: ?Sized + CoerceFrom<T> + 's, M: FnOnce() -> T>(
             &'s mut self,
             _: &'o mut MaybeUninit<Never<D>>,
             _: M,
-        ) -> Result<Placed<'o, T>, Rejected<M>> {
+        ) -> Result<Placed<'o, 's, T, D, Self>, Rejected<M>> {
             #[allow(clippy::let_unit_value)]
             let () = NoDefault::<T>::FAIL;
             unreachable!()
         }
 
-        fn try_adapt_shared_in<'s, 'o, T: 's, D: ?Sized + CoerceFrom<T> + 's, M: FnOnce() -> T>(
+        fn try_place_shared<'s, 'o, T: 's, D: ?Sized + CoerceFrom<T> + 's, M: FnOnce() -> T>(
             &'s self,
             _: &'o mut MaybeUninit<Never<D>>,
             _: M,
-        ) -> Result<Placed<'o, T>, Rejected<M>> {
+        ) -> Result<Placed<'o, 's, T, D, Self>, Rejected<M>> {
             #[allow(clippy::let_unit_value)]
             let () = NoDefault::<T>::FAIL;
             unreachable!()
+        }
+
+        fn commit<'s, 'o, T: 's, D: ?Sized + CoerceFrom<T> + 's>(
+            placed: Placed<'o, 's, T, D, Self>,
+        ) -> Committed<'o> {
+            let _ = placed;
+            unreachable!("`NoDefaultStrategy` places no value")
+        }
+
+        unsafe fn discard<'s, 'o, T: 's, D: ?Sized + 's>(placed: Placed<'o, 's, T, D, Self>) {
+            let _ = placed;
+            unreachable!("`NoDefaultStrategy` places no value")
         }
     }
 }

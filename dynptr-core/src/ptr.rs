@@ -160,8 +160,10 @@ impl<'s, D: ?Sized + 's, S: Strategy + 's> DynPtr<'s, D, S> {
     /// The slot of a `DynPtr` as the slot of the strategy's raw pointer (the same
     /// memory: `DynPtr` is `repr(transparent)`), for the in-place entry points.
     #[inline(always)]
-    pub(crate) fn raw_slot(slot: &mut MaybeUninit<Self>) -> *mut MaybeUninit<S::Ptr<'s, D>> {
-        (slot as *mut MaybeUninit<Self>).cast()
+    pub(crate) fn raw_slot(slot: &mut MaybeUninit<Self>) -> &mut MaybeUninit<S::Ptr<'s, D>> {
+        // SAFETY: the same memory, of a `repr(transparent)` wrapper, for the same
+        // borrow; `MaybeUninit` asserts nothing about its contents.
+        unsafe { &mut *(slot as *mut MaybeUninit<Self>).cast() }
     }
 
     /// Wraps a strategy's raw pointer.
@@ -392,7 +394,7 @@ impl<F: FnOnce()> Drop for Then<F> {
 
 /// Builds the value `make` returns directly at `dst` (so a large value is not built on
 /// the stack and copied); if `make` panics, runs `undo` (give the place back) before
-/// the panic continues. What a strategy's [`Strategy::try_adapt_in`] uses once it has a
+/// the panic continues. What a strategy's [`Strategy::try_place`] uses once it has a
 /// place.
 ///
 /// # Safety

@@ -12,15 +12,21 @@ use crate::{CoerceFrom, OwningPtr};
 /// `dyn Trait`".
 ///
 /// A strategy is chosen where a dyn value is created (`DynFoo::with_strategy(.., S)`),
-/// kept inside it, and handed to the callee's vtable shim on every call; the shim calls
-/// [`adapt`](Self::adapt) (methods taking `&mut self` or `self`) or
-/// [`adapt_shared`](Self::adapt_shared) (methods taking `&self`) with the value it
-/// returns, and the caller gets a [`DynPtr`](crate::DynPtr) it can await, iterate or
-/// deref without knowing the concrete type.
+/// kept inside it, and handed to the callee's vtable shim on every call. For an
+/// `async fn`, the shim [`place`](Self::place)s the future (or
+/// [`place_shared`](Self::place_shared)s it, for `&self` methods) in the caller's call
+/// future and polls it there ([`call`](crate::call)); for an eager return
+/// (`-> impl Iterator`), it [`adapt`](Self::adapt)s the value and the caller gets a
+/// [`DynPtr`](crate::DynPtr) it can iterate or deref without knowing the concrete type.
 ///
-/// The soundness of a strategy lives in its pointer type: [`Self::Ptr`] must implement
-/// the unsafe [`OwningPtr`] contract (drop exactly once, a pinned pointer pins its
-/// pointee, a forgotten pointee is abandoned). The methods here are safe to implement.
+/// The soundness of a strategy lives in its pointer type and in two unsafe
+/// constructors: [`Self::Ptr`] implements the unsafe [`OwningPtr`] contract (drop exactly
+/// once, a pinned pointer pins its pointee, a forgotten pointee is abandoned), a
+/// [`Placed`] vouches for where a value is, a [`Committed`] that its pointer was
+/// written. A strategy implements four methods: two entry points that find a place
+/// ([`try_place`](Self::try_place), [`try_place_shared`](Self::try_place_shared)), and
+/// how a placed value gets its pointer ([`commit`](Self::commit)) or gives its place
+/// back ([`discard`](Self::discard)).
 ///
 /// # Examples
 ///
@@ -47,93 +53,127 @@ pub trait Strategy {
         Self: 's;
 
     /// The largest size and alignment this strategy can store. Values beyond it are a
-    /// compile-time error in [`adapt`](Self::adapt) where the strategy can check that in
-    /// a `const` (inline storage), and an `Err` from [`try_adapt`](Self::try_adapt).
+    /// compile-time error in [`place`](Self::place) and [`adapt`](Self::adapt) (a
+    /// `const` check), and an `Err` from [`try_place`](Self::try_place) and
+    /// [`try_adapt`](Self::try_adapt).
     const CAPACITY: Capacity = Capacity::UNBOUNDED;
 
-    /// Stores the value `make` returns for a method taking `&mut self` or `self`,
-    /// writing the pointer into `out` and building the value directly in its place
-    /// (calling `make` only once that place is found, so that a large value is not
-    /// built on the stack and copied). At most one value from this entry point is alive
-    /// at a time, because the pointer borrows the strategy exclusively; earlier values
-    /// may still exist if they were forgotten (`mem::forget`): those are abandoned, see
-    /// [`OwningPtr`].
+    /// What a placed value carries until its pointer is written
+    /// ([`commit`](Self::commit)) or its place given back ([`discard`](Self::discard)):
+    /// the strategy's own bookkeeping for that place (an allocator clone, a flag to
+    /// clear, a count to give back), `()` when there is none.
+    type Token<'s>
+    where
+        Self: 's;
+
+    /// Finds a place for a `T`, for a method taking `&mut self` or `self`, and builds
+    /// the value `make` returns there (calling `make` only once the place is found, so
+    /// that a large value is not built on the stack and copied). `out` is where the
+    /// pointer will go; inline storage keeps the value inside it.
     ///
-    /// On success `out` is initialised and the returned [`Placed`] points to the value
-    /// inside the pointee. On failure `out` is untouched, `make` has not been called and
-    /// is given back in [`Rejected`]: the value does not fit
-    /// ([`RejectReason::TooLarge`]), memory is exhausted
-    /// ([`RejectReason::OutOfMemory`]) or the storage is taken ([`RejectReason::Busy`]).
+    /// At most one value from this entry point is alive at a time, because its pointer
+    /// borrows the strategy exclusively; earlier values may still exist if they were
+    /// forgotten (`mem::forget`): those are abandoned, see [`OwningPtr`].
     ///
-    /// If `make` panics, the strategy gives the place back (or abandons it) before the
-    /// panic continues, and `out` stays uninitialised.
+    /// The pointer is not written yet: the caller either [`commit`](Self::commit)s
+    /// (writes the pointer into `out`: the value outlives this call) or drops the value
+    /// in place and [`discard`](Self::discard)s (a future ready on its first poll: no
+    /// pointer was ever needed). Dropping the [`Placed`] instead leaks the place, as
+    /// forgetting a pointer would.
     ///
-    /// This and [`try_adapt_shared_in`](Self::try_adapt_shared_in) are the two methods a
-    /// strategy implements; every other entry point is built on them.
-    fn try_adapt_in<'s, 'o, T, D, M>(
+    /// On failure `make` has not been called and is given back in [`Rejected`]: the
+    /// value does not fit ([`RejectReason::TooLarge`]), memory is exhausted
+    /// ([`RejectReason::OutOfMemory`]) or the storage is taken
+    /// ([`RejectReason::Busy`]). If `make` panics, the strategy gives the place back
+    /// before the panic continues.
+    ///
+    /// This and [`try_place_shared`](Self::try_place_shared) are the two entry points a
+    /// strategy implements; with [`commit`](Self::commit) and
+    /// [`discard`](Self::discard), every other method is built on them.
+    fn try_place<'s, 'o, T, D, M>(
         &'s mut self,
         out: &'o mut MaybeUninit<Self::Ptr<'s, D>>,
         make: M,
-    ) -> Result<Placed<'o, T>, Rejected<M>>
+    ) -> Result<Placed<'o, 's, T, D, Self>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
         M: FnOnce() -> T;
 
-    /// [`try_adapt_in`](Self::try_adapt_in) for a method taking `&self`: several values
-    /// from this entry point may be alive at once (two futures joined), so the strategy
-    /// must not hand the same storage out twice. Thread-safe when `Self: Sync`.
-    fn try_adapt_shared_in<'s, 'o, T, D, M>(
+    /// [`try_place`](Self::try_place) for a method taking `&self`: several values from
+    /// this entry point may be alive at once (two futures joined), so the strategy must
+    /// not hand the same place out twice, and must reserve it before calling `make`
+    /// (which may itself use the strategy). Thread-safe when `Self: Sync`.
+    fn try_place_shared<'s, 'o, T, D, M>(
         &'s self,
         out: &'o mut MaybeUninit<Self::Ptr<'s, D>>,
         make: M,
-    ) -> Result<Placed<'o, T>, Rejected<M>>
+    ) -> Result<Placed<'o, 's, T, D, Self>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
         M: FnOnce() -> T;
 
-    /// Like [`try_adapt_in`](Self::try_adapt_in), for a value that must be stored.
+    /// Writes the pointer that owns the placed value into its `out`, and returns the
+    /// proof. Must not panic (a panic here leaks the value and its place).
+    fn commit<'s, 'o, T, D>(placed: Placed<'o, 's, T, D, Self>) -> Committed<'o>
+    where
+        Self: 's,
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's;
+
+    /// Gives the place of a placed value back, without a pointer ever written for it.
     ///
-    /// A value beyond [`CAPACITY`](Self::CAPACITY) is a compile-time error (for inline
+    /// # Safety
+    ///
+    /// The value has been dropped in place (or moved out) and is not used again.
+    unsafe fn discard<'s, 'o, T, D>(placed: Placed<'o, 's, T, D, Self>)
+    where
+        Self: 's,
+        T: 's,
+        D: ?Sized + 's;
+
+    /// Like [`try_place`](Self::try_place), for a value that must be stored.
+    ///
+    /// A value beyond [`CAPACITY`](Self::CAPACITY) is a compile-time error (inline
     /// storage; heap strategies are unbounded); any other rejection panics with the
     /// [`RejectReason`]. Implementations override it to fail differently
     /// (`handle_alloc_error` for heap strategies).
     #[inline]
     #[track_caller]
-    fn adapt_in<'s, 'o, T, D, M>(
+    fn place<'s, 'o, T, D, M>(
         &'s mut self,
         out: &'o mut MaybeUninit<Self::Ptr<'s, D>>,
         make: M,
-    ) -> Placed<'o, T>
+    ) -> Placed<'o, 's, T, D, Self>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
         M: FnOnce() -> T,
     {
         const { Self::CAPACITY.assert_fits::<T>() };
-        match self.try_adapt_in(out, make) {
+        match self.try_place(out, make) {
             Ok(placed) => placed,
             Err(rejected) => rejected.fail(),
         }
     }
 
-    /// Like [`try_adapt_shared_in`](Self::try_adapt_shared_in), for a value that must be
-    /// stored; fails like [`adapt_in`](Self::adapt_in).
+    /// Like [`try_place_shared`](Self::try_place_shared), for a value that must be
+    /// stored; fails like [`place`](Self::place).
     #[inline]
     #[track_caller]
-    fn adapt_shared_in<'s, 'o, T, D, M>(
+    fn place_shared<'s, 'o, T, D, M>(
         &'s self,
         out: &'o mut MaybeUninit<Self::Ptr<'s, D>>,
         make: M,
-    ) -> Placed<'o, T>
+    ) -> Placed<'o, 's, T, D, Self>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
         M: FnOnce() -> T,
     {
         const { Self::CAPACITY.assert_fits::<T>() };
-        match self.try_adapt_shared_in(out, make) {
+        match self.try_place_shared(out, make) {
             Ok(placed) => placed,
             Err(rejected) => rejected.fail(),
         }
@@ -142,7 +182,7 @@ pub trait Strategy {
     /// Stores `value` for a method taking `&mut self` or `self` and returns the pointer
     /// by value (what eager returns such as `-> impl Iterator` use); gives the value
     /// back, untouched and not dropped, when it is not stored. Built on
-    /// [`try_adapt_in`](Self::try_adapt_in).
+    /// [`try_place`](Self::try_place) and [`commit`](Self::commit).
     #[inline]
     fn try_adapt<'s, T, D>(&'s mut self, value: T) -> Result<Self::Ptr<'s, D>, Rejected<T>>
     where
@@ -150,16 +190,19 @@ pub trait Strategy {
         D: ?Sized + CoerceFrom<T> + 's,
     {
         let mut out = MaybeUninit::uninit();
-        match self.try_adapt_in(&mut out, move || value) {
-            // SAFETY: `try_adapt_in` initialised `out` when it returned `Ok`; the pointer
-            // was never pinned, so moving it out is allowed.
-            Ok(_) => Ok(unsafe { out.assume_init() }),
+        match self.try_place::<T, D, _>(&mut out, move || value) {
+            Ok(placed) => {
+                let _: Committed<'_> = Self::commit(placed);
+                // SAFETY: `commit` initialised `out` (its proof); the pointer was never
+                // pinned, so moving it out is allowed.
+                Ok(unsafe { out.assume_init() })
+            }
             Err(rejected) => Err(rejected.map(|make| make())),
         }
     }
 
     /// Stores `value` for a method taking `&self`, by value; see
-    /// [`try_adapt_shared_in`](Self::try_adapt_shared_in).
+    /// [`try_place_shared`](Self::try_place_shared).
     #[inline]
     fn try_adapt_shared<'s, T, D>(&'s self, value: T) -> Result<Self::Ptr<'s, D>, Rejected<T>>
     where
@@ -167,15 +210,18 @@ pub trait Strategy {
         D: ?Sized + CoerceFrom<T> + 's,
     {
         let mut out = MaybeUninit::uninit();
-        match self.try_adapt_shared_in(&mut out, move || value) {
-            // SAFETY: as in `try_adapt`.
-            Ok(_) => Ok(unsafe { out.assume_init() }),
+        match self.try_place_shared::<T, D, _>(&mut out, move || value) {
+            Ok(placed) => {
+                let _: Committed<'_> = Self::commit(placed);
+                // SAFETY: as in `try_adapt`.
+                Ok(unsafe { out.assume_init() })
+            }
             Err(rejected) => Err(rejected.map(|make| make())),
         }
     }
 
     /// Like [`try_adapt`](Self::try_adapt), for a value that must be stored; fails like
-    /// [`adapt_in`](Self::adapt_in).
+    /// [`place`](Self::place).
     #[inline]
     #[track_caller]
     fn adapt<'s, T, D>(&'s mut self, value: T) -> Self::Ptr<'s, D>
@@ -184,14 +230,14 @@ pub trait Strategy {
         D: ?Sized + CoerceFrom<T> + 's,
     {
         let mut out = MaybeUninit::uninit();
-        self.adapt_in(&mut out, move || value);
-        // SAFETY: `adapt_in` returned, so it initialised `out`; the pointer was never
-        // pinned, so moving it out is allowed.
+        let _: Committed<'_> = Self::commit(self.place::<T, D, _>(&mut out, move || value));
+        // SAFETY: `commit` initialised `out` (its proof); the pointer was never pinned,
+        // so moving it out is allowed.
         unsafe { out.assume_init() }
     }
 
     /// Like [`try_adapt_shared`](Self::try_adapt_shared), for a value that must be
-    /// stored; fails like [`adapt_in`](Self::adapt_in).
+    /// stored; fails like [`place`](Self::place).
     #[inline]
     #[track_caller]
     fn adapt_shared<'s, T, D>(&'s self, value: T) -> Self::Ptr<'s, D>
@@ -200,46 +246,100 @@ pub trait Strategy {
         D: ?Sized + CoerceFrom<T> + 's,
     {
         let mut out = MaybeUninit::uninit();
-        self.adapt_shared_in(&mut out, move || value);
+        let _: Committed<'_> = Self::commit(self.place_shared::<T, D, _>(&mut out, move || value));
         // SAFETY: as in `adapt`.
         unsafe { out.assume_init() }
     }
 }
 
-/// Where a strategy put a value: the address of the value itself (not of the
-/// `dyn` pointee), returned by [`Strategy::try_adapt_in`] with the pointer it wrote.
+/// A value a strategy has placed and built ([`Strategy::try_place`]), whose pointer is
+/// not written yet: its address, where the pointer goes, and the strategy's
+/// [`Token`](Strategy::Token) for the place.
 ///
-/// The caller of the in-place entry points uses it to reach the value by its concrete
-/// type (a first poll, a drop with no indirect call) while the pointer in `out` stays
-/// where it was written; the borrow `'o` of `out` keeps that pointer from moving
-/// meanwhile.
-#[derive(Debug)]
-pub struct Placed<'o, T> {
-    ptr: NonNull<T>,
-    _out: PhantomData<&'o mut T>,
+/// The caller of the in-place entry points reaches the value by its concrete type (a
+/// first poll, a drop with no indirect call), then either commits (the pointer is
+/// written into `out`) or drops the value and discards (the place is given back, no
+/// pointer ever written). The borrow `'o` of `out` keeps `out` from moving meanwhile,
+/// and with it a value stored inside it.
+pub struct Placed<'o, 's, T, D: ?Sized + 's, S: Strategy + ?Sized + 's> {
+    value: NonNull<T>,
+    out: NonNull<MaybeUninit<S::Ptr<'s, D>>>,
+    token: S::Token<'s>,
+    _out: PhantomData<&'o mut MaybeUninit<S::Ptr<'s, D>>>,
 }
 
-impl<T> Placed<'_, T> {
-    /// Records where a value is.
+impl<'o, 's, T, D: ?Sized + 's, S: Strategy + ?Sized + 's> Placed<'o, 's, T, D, S> {
+    /// Records a placed value.
+    ///
+    /// Take `out`'s address first (`NonNull::from(out)`) and derive anything inside it
+    /// (an inline value) from that address, so that no later use of the reference
+    /// invalidates the value's pointer.
     ///
     /// # Safety
     ///
-    /// `ptr` points to the initialised value owned by the pointer just written to the
-    /// `out` this is returned for; it is valid for reads and writes (and for a unique
-    /// reference, the value being the pointer's pointee) for as long as that pointer
-    /// does not move and owns the value, and has the provenance of the live storage.
+    /// `out` is valid for writes of a pointer for `'o` (it came from the `&'o mut` the
+    /// entry point was given). `value` points to an initialised `T` in a place the
+    /// strategy reserved for it (owned by nobody else), valid for reads and writes and
+    /// for a unique reference, with the provenance of the live storage; it stays at
+    /// this address, not moved or reused, until the place is committed (then the
+    /// pointer owns it) or discarded, or forever if neither happens. If it lies inside
+    /// `out`, it stays valid as long as `out` does.
     #[inline(always)]
-    pub unsafe fn new(ptr: NonNull<T>) -> Self {
+    pub unsafe fn new(
+        value: NonNull<T>,
+        out: NonNull<MaybeUninit<S::Ptr<'s, D>>>,
+        token: S::Token<'s>,
+    ) -> Self {
         Placed {
-            ptr,
+            value,
+            out,
+            token,
             _out: PhantomData,
         }
     }
 
     /// The value's address.
     #[inline(always)]
-    pub fn as_ptr(&self) -> NonNull<T> {
-        self.ptr
+    pub fn value(&self) -> NonNull<T> {
+        self.value
+    }
+
+    /// The value's address, where its pointer goes (valid for writes for `'o`; write
+    /// through it without creating a reference to all of it when the value lies inside
+    /// it), and the strategy's token: what [`commit`](Strategy::commit) and
+    /// [`discard`](Strategy::discard) take apart.
+    #[inline(always)]
+    pub fn into_parts(self) -> (NonNull<T>, Out<'s, D, S>, S::Token<'s>) {
+        (self.value, self.out, self.token)
+    }
+}
+
+/// Where a placed value's pointer goes.
+pub type Out<'s, D, S> = NonNull<MaybeUninit<<S as Strategy>::Ptr<'s, D>>>;
+
+impl<T, D: ?Sized, S: Strategy + ?Sized> fmt::Debug for Placed<'_, '_, T, D, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Placed")
+            .field("value", &self.value)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Proof that [`Strategy::commit`] wrote a pointer into the `out` borrowed for `'o`.
+#[derive(Debug)]
+#[must_use]
+pub struct Committed<'o>(PhantomData<&'o mut ()>);
+
+impl Committed<'_> {
+    /// Asserts that the pointer was written.
+    ///
+    /// # Safety
+    ///
+    /// The `out` of the [`Placed`] being committed now holds an initialised pointer that
+    /// owns the placed value ([`OwningPtr`] contract).
+    #[inline(always)]
+    pub unsafe fn new() -> Self {
+        Committed(PhantomData)
     }
 }
 

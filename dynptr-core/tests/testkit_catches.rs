@@ -9,7 +9,8 @@ use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 
 use dynptr_core::{
-    drop_then_release, testkit, write_with, Capacity, CoerceFrom, OwningPtr, Placed, Rejected, Strategy,
+    drop_then_release, testkit, write_with, Capacity, CoerceFrom, Committed, OwningPtr, Placed, Rejected,
+    Strategy,
 };
 
 #[repr(align(16))]
@@ -28,11 +29,11 @@ impl OneBuffer {
         }
     }
 
-    fn place<'s, 'o, T: 's, D: ?Sized + CoerceFrom<T> + 's, M: FnOnce() -> T>(
+    fn put<'s, 'o, T: 's, D: ?Sized + 's, M: FnOnce() -> T>(
         &'s self,
         out: &'o mut MaybeUninit<OnePtr<'s, D>>,
         make: M,
-    ) -> Result<Placed<'o, T>, Rejected<M>> {
+    ) -> Result<Placed<'o, 's, T, D, Self>, Rejected<M>> {
         if !Self::CAPACITY.fits::<T>() {
             return Err(Rejected::too_large_for::<T>(make, Self::CAPACITY));
         }
@@ -40,12 +41,9 @@ impl OneBuffer {
         // SAFETY: the buffer is 128 bytes aligned to 16 and `T` fits that (checked above).
         // Overwriting an earlier occupant is the bug this strategy exists to show.
         unsafe { write_with(dst, make, || {}) };
-        out.write(OnePtr {
-            ptr: D::coerce_non_null(dst),
-            _strategy: PhantomData,
-        });
-        // SAFETY: `dst` is the value the pointer in `out` owns.
-        Ok(unsafe { Placed::new(dst) })
+        // SAFETY: `dst` is the value just built (in a buffer this strategy wrongly
+        // shares).
+        Ok(unsafe { Placed::new(dst, NonNull::from(out), ()) })
     }
 }
 
@@ -80,21 +78,39 @@ impl Strategy for OneBuffer {
     type Ptr<'s, D: ?Sized + 's> = OnePtr<'s, D>;
     const CAPACITY: Capacity = Capacity::new(128, 16);
 
-    fn try_adapt_in<'s, 'o, T: 's, D: ?Sized + CoerceFrom<T> + 's, M: FnOnce() -> T>(
+    type Token<'s> = ();
+
+    fn try_place<'s, 'o, T: 's, D: ?Sized + CoerceFrom<T> + 's, M: FnOnce() -> T>(
         &'s mut self,
         out: &'o mut MaybeUninit<OnePtr<'s, D>>,
         make: M,
-    ) -> Result<Placed<'o, T>, Rejected<M>> {
-        self.place(out, make)
+    ) -> Result<Placed<'o, 's, T, D, Self>, Rejected<M>> {
+        self.put(out, make)
     }
 
-    fn try_adapt_shared_in<'s, 'o, T: 's, D: ?Sized + CoerceFrom<T> + 's, M: FnOnce() -> T>(
+    fn try_place_shared<'s, 'o, T: 's, D: ?Sized + CoerceFrom<T> + 's, M: FnOnce() -> T>(
         &'s self,
         out: &'o mut MaybeUninit<OnePtr<'s, D>>,
         make: M,
-    ) -> Result<Placed<'o, T>, Rejected<M>> {
-        self.place(out, make)
+    ) -> Result<Placed<'o, 's, T, D, Self>, Rejected<M>> {
+        self.put(out, make)
     }
+
+    fn commit<'s, 'o, T: 's, D: ?Sized + CoerceFrom<T> + 's>(
+        placed: Placed<'o, 's, T, D, Self>,
+    ) -> Committed<'o> {
+        let (value, out, ()) = placed.into_parts();
+        let ptr = OnePtr {
+            ptr: D::coerce_non_null(value),
+            _strategy: PhantomData,
+        };
+        // SAFETY: `out` is valid for writes; the value is in the buffer, not in `out`.
+        unsafe { (*out.as_ptr()).write(ptr) };
+        // SAFETY: `out` holds a pointer owning the value.
+        unsafe { Committed::new() }
+    }
+
+    unsafe fn discard<'s, 'o, T: 's, D: ?Sized + 's>(_: Placed<'o, 's, T, D, Self>) {}
 }
 
 #[test]

@@ -7,7 +7,8 @@ use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 
 use dynptr_core::{
-    with_metadata_of, write_with, Capacity, CoerceFrom, OwningPtr, Placed, Rejected, Strategy, ThreadSafe,
+    with_metadata_of, write_with, Capacity, CoerceFrom, Committed, OwningPtr, Placed, Rejected, Strategy,
+    ThreadSafe,
 };
 
 use crate::align::{Alignment, Buf, A16};
@@ -125,36 +126,59 @@ impl<const N: usize, A: Alignment> Strategy for Inline<N, A> {
 
     const CAPACITY: Capacity = InlinePtr::<(), N, A>::CAPACITY;
 
+    type Token<'s> = ();
+
     /// Builds the value in `out`'s own buffer (inside the caller's call future, for an
     /// `async fn`); gives the maker back if the value does not fit.
     #[inline]
-    fn try_adapt_in<'s, 'o, T, D, M>(
+    fn try_place<'s, 'o, T, D, M>(
         &'s mut self,
         out: &'o mut MaybeUninit<InlinePtr<D, N, A>>,
         make: M,
-    ) -> Result<Placed<'o, T>, Rejected<M>>
+    ) -> Result<Placed<'o, 's, T, D, Self>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
         M: FnOnce() -> T,
     {
-        InlinePtr::try_init(out, make)
+        InlinePtr::try_place(out, make)
     }
 
-    /// As [`try_adapt_in`](Self::try_adapt_in): each call has its own buffer, so any
-    /// number of values from `&self` methods can be alive together.
+    /// As [`try_place`](Self::try_place): each call has its own buffer, so any number
+    /// of values from `&self` methods can be alive together.
     #[inline]
-    fn try_adapt_shared_in<'s, 'o, T, D, M>(
+    fn try_place_shared<'s, 'o, T, D, M>(
         &'s self,
         out: &'o mut MaybeUninit<InlinePtr<D, N, A>>,
         make: M,
-    ) -> Result<Placed<'o, T>, Rejected<M>>
+    ) -> Result<Placed<'o, 's, T, D, Self>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
         M: FnOnce() -> T,
     {
-        InlinePtr::try_init(out, make)
+        InlinePtr::try_place(out, make)
+    }
+
+    /// Writes `T`'s metadata next to the value: `out` is then the pointer.
+    #[inline]
+    fn commit<'s, 'o, T, D>(placed: Placed<'o, 's, T, D, Self>) -> Committed<'o>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        let (_, out, ()) = placed.into_parts();
+        // SAFETY: `out` holds the value `T` at the start of its buffer (`try_place`).
+        unsafe { InlinePtr::finish::<T>(out) }
+    }
+
+    /// Nothing to give back: the buffer is the caller's.
+    #[inline]
+    unsafe fn discard<'s, 'o, T, D>(_: Placed<'o, 's, T, D, Self>)
+    where
+        T: 's,
+        D: ?Sized + 's,
+    {
     }
 }
 
@@ -194,49 +218,67 @@ impl<D: ?Sized, const N: usize, A: Alignment> InlinePtr<D, N, A> {
     /// What fits.
     pub(crate) const CAPACITY: Capacity = Capacity::new(N, A::ALIGN);
 
-    /// Stores `value`; a compile-time error if it does not fit.
-    /// Builds the value `make` returns in `out`'s buffer, if it fits.
+    /// Builds the value `make` returns in `out`'s buffer, if it fits; its metadata is
+    /// written by [`finish`](Self::finish).
     #[inline(always)]
-    pub(crate) fn try_init<T, M: FnOnce() -> T>(
-        out: &mut MaybeUninit<Self>,
+    pub(crate) fn try_place<'o, 's, T, S, M>(
+        out: &'o mut MaybeUninit<Self>,
         make: M,
-    ) -> Result<Placed<'_, T>, Rejected<M>>
+    ) -> Result<Placed<'o, 's, T, D, S>, Rejected<M>>
     where
-        D: CoerceFrom<T>,
+        S: Strategy<Ptr<'s, D> = Self, Token<'s> = ()> + 's,
+        D: 's,
+        M: FnOnce() -> T,
     {
         if Self::CAPACITY.fits::<T>() {
-            Ok(Self::init(out, make))
+            let out = NonNull::from(out);
+            let value = Self::build(out, make);
+            // SAFETY: `value` is the value just built at the start of `out`'s buffer,
+            // derived from `out`'s address; it stays there as long as `out` does.
+            Ok(unsafe { Placed::new(value, out, ()) })
         } else {
             Err(Rejected::too_large_for::<T>(make, Self::CAPACITY))
         }
     }
 
-    /// Builds the value `make` returns in `out`'s buffer; the value must fit.
+    /// Builds the value `make` returns at the start of `out`'s buffer; the value must
+    /// fit. If `make` panics, `out` stays uninitialised (nothing to undo).
     #[inline(always)]
-    pub(crate) fn init<T>(out: &mut MaybeUninit<Self>, make: impl FnOnce() -> T) -> Placed<'_, T>
-    where
-        D: CoerceFrom<T>,
-    {
+    pub(crate) fn build<T>(out: NonNull<MaybeUninit<Self>>, make: impl FnOnce() -> T) -> NonNull<T> {
         // Folded away: every caller checked (or asserted at compile time) that it fits.
         assert!(Self::CAPACITY.fits::<T>(), "dynptr-stack: value does not fit");
-        let this = out.as_mut_ptr();
-        // Only the metadata of `T` is kept (`coerce` does not dereference).
-        let meta = D::coerce_non_null(NonNull::<T>::dangling());
-        // SAFETY: a raw projection to a field of `out`, which is valid memory.
-        let meta_field = unsafe { &raw mut (*this).meta };
-        // SAFETY: `out` is valid for writes, and so is its field.
-        unsafe { meta_field.write(meta) };
+        let this = out.as_ptr().cast::<Self>();
         // SAFETY: a raw projection to a field of `out`, which is valid memory.
         let buf = unsafe { UnsafeCell::raw_get(&raw mut (*this).buf) };
         let dst = NonNull::new(buf.cast::<T>()).expect("a field of `out` is non-null");
         // SAFETY: `dst` is the start of `buf`, which has at least `N >= size_of::<T>()`
         // bytes and is aligned to `A::ALIGN >= align_of::<T>()` (asserted above), and is
-        // not otherwise in use. If `make` panics, `out` stays uninitialised (nothing to
-        // undo). This establishes invariant 1; `meta` is invariant 2.
+        // not otherwise in use. This is invariant 1 once `finish` writes `meta`.
         unsafe { write_with(dst, make, || {}) };
-        // SAFETY: `dst` is the value `out` now owns, at a fixed offset inside it, with
-        // the provenance of `out` itself.
-        unsafe { Placed::new(dst) }
+        dst
+    }
+
+    /// Writes `T`'s metadata into `out` (invariant 2), which holds a `T` at the start of
+    /// its buffer (invariant 1): `out` is then an initialised `InlinePtr`. Only the
+    /// metadata field is written, through a raw projection: the value is not touched.
+    ///
+    /// # Safety
+    ///
+    /// `out` is valid for writes and holds an initialised `T` built by `build`.
+    #[inline(always)]
+    pub(crate) unsafe fn finish<'o, T>(out: NonNull<MaybeUninit<Self>>) -> Committed<'o>
+    where
+        D: CoerceFrom<T>,
+    {
+        // Only the metadata of `T` is kept (`coerce` does not dereference).
+        let meta = D::coerce_non_null(NonNull::<T>::dangling());
+        let this = out.as_ptr().cast::<Self>();
+        // SAFETY: a raw projection to a field of `out`, which is valid memory.
+        let meta_field = unsafe { &raw mut (*this).meta };
+        // SAFETY: `out` is valid for writes, and so is its field.
+        unsafe { meta_field.write(meta) };
+        // SAFETY: both invariants hold now: `out` is a pointer owning the value.
+        unsafe { Committed::new() }
     }
 }
 

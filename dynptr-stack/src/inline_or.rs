@@ -6,7 +6,7 @@ use core::mem::{ManuallyDrop, MaybeUninit};
 use core::ptr::NonNull;
 
 use dynptr_box::Boxed;
-use dynptr_core::{Capacity, CoerceFrom, OwningPtr, Placed, Rejected, Strategy, ThreadSafe};
+use dynptr_core::{Capacity, CoerceFrom, Committed, OwningPtr, Placed, Rejected, Strategy, ThreadSafe};
 
 use crate::align::{Alignment, A16};
 use crate::inline::InlinePtr;
@@ -120,83 +120,149 @@ impl<const N: usize, F: Strategy, A: Alignment> Strategy for InlineOr<N, F, A> {
 
     const CAPACITY: Capacity = Capacity::new(max(N, F::CAPACITY.size), max(A::ALIGN, F::CAPACITY.align));
 
+    /// The fallback's token, for a value the fallback placed; nothing for an inline
+    /// one (which of the two is known from the value's type).
+    type Token<'s>
+        = MaybeUninit<F::Token<'s>>
+    where
+        Self: 's;
+
     /// Inline (in `out`'s own buffer) if `T` fits, decided at compile time; otherwise
     /// through the fallback, which may give the maker back.
     #[inline]
-    fn try_adapt_in<'s, 'o, T, D, M>(
+    fn try_place<'s, 'o, T, D, M>(
         &'s mut self,
         out: &'o mut MaybeUninit<Self::Ptr<'s, D>>,
         make: M,
-    ) -> Result<Placed<'o, T>, Rejected<M>>
+    ) -> Result<Placed<'o, 's, T, D, Self>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
         M: FnOnce() -> T,
     {
         if const { Self::INLINE.fits::<T>() } {
-            Ok(InlinePtr::init(InlineOrPtr::inline_slot(out), make))
+            Ok(InlineOrPtr::place_inline(out, make))
         } else {
-            self.fallback.try_adapt_in(InlineOrPtr::fallback_slot(out), make)
+            let out = NonNull::from(out);
+            // SAFETY: the fallback's slot lies in `out`, valid for `'o`.
+            let slot = unsafe { &mut *InlineOrPtr::fallback_slot(out).as_ptr() };
+            self.fallback
+                .try_place(slot, make)
+                .map(|placed| InlineOrPtr::from_fallback(placed, out))
         }
     }
 
     #[inline]
-    fn try_adapt_shared_in<'s, 'o, T, D, M>(
+    fn try_place_shared<'s, 'o, T, D, M>(
         &'s self,
         out: &'o mut MaybeUninit<Self::Ptr<'s, D>>,
         make: M,
-    ) -> Result<Placed<'o, T>, Rejected<M>>
+    ) -> Result<Placed<'o, 's, T, D, Self>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
         M: FnOnce() -> T,
     {
         if const { Self::INLINE.fits::<T>() } {
-            Ok(InlinePtr::init(InlineOrPtr::inline_slot(out), make))
+            Ok(InlineOrPtr::place_inline(out, make))
         } else {
+            let out = NonNull::from(out);
+            // SAFETY: the fallback's slot lies in `out`, valid for `'o`.
+            let slot = unsafe { &mut *InlineOrPtr::fallback_slot(out).as_ptr() };
             self.fallback
-                .try_adapt_shared_in(InlineOrPtr::fallback_slot(out), make)
+                .try_place_shared(slot, make)
+                .map(|placed| InlineOrPtr::from_fallback(placed, out))
         }
     }
 
-    /// Inline if `T` fits, otherwise `F::adapt_in` (with whatever it does for a value it
+    /// Inline if `T` fits, otherwise `F::place` (with whatever it does for a value it
     /// cannot store: `Boxed` calls `handle_alloc_error`).
     #[inline]
     #[track_caller]
-    fn adapt_in<'s, 'o, T, D, M>(
+    fn place<'s, 'o, T, D, M>(
         &'s mut self,
         out: &'o mut MaybeUninit<Self::Ptr<'s, D>>,
         make: M,
-    ) -> Placed<'o, T>
+    ) -> Placed<'o, 's, T, D, Self>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
         M: FnOnce() -> T,
     {
         if const { Self::INLINE.fits::<T>() } {
-            InlinePtr::init(InlineOrPtr::inline_slot(out), make)
+            InlineOrPtr::place_inline(out, make)
         } else {
-            self.fallback.adapt_in(InlineOrPtr::fallback_slot(out), make)
+            let out = NonNull::from(out);
+            // SAFETY: the fallback's slot lies in `out`, valid for `'o`.
+            let slot = unsafe { &mut *InlineOrPtr::fallback_slot(out).as_ptr() };
+            InlineOrPtr::from_fallback(self.fallback.place(slot, make), out)
         }
     }
 
     #[inline]
     #[track_caller]
-    fn adapt_shared_in<'s, 'o, T, D, M>(
+    fn place_shared<'s, 'o, T, D, M>(
         &'s self,
         out: &'o mut MaybeUninit<Self::Ptr<'s, D>>,
         make: M,
-    ) -> Placed<'o, T>
+    ) -> Placed<'o, 's, T, D, Self>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
         M: FnOnce() -> T,
     {
         if const { Self::INLINE.fits::<T>() } {
-            InlinePtr::init(InlineOrPtr::inline_slot(out), make)
+            InlineOrPtr::place_inline(out, make)
         } else {
-            self.fallback
-                .adapt_shared_in(InlineOrPtr::fallback_slot(out), make)
+            let out = NonNull::from(out);
+            // SAFETY: the fallback's slot lies in `out`, valid for `'o`.
+            let slot = unsafe { &mut *InlineOrPtr::fallback_slot(out).as_ptr() };
+            InlineOrPtr::from_fallback(self.fallback.place_shared(slot, make), out)
+        }
+    }
+
+    #[inline]
+    fn commit<'s, 'o, T, D>(placed: Placed<'o, 's, T, D, Self>) -> Committed<'o>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        let (value, out, token) = placed.into_parts();
+        if const { Self::INLINE.fits::<T>() } {
+            InlineOrPtr::<D, N, F, A>::set_inline(out, true);
+            // SAFETY: `place_inline` built the `T` at the start of the inline pointer's
+            // buffer.
+            unsafe { InlinePtr::finish::<T>(InlineOrPtr::<D, N, F, A>::inline_slot(out)) }
+        } else {
+            InlineOrPtr::<D, N, F, A>::set_inline(out, false);
+            // SAFETY: the value's type does not fit inline, so the fallback placed it
+            // and its token is initialised.
+            let token = unsafe { token.assume_init() };
+            let slot = InlineOrPtr::<D, N, F, A>::fallback_slot(out);
+            // SAFETY: the fallback placed this value with this token, in this slot.
+            let placed = unsafe { Placed::new(value, slot, token) };
+            let _: Committed<'_> = F::commit(placed);
+            // SAFETY: the fallback wrote its pointer, and the flag says so.
+            unsafe { Committed::new() }
+        }
+    }
+
+    #[inline]
+    unsafe fn discard<'s, 'o, T, D>(placed: Placed<'o, 's, T, D, Self>)
+    where
+        T: 's,
+        D: ?Sized + 's,
+    {
+        if const { !Self::INLINE.fits::<T>() } {
+            let (value, out, token) = placed.into_parts();
+            // SAFETY: the value's type does not fit inline, so the fallback placed it
+            // and its token is initialised.
+            let token = unsafe { token.assume_init() };
+            let slot = InlineOrPtr::<D, N, F, A>::fallback_slot(out);
+            // SAFETY: the fallback placed this value with this token, in this slot.
+            let placed = unsafe { Placed::new(value, slot, token) };
+            // SAFETY: forwarded: the value was dropped in place by our caller.
+            unsafe { F::discard(placed) }
         }
     }
 }
@@ -226,32 +292,60 @@ union Store<'s, D: ?Sized + 's, const N: usize, F: Strategy + 's, A: Alignment> 
 }
 
 impl<'s, D: ?Sized + 's, const N: usize, F: Strategy + 's, A: Alignment> InlineOrPtr<'s, D, N, F, A> {
-    /// Marks `out` as inline and gives its store as an `InlinePtr` slot.
+    /// Builds the value in the inline pointer's buffer inside `out`.
     #[inline(always)]
-    fn inline_slot(out: &mut MaybeUninit<Self>) -> &mut MaybeUninit<InlinePtr<D, N, A>> {
-        Self::slot(out, true)
+    fn place_inline<'o, T>(
+        out: &'o mut MaybeUninit<Self>,
+        make: impl FnOnce() -> T,
+    ) -> Placed<'o, 's, T, D, InlineOr<N, F, A>> {
+        let out = NonNull::from(out);
+        let value = InlinePtr::build(Self::inline_slot(out), make);
+        // SAFETY: `value` was just built at the start of the inline buffer, derived from
+        // `out`'s address; it stays there as long as `out` does. The token is unused for
+        // an inline value.
+        unsafe { Placed::new(value, out, MaybeUninit::uninit()) }
     }
 
-    /// Marks `out` as a fallback and gives its store as an `F::Ptr` slot.
+    /// A value the fallback placed, as placed by `InlineOr`.
     #[inline(always)]
-    fn fallback_slot(out: &mut MaybeUninit<Self>) -> &mut MaybeUninit<F::Ptr<'s, D>> {
-        Self::slot(out, false)
+    fn from_fallback<'o, T>(
+        placed: Placed<'o, 's, T, D, F>,
+        out: NonNull<MaybeUninit<Self>>,
+    ) -> Placed<'o, 's, T, D, InlineOr<N, F, A>> {
+        let (value, _, token) = placed.into_parts();
+        // SAFETY: the fallback's guarantee, for its slot inside `out`.
+        unsafe { Placed::new(value, out, MaybeUninit::new(token)) }
+    }
+
+    /// Where the inline pointer goes in `out` (every field of a `repr(C)` union is at
+    /// offset 0).
+    #[inline(always)]
+    fn inline_slot(out: NonNull<MaybeUninit<Self>>) -> NonNull<MaybeUninit<InlinePtr<D, N, A>>> {
+        Self::store(out).cast()
+    }
+
+    /// Where the fallback's pointer goes in `out`.
+    #[inline(always)]
+    fn fallback_slot(out: NonNull<MaybeUninit<Self>>) -> NonNull<MaybeUninit<F::Ptr<'s, D>>> {
+        Self::store(out).cast()
     }
 
     #[inline(always)]
-    fn slot<P>(out: &mut MaybeUninit<Self>, inline: bool) -> &mut MaybeUninit<P> {
-        let this = out.as_mut_ptr();
+    fn store(out: NonNull<MaybeUninit<Self>>) -> NonNull<Store<'s, D, N, F, A>> {
+        let this = out.as_ptr().cast::<Self>();
+        // SAFETY: a raw projection to a field of `out`, which is valid memory.
+        let store = unsafe { &raw mut (*this).store };
+        NonNull::new(store).expect("a field of `out` is non-null")
+    }
+
+    /// Writes which pointer `out` holds.
+    #[inline(always)]
+    fn set_inline(out: NonNull<MaybeUninit<Self>>, inline: bool) {
+        let this = out.as_ptr().cast::<Self>();
         // SAFETY: a raw projection to a field of `out`, which is valid memory.
         let flag = unsafe { &raw mut (*this).inline };
         // SAFETY: `out` is valid for writes, and so is its field.
         unsafe { flag.write(inline) };
-        // SAFETY: a raw projection to a field of `out`, which is valid memory.
-        let store = unsafe { &raw mut (*this).store };
-        // Every field of a `repr(C)` union is at offset 0, and `P` is one of them; the
-        // returned borrow is `out`'s.
-        // SAFETY: a unique borrow of valid memory for `out`'s borrow, as `MaybeUninit`
-        // (no validity asserted).
-        unsafe { &mut *store.cast::<MaybeUninit<P>>() }
     }
 
     /// Whether the value is stored inline (rather than by the fallback).

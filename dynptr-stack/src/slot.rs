@@ -8,7 +8,8 @@ use core::pin::Pin;
 use core::ptr::NonNull;
 
 use dynptr_core::{
-    drop_then, write_with, Capacity, CoerceFrom, OwningPtr, Placed, RejectReason, Rejected, Strategy,
+    drop_then, write_with, Capacity, CoerceFrom, Committed, OwningPtr, Placed, RejectReason, Rejected,
+    Strategy,
 };
 
 use crate::align::{Alignment, Buf, A16};
@@ -127,35 +128,36 @@ impl<const N: usize, A: Alignment> Place<N, A> {
 
     const CAPACITY: Capacity = Capacity::new(N, A::ALIGN);
 
-    /// Builds the value `make` returns in this place, which must be empty, and writes
-    /// the pointer that owns it to `out`. If `make` panics the place stays free.
+    /// Builds the value `make` returns in this place, which must be empty; `reserve`
+    /// marks it taken first (the shared entry point, whose `make` may use the slot
+    /// itself). If `make` panics the place is empty again.
     #[inline(always)]
-    fn put_in<'s, 'o, T: 's, D: ?Sized + CoerceFrom<T> + 's>(
+    fn place<'s, 'o, T: 's, D: ?Sized + 's, S>(
         &'s self,
         out: &'o mut MaybeUninit<SlotPtr<'s, D>>,
         make: impl FnOnce() -> T,
-    ) -> Placed<'o, T> {
+        reserve: bool,
+    ) -> Placed<'o, 's, T, D, S>
+    where
+        S: Strategy<Ptr<'s, D> = SlotPtr<'s, D>, Token<'s> = &'s Cell<bool>> + 's,
+    {
         // Folded away: every caller checked (or asserted at compile time) that it fits.
         assert!(Self::CAPACITY.fits::<T>(), "dynptr-stack: value does not fit");
         debug_assert!(!self.taken.get());
         let dst = NonNull::new(self.buf.get())
             .expect("UnsafeCell::get is non-null")
             .cast::<T>();
-        // The pointer first, the value last: the value's first poll, right after, then
-        // reads what was just written, with no store in between that could alias it.
-        self.taken.set(true);
-        out.write(SlotPtr {
-            ptr: D::coerce_non_null(dst),
-            taken: &self.taken,
-            _owns: PhantomData,
-        });
+        if reserve {
+            self.taken.set(true);
+        }
         // SAFETY: `dst` is the start of `buf`: `N >= size_of::<T>()` bytes aligned to
         // `A::ALIGN >= align_of::<T>()` (asserted above); the place was empty, so nobody
         // else uses these bytes (invariant 2). A panic in `make` empties it again.
         unsafe { write_with(dst, make, || self.taken.set(false)) };
-        // SAFETY: `dst` is the value the pointer in `out` owns, in the slot (it never
-        // moves), with the provenance of the place's buffer.
-        unsafe { Placed::new(dst) }
+        // SAFETY: `dst` is the value just built in the place, which nothing else uses
+        // until it is committed or discarded (taken, or exclusively borrowed); it never
+        // moves, and has the provenance of the place's buffer.
+        unsafe { Placed::new(dst, NonNull::from(out), &self.taken) }
     }
 }
 
@@ -293,14 +295,20 @@ impl<'a, const N: usize, A: Alignment, const K: usize> Strategy for SlotRef<'a, 
 
     const CAPACITY: Capacity = Place::<N, A>::CAPACITY;
 
+    /// The place's flag, set when the pointer is written.
+    type Token<'s>
+        = &'s Cell<bool>
+    where
+        Self: 's;
+
     /// Builds the value in a free place; gives the maker back if the value does not
     /// fit. **Aborts** if every place holds an abandoned value (see [`Slot`]).
     #[inline]
-    fn try_adapt_in<'s, 'o, T, D, M>(
+    fn try_place<'s, 'o, T, D, M>(
         &'s mut self,
         out: &'o mut MaybeUninit<SlotPtr<'s, D>>,
         make: M,
-    ) -> Result<Placed<'o, T>, Rejected<M>>
+    ) -> Result<Placed<'o, 's, T, D, Self>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
@@ -309,17 +317,18 @@ impl<'a, const N: usize, A: Alignment, const K: usize> Strategy for SlotRef<'a, 
         if !Self::CAPACITY.fits::<T>() {
             return Err(Rejected::too_large_for::<T>(make, Self::CAPACITY));
         }
-        Ok(self.exclusive_place().put_in(out, make))
+        // Exclusive: nothing else can take the place before the commit marks it.
+        Ok(self.exclusive_place().place(out, make, false))
     }
 
     /// Builds the value in a free place, or returns [`RejectReason::Busy`] if every
     /// place holds a live (or abandoned) value.
     #[inline]
-    fn try_adapt_shared_in<'s, 'o, T, D, M>(
+    fn try_place_shared<'s, 'o, T, D, M>(
         &'s self,
         out: &'o mut MaybeUninit<SlotPtr<'s, D>>,
         make: M,
-    ) -> Result<Placed<'o, T>, Rejected<M>>
+    ) -> Result<Placed<'o, 's, T, D, Self>, Rejected<M>>
     where
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
@@ -329,9 +338,42 @@ impl<'a, const N: usize, A: Alignment, const K: usize> Strategy for SlotRef<'a, 
             return Err(Rejected::too_large_for::<T>(make, Self::CAPACITY));
         }
         match self.slot.free_place() {
-            Some(place) => Ok(place.put_in(out, make)),
+            Some(place) => Ok(place.place(out, make, true)),
             None => Err(Rejected::new(make, RejectReason::Busy)),
         }
+    }
+
+    /// Marks the place taken and writes the pointer.
+    #[inline]
+    fn commit<'s, 'o, T, D>(placed: Placed<'o, 's, T, D, Self>) -> Committed<'o>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        let (value, out, taken) = placed.into_parts();
+        taken.set(true);
+        let ptr = SlotPtr {
+            ptr: D::coerce_non_null(value),
+            taken,
+            _owns: PhantomData,
+        };
+        // SAFETY: `out` is valid for writes (`Placed`); the value is elsewhere (in the
+        // slot), so a reference to `out` invalidates nothing.
+        unsafe { (*out.as_ptr()).write(ptr) };
+        // SAFETY: `out` holds a `SlotPtr` owning the value, its place marked taken
+        // (invariants 1 and 2).
+        unsafe { Committed::new() }
+    }
+
+    /// Marks the place free.
+    #[inline]
+    unsafe fn discard<'s, 'o, T, D>(placed: Placed<'o, 's, T, D, Self>)
+    where
+        T: 's,
+        D: ?Sized + 's,
+    {
+        let (_, _, taken) = placed.into_parts();
+        taken.set(false);
     }
 }
 
