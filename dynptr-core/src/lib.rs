@@ -34,21 +34,32 @@
 //!
 //! # Decisions every backend and the macro rely on
 //!
-//! **Entry points.** [`Strategy::adapt`] takes the strategy by `&mut`: it serves methods
-//! taking `&mut self` or `self`, whose returned value borrows the dyn value exclusively,
-//! so at most one such value is alive (plus abandoned ones, below) and a strategy can
-//! reuse one place. [`Strategy::adapt_shared`] takes `&self`: it serves `&self`
-//! methods, whose values can be alive together (`join!(a.get(1), a.get(2))`), so a
-//! strategy must hand out distinct storage each time (fall back to a fresh allocation,
-//! a set of places, or [`RejectReason::Busy`]); it is thread-safe when the strategy is
-//! `Sync`. Both exist as `try_` forms that give the value back.
+//! **Entry points.** A strategy finds a *place* for a value of a type only the callee
+//! knows. [`Strategy::try_place`] takes the strategy by `&mut`: it serves methods taking
+//! `&mut self` or `self`, whose value borrows the dyn value exclusively, so at most one
+//! such value is alive (plus abandoned ones, below) and a strategy can reuse one place.
+//! [`Strategy::try_place_shared`] takes `&self`: it serves `&self` methods, whose values
+//! can be alive together (`join!(a.get(1), a.get(2))`), so a strategy must hand out
+//! distinct places (fall back to a fresh allocation, a set of places, or
+//! [`RejectReason::Busy`]); it is thread-safe when the strategy is `Sync`. The value is
+//! built in its place by a maker closure (no stack copy of a large future). The strategy
+//! then either *commits* ([`Strategy::commit`]: writes its pointer, the value lives on)
+//! or *discards* ([`Strategy::discard`]: the value was dropped in place, the place is
+//! given back, no pointer was ever written). That is all a strategy implements; the
+//! panicking forms ([`Strategy::place`]) and the by-value forms that return a pointer
+//! ([`Strategy::adapt`], [`Strategy::try_adapt`], used by eager returns) are built on it.
+//!
+//! **The call.** An `async fn` call is a [`call::Call`]: the first poll makes the one
+//! indirect call, the shim places the future in the call's slot (or wherever the
+//! strategy puts it) and polls it there; ready, it is dropped and discarded, pending,
+//! committed. See [`call`].
 //!
 //! **Capacity.** [`Strategy::CAPACITY`] declares the largest size and alignment a
-//! strategy stores ([`Capacity::UNBOUNDED`] for heap strategies). Inline strategies
-//! check it at compile time in `adapt` with [`Capacity::assert_fits`] (the message
-//! names both layouts); [`Strategy::try_adapt`] returns [`Rejected`], which gives the
-//! value back intact, for a value too large, an allocator that failed, or a storage
-//! that is busy.
+//! strategy stores ([`Capacity::UNBOUNDED`] for heap strategies). [`Strategy::place`]
+//! checks it at compile time ([`Capacity::assert_fits`]: the message names both
+//! layouts); [`Strategy::try_place`] returns [`Rejected`], which gives the maker (or,
+//! for `try_adapt`, the value) back intact, for a value too large, an allocator that
+//! failed, or a storage that is busy.
 //!
 //! **Owning pointers.** A strategy's [`Strategy::Ptr`] implements the unsafe
 //! [`OwningPtr`] contract: drop exactly once with the exact layout; pinning is
@@ -96,10 +107,26 @@
 //! be dropped but not called: calling it would move an unsized value out of its storage,
 //! which stable Rust cannot do outside `Box`; store a `dyn FnMut` instead.
 //!
+//! # Glossary
+//!
+//! - **place**: where a strategy puts one value (a heap block, the call's slot, a cache
+//!   block, an arena chunk, a stack slot).
+//! - **commit** / **discard**: after placing, write the pointer that owns the value, or
+//!   give the place back without one (the value was dropped in place).
+//! - **release**: what a pointer's drop does after dropping the value: give the place
+//!   back to the strategy (free the block, clear the flag, decrement the count).
+//! - **abandon**: what happens to a value whose pointer is forgotten: never dropped,
+//!   its memory never reused or freed.
+//! - **holder**: what a dyn wrapper keeps its receiver in ([`Receiver`],
+//!   [`SharedReceiver`], or a [`DynPtr`] another method returned).
+//! - **family**: a kind of trait object a strategy stores (`dyn Future<Output = T>`,
+//!   `dyn Iterator<Item = T>`, ...), named by [`CoerceFrom`].
+//!
 //! # Writing a strategy
 //!
-//! Implement [`Strategy`] and, for its pointer, [`OwningPtr`] (use
-//! [`drop_then_release`] (or [`drop_then`]) and [`write_coerced`] rather than repeating
+//! Implement [`Strategy`] (its four methods: two entry points that find a place,
+//! [`Strategy::commit`] and [`Strategy::discard`]) and, for its pointer, [`OwningPtr`]
+//! (use [`write_with`], [`drop_then_release`] (or [`drop_then`]) rather than repeating
 //! their unsafe steps; storage inside a movable pointer finds its value again with
 //! [`with_metadata_of`]), then run the conformance kit in your tests (feature
 //! `testkit`):

@@ -28,6 +28,12 @@
 //!   to the whole value before dropping it (under Miri, a shared re-borrow invalidates
 //!   or freezes the future's borrows of itself, and its drop then writes through them).
 //!
+//! - the in-place entry point of `async fn` calls ([`call_paths`]): ready on the
+//!   first poll, pending then ready, pending then dropped, pending and forgotten
+//!   (pinned in a box, holding a `RefMut` of a dead local), a first poll that panics,
+//!   a poll after completion, the caller's waker reaching the inner future, and two
+//!   pending calls alive together, each followed by more calls on the same strategy.
+//!
 //! The kit's own values need a capacity of at least [`MIN_CAPACITY`]; it only stores
 //! larger ones through `try_adapt`, so it compiles for inline strategies that reject
 //! large values at compile time.
@@ -103,6 +109,7 @@ pub fn check_with<S: Strategy>(config: Config, mut make: impl FnMut() -> S) {
     shared_values_do_not_overlap(&mut make());
     self_referential_drop(&mut make());
     forget_abandons(config, &mut make);
+    call_paths(config, &mut make);
 }
 
 /// Compile-time check that `DynPtr`s of a [`ThreadSafe`] strategy are `Send`/`Sync`
@@ -781,4 +788,271 @@ const fn rounds() -> usize {
     } else {
         64
     }
+}
+
+/// A call through the in-place entry point for a method taking `&mut self`: what a
+/// `#[dyn_trait]` wrapper's `async fn` returns, minus the vtable.
+pub fn call<'s, S, F>(
+    strategy: &'s mut S,
+    make: impl FnOnce() -> F + 's,
+) -> impl Future<Output = F::Output> + 's
+where
+    S: Strategy + 's,
+    F: Future + 's,
+    F::Output: 's,
+{
+    crate::call::Call::<'s, dyn Future<Output = F::Output> + 's, S, _>::new(move |slot, cx| {
+        crate::call::start(slot, strategy, cx, make)
+    })
+}
+
+/// [`call`] for a method taking `&self`.
+pub fn call_shared<'s, S, F>(
+    strategy: &'s S,
+    make: impl FnOnce() -> F + 's,
+) -> impl Future<Output = F::Output> + 's
+where
+    S: Strategy + 's,
+    F: Future + 's,
+    F::Output: 's,
+{
+    crate::call::Call::<'s, dyn Future<Output = F::Output> + 's, S, _>::new(move |slot, cx| {
+        crate::call::start_shared(slot, strategy, cx, make)
+    })
+}
+
+/// Polls once with `waker`.
+fn poll_with<F: Future + ?Sized>(f: Pin<&mut F>, waker: &Waker) -> Poll<F::Output> {
+    f.poll(&mut Context::from_waker(waker))
+}
+
+/// The in-place entry point ([`call`], [`call_shared`]): every way a call's future can
+/// go, for both entry points, with the strategy used again after each.
+///
+/// - ready on its first poll (the value dropped exactly once, before the poll returns);
+/// - pending, then ready (dropped once, when it completes);
+/// - pending, then the call dropped (the value dropped once, with it);
+/// - pending, pinned in a `Box` and forgotten, also holding a `RefMut` of a local that
+///   ends after the forget: abandoned, never dropped, the strategy still usable;
+/// - a first poll that panics: the value dropped once while unwinding, the call then
+///   dropped without a second drop, the strategy still usable;
+/// - polled again after completion: a panic, not undefined behaviour;
+/// - the caller's waker reaches the inner future on every poll;
+/// - two pending calls from the shared entry point alive together keep their own state.
+// Holding the `RefMut` across the await is the point of the forget case.
+#[allow(clippy::await_holding_refcell_ref)]
+pub fn call_paths<S: Strategy>(config: Config, make: &mut impl FnMut() -> S) {
+    let mut strategy = make();
+    for round in 0..rounds() as u64 {
+        call_round(&mut strategy, round, true);
+        call_round(&mut strategy, round, false);
+    }
+    // Forgotten while pending, through each entry point.
+    for exclusive in [true, false] {
+        let drops = Cell::new(0);
+        let mut strategy = make();
+        {
+            let local = RefCell::new(5u64);
+            let tracked = Tracked {
+                drops: &drops,
+                payload: 9,
+            };
+            let make_fut = || async {
+                let tracked = tracked;
+                let mut guard = local.borrow_mut();
+                YieldOnce(false).await;
+                *guard += tracked.payload;
+                *guard
+            };
+            if exclusive {
+                let mut pinned = Box::pin(call(&mut strategy, make_fut));
+                assert!(poll_once(pinned.as_mut()).is_pending());
+                forget_reachable(pinned);
+            } else {
+                let mut pinned = Box::pin(call_shared(&strategy, make_fut));
+                assert!(poll_once(pinned.as_mut()).is_pending());
+                forget_reachable(pinned);
+            }
+            assert!(
+                local.try_borrow().is_err(),
+                "the abandoned future let go of its borrow"
+            );
+        }
+        assert_eq!(drops.get(), 0, "a forgotten pending call dropped its future");
+        for round in 0..rounds() as u64 {
+            call_round(&mut strategy, round, exclusive);
+        }
+        assert_eq!(drops.get(), 0, "an abandoned future was dropped");
+        finish(config, strategy);
+        assert_eq!(
+            drops.get(),
+            0,
+            "an abandoned future was dropped with its strategy"
+        );
+    }
+    // Two pending calls from the shared entry point, alive together.
+    let strategy = make();
+    let (a, b) = (Cell::new(0), Cell::new(0));
+    {
+        let mut first = Box::pin(call_shared(&strategy, || tracked_future(&a, 1, true)));
+        let mut second = Box::pin(call_shared(&strategy, || tracked_future(&b, 2, true)));
+        assert!(poll_once(first.as_mut()).is_pending());
+        assert!(poll_once(second.as_mut()).is_pending());
+        assert_eq!(
+            poll_once(first.as_mut()),
+            Poll::Ready(1),
+            "two pending calls share storage"
+        );
+        assert_eq!(
+            poll_once(second.as_mut()),
+            Poll::Ready(2),
+            "two pending calls share storage"
+        );
+    }
+    assert_eq!(
+        (a.get(), b.get()),
+        (1, 1),
+        "values of overlapping calls not dropped once"
+    );
+    drop(strategy);
+}
+
+/// A future that owns a [`Tracked`] and returns its payload, after one pending poll if
+/// `yields`.
+fn tracked_future(drops: &Cell<usize>, payload: u64, yields: bool) -> impl Future<Output = u64> + '_ {
+    let tracked = Tracked { drops, payload };
+    async move {
+        let tracked = tracked;
+        if yields {
+            YieldOnce(false).await;
+        }
+        tracked.payload()
+    }
+}
+
+/// A future that records the waker it is polled with, pending once.
+struct SeesWaker<'w>(&'w RefCell<Vec<Waker>>, bool);
+
+impl Future for SeesWaker<'_> {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.0.borrow_mut().push(cx.waker().clone());
+        if self.1 {
+            Poll::Ready(())
+        } else {
+            self.1 = true;
+            Poll::Pending
+        }
+    }
+}
+
+/// A waker that counts its wakes.
+fn counting_waker(wakes: &alloc::sync::Arc<core::sync::atomic::AtomicUsize>) -> Waker {
+    struct Count(alloc::sync::Arc<core::sync::atomic::AtomicUsize>);
+    impl alloc::task::Wake for Count {
+        fn wake(self: alloc::sync::Arc<Self>) {
+            self.0.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+        }
+        fn wake_by_ref(self: &alloc::sync::Arc<Self>) {
+            self.0.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+        }
+    }
+    Waker::from(alloc::sync::Arc::new(Count(wakes.clone())))
+}
+
+/// One round of every non-forgetting case, through one entry point.
+fn call_round<S: Strategy>(strategy: &mut S, round: u64, exclusive: bool) {
+    macro_rules! with_call {
+        ($make:expr, |$c:ident| $body:block) => {
+            if exclusive {
+                let $c = core::pin::pin!(call(strategy, $make));
+                $body
+            } else {
+                let $c = core::pin::pin!(call_shared(&*strategy, $make));
+                $body
+            }
+        };
+    }
+    let drops = Cell::new(0);
+    // Ready on the first poll: the value is gone before the poll returns.
+    with_call!(|| tracked_future(&drops, round, false), |c| {
+        let mut c = c;
+        assert_eq!(poll_once(c.as_mut()), Poll::Ready(round));
+        assert_eq!(drops.get(), 1, "a ready first poll did not drop its future once");
+    });
+    assert_eq!(drops.get(), 1, "a completed call dropped its future again");
+    // Pending, then ready.
+    with_call!(|| tracked_future(&drops, round + 1, true), |c| {
+        let mut c = c;
+        assert!(poll_once(c.as_mut()).is_pending());
+        assert_eq!(drops.get(), 1, "a pending future was dropped");
+        assert_eq!(poll_once(c.as_mut()), Poll::Ready(round + 1));
+        assert_eq!(drops.get(), 2, "a completed future was not dropped once");
+        // Polled after completion: a panic.
+        let again = std::panic::catch_unwind(AssertUnwindSafe(|| poll_once(c.as_mut())));
+        assert!(again.is_err(), "a completed call polled again did not panic");
+    });
+    assert_eq!(drops.get(), 2);
+    // Pending, then dropped.
+    with_call!(|| tracked_future(&drops, round, true), |c| {
+        let mut c = c;
+        assert!(poll_once(c.as_mut()).is_pending());
+    });
+    assert_eq!(
+        drops.get(),
+        3,
+        "a pending call dropped did not drop its future once"
+    );
+    // A first poll that panics.
+    with_call!(
+        || {
+            let tracked = Tracked {
+                drops: &drops,
+                payload: round,
+            };
+            async move {
+                let tracked = tracked;
+                if tracked.payload() < u64::MAX {
+                    panic!("dynptr testkit: a first poll panics (expected)");
+                }
+                tracked.payload()
+            }
+        },
+        |c| {
+            let mut c = c;
+            let panicked = std::panic::catch_unwind(AssertUnwindSafe(|| poll_once(c.as_mut())));
+            assert!(panicked.is_err());
+            assert_eq!(
+                drops.get(),
+                4,
+                "a panicking first poll did not drop its future once"
+            );
+        }
+    );
+    assert_eq!(
+        drops.get(),
+        4,
+        "a call whose first poll panicked dropped its future again"
+    );
+    // The caller's waker reaches the inner future, on the first poll and later.
+    let seen = RefCell::new(Vec::new());
+    let wakes = alloc::sync::Arc::new(core::sync::atomic::AtomicUsize::new(0));
+    let waker = counting_waker(&wakes);
+    with_call!(|| SeesWaker(&seen, false), |c| {
+        let mut c = c;
+        assert!(poll_with(c.as_mut(), &waker).is_pending());
+        assert!(poll_with(c.as_mut(), &waker).is_ready());
+    });
+    let seen = seen.into_inner();
+    assert_eq!(seen.len(), 2);
+    // Waking what the inner future saw wakes the caller's waker (`will_wake` is not
+    // used: it may say no for the same waker, and does under Miri).
+    for w in &seen {
+        w.wake_by_ref();
+    }
+    assert_eq!(
+        wakes.load(core::sync::atomic::Ordering::Relaxed),
+        2,
+        "the inner future was polled with another waker"
+    );
 }

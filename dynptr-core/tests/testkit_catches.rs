@@ -132,3 +132,9 @@ fn catches_shared_values_sharing_storage() {
 fn catches_reuse_of_an_abandoned_value() {
     testkit::forget_abandons(testkit::Config::new(), &mut OneBuffer::new);
 }
+
+#[test]
+#[should_panic(expected = "two pending calls share storage")]
+fn catches_pending_shared_calls_sharing_storage() {
+    testkit::call_paths(testkit::Config::new(), &mut OneBuffer::new);
+}

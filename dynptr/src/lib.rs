@@ -313,16 +313,40 @@
 extern crate self as dynptr;
 
 pub use dynptr_core::{
-    drop_then, drop_then_release, impl_coerce, layout_of, with_metadata_of, write_coerced, Capacity,
-    CoerceFrom, DynPtr, OwningPtr, Receiver, ReceiverMut, ReceiverRef, ReceiverSlot, RejectReason, Rejected,
-    Release, SharedReceiver, Strategy, ThreadSafe,
+    impl_coerce, Capacity, CoerceFrom, DynPtr, RejectReason, Rejected, Strategy, ThreadSafe,
+};
+
+/// The tools a strategy author uses: the owning-pointer contract, the in-place entry
+/// point's vouchers, the drop and layout helpers, and the receiver holders. Users of
+/// `#[dyn_trait]` and of the provided strategies need none of it.
+pub mod storage {
+    pub use dynptr_core::{
+        drop_then, drop_then_release, layout_of, with_metadata_of, write_coerced, write_with, Committed, Out,
+        OwningPtr, Placed, Receiver, ReceiverMut, ReceiverRef, ReceiverSlot, Release, SharedReceiver,
+    };
+    #[cfg(feature = "stack")]
+    pub use dynptr_stack::{align, Alignment};
+}
+
+pub use dynptr_core::call;
+
+// The strategy author's tools, also at the root under their first names (see
+// `storage`).
+#[doc(hidden)]
+pub use dynptr_core::{
+    drop_then, drop_then_release, layout_of, with_metadata_of, write_coerced, OwningPtr, Receiver,
+    ReceiverMut, ReceiverRef, ReceiverSlot, Release, SharedReceiver,
 };
 
 #[cfg(feature = "box")]
 pub use dynptr_box::{AllocError, Allocator, BoxPtr, Boxed, Global};
 
 #[cfg(feature = "stack")]
-pub use dynptr_stack::{align, Alignment, Inline, InlinePtr, Slot, SlotPtr, SlotRef};
+pub use dynptr_stack::{Inline, InlinePtr, Slot, SlotPtr, SlotRef};
+
+#[cfg(feature = "stack")]
+#[doc(hidden)]
+pub use dynptr_stack::{align, Alignment};
 
 #[cfg(all(feature = "stack", feature = "alloc"))]
 pub use dynptr_stack::{InlineOr, InlineOrPtr};

@@ -1,5 +1,5 @@
 //! The full call flow of a `#[dyn_trait]` wrapper, written by hand: the shape the macro
-//! will generate for
+//! generates for
 //!
 //! ```ignore
 //! #[dyn_trait]
@@ -10,15 +10,18 @@
 //! ```
 //!
 //! 1. the user's trait, untouched ([`AsyncIterator`]);
-//! 2. the erased (vtable) trait, dyn-compatible because its method returns a
-//!    [`DynPtr`] instead of an opaque future, and generic over the strategy
+//! 2. the erased (vtable) trait, dyn-compatible because its method is the first poll of
+//!    the call (it takes the call's slot and the context, and returns what that poll
+//!    gave) instead of returning an opaque future, and generic over the strategy
 //!    ([`ErasedAsyncIterator`]); the trait's associated type becomes a generic
 //!    parameter, since a `dyn` type must name every associated type;
 //! 3. the blanket shim `impl<T: AsyncIterator, S: Strategy> ErasedAsyncIterator<T::Item, S>
-//!    for T`: it calls the ordinary `T::next` and hands the future to the strategy;
+//!    for T`: it calls the ordinary `T::next`, has the strategy place the future (in the
+//!    slot itself for `Inline`) and polls it there (`dynptr::call::start`);
 //! 4. the sized wrapper [`DynAsyncIterator`], holding the receiver as
 //!    `&mut dyn ErasedAsyncIterator<Item, S>` next to the strategy, and implementing
-//!    [`AsyncIterator`] itself by returning the [`DynPtr`] future directly.
+//!    [`AsyncIterator`] itself by returning a `dynptr::call::Call`: the call future that
+//!    makes the one indirect call on its first poll.
 //!
 //! Plus what the tests and the `tour` example drive it with: the seed post's
 //! `sum_static`/`sum_dyn`, a [`Count`] iterator with a tiny always-ready future, the
@@ -30,7 +33,8 @@ use core::future::Future;
 use core::pin::{pin, Pin};
 use core::task::{Context, Poll, Waker};
 
-use dynptr::{Boxed, DynPtr, Strategy};
+use dynptr::call::{start, Call, CallSlot, Started};
+use dynptr::{Boxed, Strategy};
 
 // ---------------------------------------------------------------------------------------
 // 1. The user's trait.
@@ -50,31 +54,40 @@ pub trait AsyncIterator {
 // 2. The erased (vtable) trait: what the macro generates next to the user's trait.
 // ---------------------------------------------------------------------------------------
 
-/// The dyn-compatible form of [`AsyncIterator`]: every method returning `impl Future`
-/// returns a [`DynPtr`] to `dyn Future` instead, stored by the strategy `S` that the
-/// caller passes in. `Item` is [`AsyncIterator::Item`], lifted to a generic parameter.
+/// The dyn-compatible form of [`AsyncIterator`]: an `async fn` becomes the first poll
+/// of its call. The shim gets the strategy, the call's slot (inside the caller's pinned
+/// call future) and the first poll's context, and returns that poll's result.
+/// `Item` is [`AsyncIterator::Item`], lifted to a generic parameter.
 pub trait ErasedAsyncIterator<Item, S: Strategy> {
-    /// Calls [`AsyncIterator::next`] and stores the returned future with `strategy`.
-    fn erased_next<'s>(
+    /// Calls [`AsyncIterator::next`], places its future with `strategy` and polls it
+    /// once, there.
+    fn erased_next<'a, 's>(
         &'s mut self,
         strategy: &'s mut S,
-    ) -> DynPtr<'s, dyn Future<Output = Option<Item>> + 's, S>;
+        slot: CallSlot<'a, 's, dyn Future<Output = Option<Item>> + 's, S>,
+        cx: &mut Context<'_>,
+    ) -> Started<'a, Option<Item>>;
 }
 
 // ---------------------------------------------------------------------------------------
-// 3. The shim: the vtable entry. The callee knows the future's type; the strategy turns
-//    it into "some kind of pointer to `dyn Future`".
+// 3. The shim: the vtable entry, the call's one indirect call. The callee knows the
+//    future's type: the strategy finds it a place (the slot itself for `Inline`, a heap
+//    block, a cache block, an arena, a stack slot), the future is built there and
+//    polled there. Ready: dropped in place, the place given back, no pointer ever
+//    written. Pending: the strategy writes its pointer to `dyn Future` into the slot,
+//    whose vtable serves the later polls and the drop.
 // ---------------------------------------------------------------------------------------
 
 impl<T: AsyncIterator, S: Strategy> ErasedAsyncIterator<T::Item, S> for T {
     #[inline]
-    fn erased_next<'s>(
+    fn erased_next<'a, 's>(
         &'s mut self,
         strategy: &'s mut S,
-    ) -> DynPtr<'s, dyn Future<Output = Option<T::Item>> + 's, S> {
-        // The ordinary, statically dispatched method; the strategy stores its future.
-        let fut = T::next(self);
-        DynPtr::new(strategy, fut)
+        slot: CallSlot<'a, 's, dyn Future<Output = Option<T::Item>> + 's, S>,
+        cx: &mut Context<'_>,
+    ) -> Started<'a, Option<T::Item>> {
+        // The ordinary, statically dispatched method builds the future in its place.
+        start(slot, strategy, cx, move || T::next(self))
     }
 }
 
@@ -119,15 +132,17 @@ impl<'a, Item, S: Strategy> DynAsyncIterator<'a, Item, S> {
 }
 
 /// The wrapper implements the user's trait, so it goes wherever `impl AsyncIterator`
-/// does. `next` returns the [`DynPtr`] future itself: no extra `async` state machine
-/// around it.
+/// does. `next` returns a [`Call`]: it holds the wrapper's borrow and nothing happens
+/// until its first poll, which makes the one indirect call.
 impl<Item, S: Strategy> AsyncIterator for DynAsyncIterator<'_, Item, S> {
     type Item = Item;
 
     #[inline]
     fn next(&mut self) -> impl Future<Output = Option<Item>> {
-        // One indirect call through the vtable; the shim adapts the future.
-        self.inner.erased_next(&mut self.strategy)
+        Call::new(move |slot, cx| {
+            let this = self;
+            this.inner.erased_next(&mut this.strategy, slot, cx)
+        })
     }
 }
 
