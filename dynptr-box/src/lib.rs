@@ -67,8 +67,8 @@ use core::ptr::NonNull;
 
 pub use allocator_api2::alloc::{AllocError, Allocator, Global};
 use dynptr_core::{
-    drop_then_release, layout_of, write_with, CoerceFrom, Committed, OwningPtr, Placed, Receiver, Rejected,
-    Release, Strategy, ThreadSafe,
+    drop_in_place_then_release, layout_of, write_with, CoerceFrom, Committed, Holder, OwningPtr, Placed,
+    Rejected, Release, Strategy, ThreadSafePointers,
 };
 
 /// The heap strategy: one allocation per stored value, in the allocator `A`.
@@ -80,7 +80,7 @@ use dynptr_core::{
 /// so a forgotten pointer (which keeps its clone forever) keeps its block valid even
 /// after the strategy is gone. `Global` and `&'static MyAllocator` are zero-cost here.
 ///
-/// `Default` when `A` is; `Send`/`Sync` when `A` is; [`ThreadSafe`] when `A` is `Send +
+/// `Default` when `A` is; `Send`/`Sync` when `A` is; [`ThreadSafePointers`] when `A` is `Send +
 /// Sync`, so `#[dyn_trait(Send)]` wrappers may use it.
 ///
 /// # Examples
@@ -282,7 +282,7 @@ impl<A: Allocator + Clone + 'static> Strategy for Boxed<A> {
 // SAFETY: a `BoxPtr<D, A>` owns its pointee and a clone of `A`, nothing else: sending
 // it sends a `D` and an `A` (both `Send` when `D: Send` and `A: Send`, see the impls
 // below), sharing it shares `&D` and `&A`.
-unsafe impl<A: Allocator + Clone + Send + Sync + 'static> ThreadSafe for Boxed<A> {}
+unsafe impl<A: Allocator + Clone + Send + Sync + 'static> ThreadSafePointers for Boxed<A> {}
 
 /// The pointer [`Boxed`] returns: one heap block holding the value, and the allocator
 /// that frees it.
@@ -302,7 +302,7 @@ pub struct BoxPtr<D: ?Sized, A: Allocator> {
 // SAFETY: `as_ptr`/`as_mut_ptr` return the heap (or dangling, zero-sized) pointer of
 // invariant 1, whose provenance is the allocation's and which never moves; `drop` drops
 // the pointee once and deallocates with the exact layout (invariant 2) through
-// `drop_then_release`, also if the drop panics; a forgotten `BoxPtr` leaks its block and
+// `drop_in_place_then_release`, also if the drop panics; a forgotten `BoxPtr` leaks its block and
 // keeps its allocator clone, so the block stays valid forever (abandon on forget).
 unsafe impl<D: ?Sized, A: Allocator> OwningPtr for BoxPtr<D, A> {
     type Target = D;
@@ -347,7 +347,7 @@ impl<D: ?Sized, A: Allocator> Drop for BoxPtr<D, A> {
         };
         // SAFETY: invariant 1: the pointee is initialised and owned by us; we are being
         // dropped, so nothing uses it afterwards.
-        unsafe { drop_then_release(self.ptr, release) }
+        unsafe { drop_in_place_then_release(self.ptr, release) }
     }
 }
 
@@ -369,17 +369,17 @@ impl<D: ?Sized, A: Allocator> fmt::Debug for BoxPtr<D, A> {
     }
 }
 
-/// Moves `value` to the global heap and returns an owning [`Receiver`] for it: what
+/// Moves `value` to the global heap and returns an owning [`Holder`] for it: what
 /// `DynFoo::boxed(value)` uses. A zero-sized value is not allocated.
 ///
 /// ```
-/// use dynptr_core::Receiver;
+/// use dynptr_core::Holder;
 ///
-/// let mut r: Receiver<'_, dyn core::fmt::Debug> = dynptr_box::boxed_receiver(String::from("hi"));
+/// let mut r: Holder<'_, dyn core::fmt::Debug> = dynptr_box::boxed_receiver(String::from("hi"));
 /// assert!(r.is_owned());
 /// assert_eq!(format!("{:?}", r.get_mut()), "\"hi\"");
 /// ```
-pub fn boxed_receiver<'a, T: 'a, D>(value: T) -> Receiver<'a, D>
+pub fn boxed_receiver<'a, T: 'a, D>(value: T) -> Holder<'a, D>
 where
     D: ?Sized + CoerceFrom<T> + 'a,
 {
@@ -387,7 +387,7 @@ where
     let raw = core::mem::ManuallyDrop::new(ptr).ptr;
     // SAFETY: `raw` is the pointee of a `BoxPtr<D, Global>` we stopped managing
     // (ManuallyDrop); `release_boxed` rebuilds that `BoxPtr` exactly once to release it.
-    unsafe { Receiver::from_raw_owned(raw, release_boxed::<D>) }
+    unsafe { Holder::from_raw_owned(raw, release_boxed::<D>) }
 }
 
 /// # Safety

@@ -23,7 +23,7 @@ use core::task::{Context, Waker};
 use allocator_api2::boxed::Box as AllocBox;
 use dynptr_box::{AllocError, Allocator, Boxed, Global};
 use dynptr_core::testkit::{block_on, thread_allocations, YieldOnce};
-use dynptr_core::{DynPtr, RejectReason, Strategy, ThreadSafe};
+use dynptr_core::{DynPtr, RejectReason, Strategy, ThreadSafePointers};
 use static_assertions::{assert_impl_all, assert_not_impl_any, const_assert_eq};
 use tokio::sync::Notify;
 
@@ -740,7 +740,7 @@ fn a_panic_in_drop_still_deallocates_once() {
 // Auto traits (DESIGN.md rule 6).
 // ---------------------------------------------------------------------------------------
 
-/// An allocator that is neither `Send` nor `Sync` (so `Boxed` over it is not `ThreadSafe`).
+/// An allocator that is neither `Send` nor `Sync` (so `Boxed` over it is not `ThreadSafePointers`).
 #[derive(Clone)]
 struct ThreadLocalOnly(PhantomData<*const ()>);
 
@@ -757,10 +757,10 @@ unsafe impl Allocator for ThreadLocalOnly {
     }
 }
 
-assert_impl_all!(Boxed: ThreadSafe, Send, Sync);
-assert_impl_all!(Boxed<&'static Counting>: ThreadSafe);
-assert_impl_all!(Boxed<&'static Fixed>: ThreadSafe);
-assert_not_impl_any!(Boxed<ThreadLocalOnly>: ThreadSafe);
+assert_impl_all!(Boxed: ThreadSafePointers, Send, Sync);
+assert_impl_all!(Boxed<&'static Counting>: ThreadSafePointers);
+assert_impl_all!(Boxed<&'static Fixed>: ThreadSafePointers);
+assert_not_impl_any!(Boxed<ThreadLocalOnly>: ThreadSafePointers);
 
 assert_impl_all!(DynPtr<'static, dyn Future<Output = u8> + Send, Boxed>: Send);
 assert_not_impl_any!(DynPtr<'static, dyn Future<Output = u8>, Boxed>: Send, Sync);

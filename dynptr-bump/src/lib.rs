@@ -96,7 +96,7 @@
 //! - a dyn wrapper is `Sync` only when its strategy is, so a `Bumped` wrapper is never
 //!   `Sync`: `&self` methods are called from one thread at a time;
 //! - the *values* returned are as thread-safe as their pointees: `Bumped` and `&Bumped`
-//!   are [`ThreadSafe`], so `DynPtr<'_, dyn Future<..> + Send, Bumped>` is `Send` and
+//!   are [`ThreadSafePointers`], so `DynPtr<'_, dyn Future<..> + Send, Bumped>` is `Send` and
 //!   `#[dyn_trait(Send)]` wrappers accept `Bumped`; their `&mut self` futures can be
 //!   spawned. A future that borrows the wrapper itself through `&self` is `Send` only
 //!   if the wrapper is `Sync`, which a `Bumped` one is not.
@@ -129,7 +129,8 @@ use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 use bumpalo::Bump;
 use dynptr_core::{
-    drop_then, write_with, CoerceFrom, Committed, OwningPtr, Placed, Rejected, Strategy, ThreadSafe,
+    drop_in_place_then, write_with, CoerceFrom, Committed, OwningPtr, Placed, Rejected, Strategy,
+    ThreadSafePointers,
 };
 
 /// The arena strategy: values in a [`bumpalo::Bump`] owned by the strategy, reclaimed
@@ -139,7 +140,7 @@ use dynptr_core::{
 /// (`DynFoo<.., &Bumped>`) it serves several at once. See the [crate docs](crate) for
 /// both, for forgotten values and for threads.
 ///
-/// `Send`, not `Sync`, [`ThreadSafe`], `Default`.
+/// `Send`, not `Sync`, [`ThreadSafePointers`], `Default`.
 ///
 /// # Examples
 ///
@@ -833,11 +834,11 @@ impl Strategy for &Bumped {
 // a scoped thread's join, synchronises). The arena's memory of a counted value is not
 // reused before its count is released (`Bumped` invariant 2), and a reset on the
 // arena's thread acquires the count that every drop released.
-unsafe impl ThreadSafe for Bumped {}
+unsafe impl ThreadSafePointers for Bumped {}
 
 // SAFETY: as for `Bumped`: the pointers are the same type, all from the shared entry
 // point.
-unsafe impl ThreadSafe for &Bumped {}
+unsafe impl ThreadSafePointers for &Bumped {}
 
 /// The pointer [`Bumped`] returns: a value in the arena, and the arena's count of
 /// outstanding values, which it decrements when dropped.
@@ -877,7 +878,7 @@ impl<D: ?Sized> BumpPtr<'_, D> {
 
 // SAFETY: `as_ptr`/`as_mut_ptr` return the arena pointer of invariant 1, whose
 // provenance is the arena chunk's and which never moves while the arena keeps that
-// memory (invariant 2); `drop` drops the pointee once through `drop_then`, which
+// memory (invariant 2); `drop` drops the pointee once through `drop_in_place_then`, which
 // releases the count also if the drop panics (the memory itself is the arena's and is
 // reclaimed by its reset); a forgotten `BumpPtr` never releases its count, so its arena
 // is never reset or freed but leaked (abandon on forget, `Bumped` invariant 2).
@@ -908,12 +909,12 @@ impl<D: ?Sized> Drop for BumpPtr<'_, D> {
         let (live, exclusive) = (self.live, self.exclusive);
         // SAFETY: invariant 1: the pointee is initialised and owned by us; we are being
         // dropped, so nothing uses it afterwards. The release gives the count back once.
-        unsafe { drop_then(self.ptr, || Self::release(live, exclusive)) }
+        unsafe { drop_in_place_then(self.ptr, || Self::release(live, exclusive)) }
     }
 }
 
 // SAFETY: a `BumpPtr` owns a `D` and updates the atomic count `live` when it drops, which
-// is sound from any thread (see `ThreadSafe for Bumped`); it is `Send` when `D` is.
+// is sound from any thread (see `ThreadSafePointers for Bumped`); it is `Send` when `D` is.
 unsafe impl<D: ?Sized + Send> Send for BumpPtr<'_, D> {}
 
 // The pointee lives outside the pointer, which may move freely (like `Box<T>`, which is

@@ -4,7 +4,7 @@
 use core::future::Future;
 
 use dynptr_bump::{BumpPtr, Bumped};
-use dynptr_core::{testkit, DynPtr, ThreadSafe};
+use dynptr_core::{testkit, DynPtr, ThreadSafePointers};
 use static_assertions::{assert_impl_all, assert_not_impl_any};
 
 #[test]
@@ -50,11 +50,11 @@ fn both_forms_are_thread_safe() {
 }
 
 // The strategy: `Send` (it owns its arena), not `Sync` (`Bump` is not).
-assert_impl_all!(Bumped: Send, Default, ThreadSafe, core::fmt::Debug);
+assert_impl_all!(Bumped: Send, Default, ThreadSafePointers, core::fmt::Debug);
 assert_not_impl_any!(Bumped: Sync);
 // A dyn value borrowing the arena stays on the arena's thread.
 assert_not_impl_any!(&'static Bumped: Send, Sync);
-assert_impl_all!(&'static Bumped: ThreadSafe);
+assert_impl_all!(&'static Bumped: ThreadSafePointers);
 
 // Pointers follow their pointee.
 assert_impl_all!(BumpPtr<'static, dyn Future<Output = u8> + Send>: Send);

@@ -60,7 +60,7 @@
 //!   the next `&mut` call or the cache's drop notices it; until then shared calls
 //!   allocate.
 //! - **Threads.** `Cached<A>` is `Sync` when `A` is (the flag is atomic), and
-//!   [`ThreadSafe`] when `A: Send + Sync`, so `#[dyn_trait(Send)]` wrappers may use it
+//!   [`ThreadSafePointers`] when `A: Send + Sync`, so `#[dyn_trait(Send)]` wrappers may use it
 //!   and are `Sync`.
 #![no_std]
 #![doc(test(attr(deny(warnings), allow(dead_code))))]
@@ -77,8 +77,8 @@ use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 pub use allocator_api2::alloc::{AllocError, Allocator, Global};
 use dynptr_core::{
-    drop_then, drop_then_release, layout_of, write_with, CoerceFrom, Committed, OwningPtr, Placed, Rejected,
-    Strategy, ThreadSafe,
+    drop_in_place_then, drop_in_place_then_release, layout_of, write_with, CoerceFrom, Committed, OwningPtr,
+    Placed, Rejected, Strategy, ThreadSafePointers,
 };
 
 /// The recycled-box strategy: one heap block, in the allocator `A`, reused by every
@@ -91,7 +91,7 @@ use dynptr_core::{
 /// forgets one clone of `A` when it drops, and the leaked block stays valid. `Global` and
 /// `&'static MyAllocator` are zero-cost here.
 ///
-/// `Default` when `A` is; `Send` when `A` is; `Sync` when `A` is; [`ThreadSafe`] when `A`
+/// `Default` when `A` is; `Send` when `A` is; `Sync` when `A` is; [`ThreadSafePointers`] when `A`
 /// is `Send + Sync`. See the [crate docs](crate#how-it-behaves) for reuse, growth,
 /// forgotten values and the `&self` path.
 ///
@@ -788,7 +788,7 @@ enum Claim {
 // with `&A` and decrements an atomic counter. With `A: Sync`, `Cached<A>` is `Sync` (see
 // its impl), so that may happen on another thread; the pointee is sent only when
 // `D: Send` (the `Send` impl of `CachePtr` below), shared only when `D: Sync`.
-unsafe impl<A: Allocator + Clone + Send + Sync + 'static> ThreadSafe for Cached<A> {}
+unsafe impl<A: Allocator + Clone + Send + Sync + 'static> ThreadSafePointers for Cached<A> {}
 
 // SAFETY: the cache owns its block (raw memory, no value in it that outlives the borrows
 // of its pointers: once the cache can be moved, every pointer is gone) and its `A`.
@@ -842,7 +842,7 @@ pub struct CachePtr<'s, D: ?Sized, A: Allocator + Clone + 'static = Global> {
 // SAFETY: `as_ptr`/`as_mut_ptr` return the pointer of invariant 1, whose provenance is the
 // block's (or the one-off allocation's) and which does not move (the storage is on the
 // heap, outside `self`); `drop` drops the pointee once and releases its storage once
-// (invariant 2) through `drop_then`/`drop_then_release`, also if the drop panics; a forgotten
+// (invariant 2) through `drop_in_place_then`/`drop_in_place_then_release`, also if the drop panics; a forgotten
 // `CachePtr` never releases, so its block stays occupied, and the cache leaks it when it
 // notices (`Cached::abandon`, `Cached::drop`), keeping an allocator clone alive so it
 // stays valid; a forgotten one-off stays counted and is never freed.
@@ -898,29 +898,29 @@ impl<D: ?Sized, A: Allocator + Clone + 'static> Drop for CachePtr<'_, D, A> {
     fn drop(&mut self) {
         let (cache, place) = self.header();
         match place {
-            // Giving the block back needs no layout: `drop_then` keeps the hot path free
+            // Giving the block back needs no layout: `drop_in_place_then` keeps the hot path free
             // of vtable reads and stack traffic for the unwinding path.
             //
             // SAFETY: invariant 1: the pointee is initialised and owned by us; we are
             // being dropped, so nothing uses it afterwards. The block is given back once
             // (invariant 2), after the drop or while unwinding from it.
-            Place::Block => unsafe { drop_then(self.ptr, || cache.release_block()) },
+            Place::Block => unsafe { drop_in_place_then(self.ptr, || cache.release_block()) },
             Place::OneOff => {
                 let release = |addr, layout| {
-                    // SAFETY: `drop_then_release` hands us the pointee's address and
+                    // SAFETY: `drop_in_place_then_release` hands us the pointee's address and
                     // layout after dropping it (or while unwinding), once; the header
                     // says it is a one-off of `cache`.
                     unsafe { cache.release_one_off(addr, layout) }
                 };
                 // SAFETY: as above.
-                unsafe { drop_then_release(self.ptr, release) }
+                unsafe { drop_in_place_then_release(self.ptr, release) }
             }
         }
     }
 }
 
 // SAFETY: a `CachePtr` owns a `D` and uses `&Cached<A>` from its drop (see the
-// `ThreadSafe` impl): `Send` when `D: Send` and `Cached<A>: Sync` (`A: Sync`).
+// `ThreadSafePointers` impl): `Send` when `D: Send` and `Cached<A>: Sync` (`A: Sync`).
 unsafe impl<D: ?Sized + Send, A: Allocator + Clone + Sync + 'static> Send for CachePtr<'_, D, A> {}
 
 // The pointee lives outside the pointer, which may move freely (like `Box<T>`, which is

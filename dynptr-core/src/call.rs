@@ -359,12 +359,12 @@ impl<'o, 's, T: 's, D: ?Sized + 's, S: Strategy + 's> Drop for Finish<'o, 's, T,
         // SAFETY: `drop` runs once, and nothing else takes the placed value out.
         let placed = unsafe { ManuallyDrop::take(&mut self.0) };
         let value = placed.value();
-        // SAFETY: the placed value has just been dropped in place (`drop_then` runs
+        // SAFETY: the placed value has just been dropped in place (`drop_in_place_then` runs
         // this after the drop, or while its panic unwinds), and is not used again.
         let discard = move || unsafe { S::discard(placed) };
         // SAFETY: the value is initialised, owned by the placed value and used by
         // nobody after this (`Placed`'s guarantee; nothing was committed).
-        unsafe { crate::drop_then(value, discard) };
+        unsafe { crate::drop_in_place_then(value, discard) };
     }
 }
 

@@ -69,10 +69,10 @@
 //! pinning, `Future`, `Iterator`, `Debug`, `Display`.
 //!
 //! **Auto traits.** `DynPtr<'s, D, S>` is `Unpin` iff `D: Unpin` (structural pinning),
-//! `Send` iff `D: Send` and `S:` [`ThreadSafe`], `Sync` iff `D: Sync` and
-//! `S: ThreadSafe`. A bound "`S::Ptr<'s, D>: Send` for all `D: Send`" cannot be written,
-//! so the unsafe marker [`ThreadSafe`] says it once per strategy. `#[dyn_trait(Send)]`
-//! wrappers require `S: ThreadSafe`, and are `Sync` when `S: Sync`.
+//! `Send` iff `D: Send` and `S:` [`ThreadSafePointers`], `Sync` iff `D: Sync` and
+//! `S: ThreadSafePointers`. A bound "`S::Ptr<'s, D>: Send` for all `D: Send`" cannot be written,
+//! so the unsafe marker [`ThreadSafePointers`] says it once per strategy. `#[dyn_trait(Send)]`
+//! wrappers require `S: ThreadSafePointers`, and are `Sync` when `S: Sync`.
 //!
 //! **Receivers.** A dyn wrapper (`DynFoo<'a, .., S>`) is sized and holds its receiver
 //! as a pointer to the erased trait, `dyn ErasedFoo<S> + 'a`, next to the strategy
@@ -117,8 +117,8 @@
 //!   back to the strategy (free the block, clear the flag, decrement the count).
 //! - **abandon**: what happens to a value whose pointer is forgotten: never dropped,
 //!   its memory never reused or freed.
-//! - **holder**: what a dyn wrapper keeps its receiver in ([`Receiver`],
-//!   [`SharedReceiver`], or a [`DynPtr`] another method returned).
+//! - **holder**: what a dyn wrapper keeps its receiver in ([`Holder`],
+//!   [`SharedHolder`], or a [`DynPtr`] another method returned).
 //! - **family**: a kind of trait object a strategy stores (`dyn Future<Output = T>`,
 //!   `dyn Iterator<Item = T>`, ...), named by [`CoerceFrom`].
 //!
@@ -126,7 +126,7 @@
 //!
 //! Implement [`Strategy`] (its four methods: two entry points that find a place,
 //! [`Strategy::commit`] and [`Strategy::discard`]) and, for its pointer, [`OwningPtr`]
-//! (use [`write_with`], [`drop_then_release`] (or [`drop_then`]) rather than repeating
+//! (use [`write_with`], [`drop_in_place_then_release`] (or [`drop_in_place_then`]) rather than repeating
 //! their unsafe steps; storage inside a movable pointer finds its value again with
 //! [`with_metadata_of`]), then run the conformance kit in your tests (feature
 //! `testkit`):
@@ -161,13 +161,26 @@ pub use coerce::CoerceFrom;
 #[doc(hidden)]
 pub use dynptr_macros::__impl_coerce;
 pub use ptr::{
-    drop_then, drop_then_release, layout_of, with_metadata_of, write_coerced, write_with, DynPtr, OwningPtr,
+    drop_in_place_then, drop_in_place_then_release, layout_of, with_metadata_of, write_coerced, write_with,
+    DynPtr, OwningPtr,
 };
 pub use receiver::{
-    MoveToken, OwnedReceiver, Receiver, ReceiverMut, ReceiverOwned, ReceiverRef, ReceiverSlot, Release,
-    ReleaseFn, SharedReceiver,
+    Holder, HoldsMut, HoldsOwned, HoldsRef, MoveToken, OwnedHolder, ReceiverSlot, Release, ReleaseFn,
+    SharedHolder,
 };
-pub use strategy::{Capacity, Committed, Out, Placed, RejectReason, Rejected, Strategy, ThreadSafe};
+pub use strategy::{Capacity, Committed, Out, Placed, RejectReason, Rejected, Strategy, ThreadSafePointers};
+
+// The names before the 2026-12 renames (see the glossary), kept so that code written
+// against them still builds.
+#[doc(hidden)]
+pub use ptr::{drop_in_place_then as drop_then, drop_in_place_then_release as drop_then_release};
+#[doc(hidden)]
+pub use receiver::{
+    Holder as Receiver, HoldsMut as ReceiverMut, HoldsOwned as ReceiverOwned, HoldsRef as ReceiverRef,
+    OwnedHolder as OwnedReceiver, SharedHolder as SharedReceiver,
+};
+#[doc(hidden)]
+pub use strategy::ThreadSafePointers as ThreadSafe;
 
 #[cfg(feature = "testkit")]
 pub mod testkit;
@@ -184,8 +197,8 @@ pub mod __private {
     pub use crate::call::{start, start_shared, Call, CallSlot, Started};
     pub use crate::receiver::take;
     pub use crate::{
-        CoerceFrom, Committed, DynPtr, MoveToken, OwnedReceiver, OwningPtr, Placed, Receiver, ReceiverMut,
-        ReceiverOwned, ReceiverRef, ReceiverSlot, Rejected, SharedReceiver, Strategy, ThreadSafe,
+        CoerceFrom, Committed, DynPtr, Holder, HoldsMut, HoldsOwned, HoldsRef, MoveToken, OwnedHolder,
+        OwningPtr, Placed, ReceiverSlot, Rejected, SharedHolder, Strategy, ThreadSafePointers,
     };
     pub use core;
 

@@ -12,7 +12,7 @@ use core::pin::Pin;
 use core::ptr::NonNull;
 use core::task::{Context, Poll};
 
-use crate::{CoerceFrom, Rejected, Strategy, ThreadSafe};
+use crate::{CoerceFrom, Rejected, Strategy, ThreadSafePointers};
 
 /// The owning-pointer contract: what a strategy's pointer type promises about the
 /// value it points to. Every soundness rule of dynptr that concerns storage is here.
@@ -54,7 +54,7 @@ use crate::{CoerceFrom, Rejected, Strategy, ThreadSafe};
 ///    rather than be invalidated.
 /// 5. **Auto traits.** `p` is `Send`/`Sync` only if doing so is sound for the storage
 ///    state it touches; [`DynPtr`] adds the pointee's requirements on top (and relies on
-///    [`ThreadSafe`] for generic strategies).
+///    [`ThreadSafePointers`] for generic strategies).
 ///
 /// ## Caller
 ///
@@ -96,8 +96,8 @@ pub unsafe trait OwningPtr: Sized {
 /// therefore `!Unpin`; `.await` pins it for you, `core::pin::pin!` where you poll by
 /// hand.
 ///
-/// `Send` when `D: Send` and the strategy is [`ThreadSafe`]; `Sync` when `D: Sync` and
-/// the strategy is [`ThreadSafe`].
+/// `Send` when `D: Send` and the strategy is [`ThreadSafePointers`]; `Sync` when `D: Sync` and
+/// the strategy is [`ThreadSafePointers`].
 ///
 /// # Examples
 ///
@@ -225,13 +225,13 @@ impl<'s, D: ?Sized + 's, S: Strategy + 's> DerefMut for DynPtr<'s, D, S> {
 // pointee may.
 impl<'s, D: ?Sized + Unpin + 's, S: Strategy + 's> Unpin for DynPtr<'s, D, S> {}
 
-// SAFETY: `S: ThreadSafe` promises that `S::Ptr<'s, D>` may be sent when `D: Send`;
+// SAFETY: `S: ThreadSafePointers` promises that `S::Ptr<'s, D>` may be sent when `D: Send`;
 // the pointee itself is `Send`.
-unsafe impl<'s, D: ?Sized + Send, S: ThreadSafe> Send for DynPtr<'s, D, S> {}
+unsafe impl<'s, D: ?Sized + Send, S: ThreadSafePointers> Send for DynPtr<'s, D, S> {}
 
-// SAFETY: `S: ThreadSafe` promises that `&S::Ptr<'s, D>` may be shared when `D: Sync`;
+// SAFETY: `S: ThreadSafePointers` promises that `&S::Ptr<'s, D>` may be shared when `D: Sync`;
 // through `&DynPtr` only `&D` is reachable, and `D: Sync`.
-unsafe impl<'s, D: ?Sized + Sync, S: ThreadSafe> Sync for DynPtr<'s, D, S> {}
+unsafe impl<'s, D: ?Sized + Sync, S: ThreadSafePointers> Sync for DynPtr<'s, D, S> {}
 
 impl<'s, D: ?Sized + Future + 's, S: Strategy + 's> Future for DynPtr<'s, D, S> {
     type Output = D::Output;
@@ -340,19 +340,22 @@ pub unsafe fn layout_of<D: ?Sized>(ptr: NonNull<D>) -> Layout {
 /// `ptr` points to an initialised, owned value that nothing else will drop or use
 /// after this call (except through `release`, which receives the memory back).
 #[inline]
-pub unsafe fn drop_then_release<D: ?Sized>(ptr: NonNull<D>, release: impl FnOnce(NonNull<u8>, Layout)) {
+pub unsafe fn drop_in_place_then_release<D: ?Sized>(
+    ptr: NonNull<D>,
+    release: impl FnOnce(NonNull<u8>, Layout),
+) {
     // SAFETY: the caller guarantees `ptr` points to an initialised value.
     let layout = unsafe { layout_of(ptr) };
     let addr = ptr.cast();
     // SAFETY: forwarded from our caller.
-    unsafe { drop_then(ptr, move || release(addr, layout)) }
+    unsafe { drop_in_place_then(ptr, move || release(addr, layout)) }
 }
 
 /// Drops the value at `ptr` in place, then calls `then`, also when the value's drop
-/// panics (the panic then continues): [`drop_then_release`] for a release step that
+/// panics (the panic then continues): [`drop_in_place_then_release`] for a release step that
 /// needs neither the address nor the layout (a flag cleared, a slot handed back).
 ///
-/// Cheaper on a hot path: `drop_then_release` reads the layout from the vtable before
+/// Cheaper on a hot path: `drop_in_place_then_release` reads the layout from the vtable before
 /// the drop and keeps it, with the address, where the unwinding path can find it (on
 /// the stack); here the guard holds only what `then` captures.
 ///
@@ -361,7 +364,7 @@ pub unsafe fn drop_then_release<D: ?Sized>(ptr: NonNull<D>, release: impl FnOnce
 /// `ptr` points to an initialised, owned value that nothing else will drop or use
 /// after this call.
 #[inline]
-pub unsafe fn drop_then<D: ?Sized>(ptr: NonNull<D>, then: impl FnOnce()) {
+pub unsafe fn drop_in_place_then<D: ?Sized>(ptr: NonNull<D>, then: impl FnOnce()) {
     let _then = Then(ManuallyDrop::new(then));
     // SAFETY: the caller guarantees the value is initialised, owned and dropped by
     // nobody else; the guard runs `then` after the drop, or during unwinding if it

@@ -9,10 +9,10 @@ use core::ptr::NonNull;
 
 use crate::{CoerceFrom, DynPtr, Strategy};
 
-/// Shared access to a dyn wrapper's receiver, whatever holds it: a [`Receiver`], a
-/// [`SharedReceiver`], or a [`DynPtr`] (a value another trait's method returned through a
+/// Shared access to a dyn wrapper's receiver, whatever holds it: a [`Holder`], a
+/// [`SharedHolder`], or a [`DynPtr`] (a value another trait's method returned through a
 /// strategy: `fn make(&self) -> impl Bar` gives a `DynBar` over a `DynPtr`).
-pub trait ReceiverRef<D: ?Sized> {
+pub trait HoldsRef<D: ?Sized> {
     /// Shared access.
     fn receiver(&self) -> &D;
     /// Whether the receiver is owned rather than borrowed.
@@ -20,41 +20,41 @@ pub trait ReceiverRef<D: ?Sized> {
 }
 
 /// Exclusive access to a dyn wrapper's receiver.
-pub trait ReceiverMut<D: ?Sized>: ReceiverRef<D> {
+pub trait HoldsMut<D: ?Sized>: HoldsRef<D> {
     /// Exclusive access.
     fn receiver_mut(&mut self) -> &mut D;
 }
 
-impl<D: ?Sized> ReceiverRef<D> for Receiver<'_, D> {
+impl<D: ?Sized> HoldsRef<D> for Holder<'_, D> {
     #[inline(always)]
     fn receiver(&self) -> &D {
         self.get()
     }
     #[inline(always)]
     fn is_owned(&self) -> bool {
-        Receiver::is_owned(self)
+        Holder::is_owned(self)
     }
 }
 
-impl<D: ?Sized> ReceiverMut<D> for Receiver<'_, D> {
+impl<D: ?Sized> HoldsMut<D> for Holder<'_, D> {
     #[inline(always)]
     fn receiver_mut(&mut self) -> &mut D {
         self.get_mut()
     }
 }
 
-impl<D: ?Sized> ReceiverRef<D> for SharedReceiver<'_, D> {
+impl<D: ?Sized> HoldsRef<D> for SharedHolder<'_, D> {
     #[inline(always)]
     fn receiver(&self) -> &D {
         self.get()
     }
     #[inline(always)]
     fn is_owned(&self) -> bool {
-        SharedReceiver::is_owned(self)
+        SharedHolder::is_owned(self)
     }
 }
 
-impl<'s, D: ?Sized + 's, S: Strategy + 's> ReceiverRef<D> for DynPtr<'s, D, S> {
+impl<'s, D: ?Sized + 's, S: Strategy + 's> HoldsRef<D> for DynPtr<'s, D, S> {
     #[inline(always)]
     fn receiver(&self) -> &D {
         self
@@ -65,14 +65,14 @@ impl<'s, D: ?Sized + 's, S: Strategy + 's> ReceiverRef<D> for DynPtr<'s, D, S> {
     }
 }
 
-impl<'s, D: ?Sized + 's, S: Strategy + 's> ReceiverMut<D> for DynPtr<'s, D, S> {
+impl<'s, D: ?Sized + 's, S: Strategy + 's> HoldsMut<D> for DynPtr<'s, D, S> {
     #[inline(always)]
     fn receiver_mut(&mut self) -> &mut D {
         self
     }
 }
 
-/// What an owning [`Receiver`] does with its storage when it is done.
+/// What an owning [`Holder`] does with its storage when it is done.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Release {
@@ -91,39 +91,39 @@ pub enum Release {
 pub type ReleaseFn<D> = unsafe fn(NonNull<D>, Release);
 
 /// The receiver of a dyn wrapper: `&'a mut D`, or an owned `D` in some storage. For
-/// traits whose methods all take `&self`, wrappers hold a [`SharedReceiver`] instead,
+/// traits whose methods all take `&self`, wrappers hold a [`SharedHolder`] instead,
 /// which can also borrow `&'a D`.
 ///
 /// # Invariants
 ///
 /// 1. `ptr` points to a valid `D` for `'a` (borrowed) or until released (owned).
-/// 2. Unless it was made by `from_ref` (only inside [`SharedReceiver`], which never asks
+/// 2. Unless it was made by `from_ref` (only inside [`SharedHolder`], which never asks
 ///    for `&mut D`), nothing else accesses the pointee while this receiver exists (it
 ///    came from `&'a mut D` or from owned storage).
 /// 3. If `release` is `Some`, this receiver owns the pointee and calls `release` exactly
 ///    once, when dropped or when the pointee is moved out.
-pub struct Receiver<'a, D: ?Sized> {
+pub struct Holder<'a, D: ?Sized> {
     ptr: NonNull<D>,
     release: Option<ReleaseFn<D>>,
     _marker: PhantomData<(&'a mut D, D)>,
 }
 
-impl<'a, D: ?Sized> Receiver<'a, D> {
+impl<'a, D: ?Sized> Holder<'a, D> {
     /// Borrows the receiver exclusively (all methods allowed but by-value `self`).
     #[inline(always)]
     pub fn from_mut(value: &'a mut D) -> Self {
-        Receiver {
+        Holder {
             ptr: NonNull::from(value),
             release: None,
             _marker: PhantomData,
         }
     }
 
-    /// Borrows the receiver shared: only for [`SharedReceiver`], which never gives out
+    /// Borrows the receiver shared: only for [`SharedHolder`], which never gives out
     /// `&mut D`.
     #[inline(always)]
     fn from_ref(value: &'a D) -> Self {
-        Receiver {
+        Holder {
             ptr: NonNull::from(value),
             release: None,
             _marker: PhantomData,
@@ -143,7 +143,7 @@ impl<'a, D: ?Sized> Receiver<'a, D> {
         D: CoerceFrom<T>,
     {
         let ptr = D::coerce_non_null(NonNull::from(slot.0.write(value)));
-        Receiver {
+        Holder {
             ptr,
             release: Some(release_in_slot::<T, D>),
             _marker: PhantomData,
@@ -160,7 +160,7 @@ impl<'a, D: ?Sized> Receiver<'a, D> {
     /// sound to call once from any thread the receiver can be sent to.
     #[inline]
     pub unsafe fn from_raw_owned(ptr: NonNull<D>, release: ReleaseFn<D>) -> Self {
-        Receiver {
+        Holder {
             ptr,
             release: Some(release),
             _marker: PhantomData,
@@ -184,8 +184,8 @@ impl<'a, D: ?Sized> Receiver<'a, D> {
     /// Exclusive access.
     #[inline(always)]
     pub fn get_mut(&mut self) -> &mut D {
-        // Every public constructor of `Receiver` makes a mutable one; `from_ref` is only
-        // used inside `SharedReceiver`, which never calls this.
+        // Every public constructor of `Holder` makes a mutable one; `from_ref` is only
+        // used inside `SharedHolder`, which never calls this.
         // SAFETY: invariants 1 and 2: valid and unaliased, for the unique borrow of `self`.
         unsafe { self.ptr.as_mut() }
     }
@@ -223,7 +223,7 @@ impl<'a, D: ?Sized> Receiver<'a, D> {
     }
 }
 
-impl<D: ?Sized> Drop for Receiver<'_, D> {
+impl<D: ?Sized> Drop for Holder<'_, D> {
     #[inline]
     fn drop(&mut self) {
         if let Some(release) = self.release {
@@ -233,17 +233,17 @@ impl<D: ?Sized> Drop for Receiver<'_, D> {
     }
 }
 
-// SAFETY: a `Receiver` is a `&mut D` or an owned `D` (the `from_ref` form only exists
-// inside `SharedReceiver`, which has its own impls): sending it sends exclusive access
+// SAFETY: a `Holder` is a `&mut D` or an owned `D` (the `from_ref` form only exists
+// inside `SharedHolder`, which has its own impls): sending it sends exclusive access
 // to the value.
-unsafe impl<D: ?Sized + Send> Send for Receiver<'_, D> {}
+unsafe impl<D: ?Sized + Send> Send for Holder<'_, D> {}
 
-// SAFETY: `&Receiver` only gives `&D`.
-unsafe impl<D: ?Sized + Sync> Sync for Receiver<'_, D> {}
+// SAFETY: `&Holder` only gives `&D`.
+unsafe impl<D: ?Sized + Sync> Sync for Holder<'_, D> {}
 
-impl<D: ?Sized> fmt::Debug for Receiver<'_, D> {
+impl<D: ?Sized> fmt::Debug for Holder<'_, D> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Receiver")
+        f.debug_struct("Holder")
             .field("owned", &self.is_owned())
             .finish_non_exhaustive()
     }
@@ -251,25 +251,25 @@ impl<D: ?Sized> fmt::Debug for Receiver<'_, D> {
 
 /// The receiver of a dyn wrapper for a trait whose methods all take `&self`:
 /// `&'a D`, `&'a mut D`, or an owned `D`. Only shared access is given out.
-pub struct SharedReceiver<'a, D: ?Sized>(Receiver<'a, D>);
+pub struct SharedHolder<'a, D: ?Sized>(Holder<'a, D>);
 
-impl<'a, D: ?Sized> SharedReceiver<'a, D> {
+impl<'a, D: ?Sized> SharedHolder<'a, D> {
     /// Borrows the receiver shared.
     #[inline(always)]
     pub fn from_ref(value: &'a D) -> Self {
-        SharedReceiver(Receiver::from_ref(value))
+        SharedHolder(Holder::from_ref(value))
     }
 
     /// Borrows the receiver exclusively (only shared access is used).
     #[inline(always)]
     pub fn from_mut(value: &'a mut D) -> Self {
-        SharedReceiver(Receiver::from_mut(value))
+        SharedHolder(Holder::from_mut(value))
     }
 
-    /// Owns a receiver: see [`Receiver`]'s owning constructors.
+    /// Owns a receiver: see [`Holder`]'s owning constructors.
     #[inline(always)]
-    pub fn from_owned(receiver: Receiver<'a, D>) -> Self {
-        SharedReceiver(receiver)
+    pub fn from_owned(receiver: Holder<'a, D>) -> Self {
+        SharedHolder(receiver)
     }
 
     /// Whether this receiver owns its value.
@@ -286,7 +286,7 @@ impl<'a, D: ?Sized> SharedReceiver<'a, D> {
 
     /// The owning receiver, for by-value `self` methods; `None` if borrowed.
     #[inline]
-    pub fn into_owned(self) -> Option<Receiver<'a, D>> {
+    pub fn into_owned(self) -> Option<Holder<'a, D>> {
         if self.0.is_owned() {
             Some(self.0)
         } else {
@@ -295,30 +295,30 @@ impl<'a, D: ?Sized> SharedReceiver<'a, D> {
     }
 }
 
-// SAFETY: a `SharedReceiver` is a `&D`, a `&mut D` or an owned `D`: sending it needs
+// SAFETY: a `SharedHolder` is a `&D`, a `&mut D` or an owned `D`: sending it needs
 // `D: Sync` (for `&D`) and `D: Send` (for the owned value).
-unsafe impl<D: ?Sized + Send + Sync> Send for SharedReceiver<'_, D> {}
+unsafe impl<D: ?Sized + Send + Sync> Send for SharedHolder<'_, D> {}
 
-// SAFETY: `&SharedReceiver` only gives `&D`.
-unsafe impl<D: ?Sized + Sync> Sync for SharedReceiver<'_, D> {}
+// SAFETY: `&SharedHolder` only gives `&D`.
+unsafe impl<D: ?Sized + Sync> Sync for SharedHolder<'_, D> {}
 
-impl<D: ?Sized> fmt::Debug for SharedReceiver<'_, D> {
+impl<D: ?Sized> fmt::Debug for SharedHolder<'_, D> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("SharedReceiver").field(&self.0).finish()
+        f.debug_tuple("SharedHolder").field(&self.0).finish()
     }
 }
 
 /// Storage for an owned receiver without an allocator: create it on your stack, hand it
-/// to `DynFoo::in_slot` (or [`Receiver::in_slot`]), and the wrapper owns the value for
+/// to `DynFoo::in_slot` (or [`Holder::in_slot`]), and the wrapper owns the value for
 /// as long as it borrows the slot.
 ///
 /// # Examples
 ///
 /// ```
-/// use dynptr_core::{Receiver, ReceiverSlot};
+/// use dynptr_core::{Holder, ReceiverSlot};
 ///
 /// let mut slot = ReceiverSlot::new();
-/// let mut receiver: Receiver<'_, dyn core::fmt::Debug> = Receiver::in_slot(&mut slot, vec![1, 2]);
+/// let mut receiver: Holder<'_, dyn core::fmt::Debug> = Holder::in_slot(&mut slot, vec![1, 2]);
 /// assert_eq!(format!("{:?}", receiver.get()), "[1, 2]");
 /// receiver.get_mut();
 /// drop(receiver); // drops the vector
@@ -346,7 +346,7 @@ impl<T> fmt::Debug for ReceiverSlot<T> {
 
 /// # Safety
 ///
-/// `ptr` points to a `T` written by `Receiver::in_slot`, released once.
+/// `ptr` points to a `T` written by `Holder::in_slot`, released once.
 unsafe fn release_in_slot<T, D: ?Sized>(ptr: NonNull<D>, how: Release) {
     if how == Release::Drop {
         // SAFETY: the caller guarantees `ptr` is the slot's initialised `T`, owned by the
@@ -359,7 +359,7 @@ unsafe fn release_in_slot<T, D: ?Sized>(ptr: NonNull<D>, how: Release) {
 /// Proof, handed to a by-value `self` shim, that the receiver it gets as `&'t mut D` is
 /// owned by a holder that will release its storage without dropping the value once the
 /// shim has moved it out (with the macro runtime's [`take`]). Only
-/// [`ReceiverOwned::consume`] makes one, together with that `&'t mut D`.
+/// [`HoldsOwned::consume`] makes one, together with that `&'t mut D`.
 ///
 /// The token is *invariant* in `'t`: [`take`] accepts it only with a `&'t mut T` of
 /// exactly that lifetime, which keeps the reference borrowed for all of `'t`, so nothing
@@ -372,7 +372,7 @@ pub struct MoveToken<'t> {
 }
 
 /// Moves the receiver out of its holder, for a by-value `self` shim. Not a public API
-/// (reached through `__private`): the shim calls it inside [`ReceiverOwned::consume`]'s
+/// (reached through `__private`): the shim calls it inside [`HoldsOwned::consume`]'s
 /// closure, with the token and the receiver that closure received, as the concrete type
 /// the receiver was created from (the shim is the blanket impl for that type).
 ///
@@ -389,11 +389,11 @@ pub struct MoveToken<'t> {
 ///   moved out alone, and the rest is leaked.
 ///
 /// ```compile_fail,E0499
-/// use dynptr_core::__private::{take, ReceiverOwned};
-/// use dynptr_core::{OwnedReceiver, Receiver, ReceiverSlot};
+/// use dynptr_core::__private::{take, HoldsOwned};
+/// use dynptr_core::{OwnedHolder, Holder, ReceiverSlot};
 ///
 /// let mut slot = ReceiverSlot::new();
-/// let owned = OwnedReceiver::new(Receiver::in_slot(&mut slot, vec![1u8, 2, 3])).unwrap();
+/// let owned = OwnedHolder::new(Holder::in_slot(&mut slot, vec![1u8, 2, 3])).unwrap();
 /// owned.consume(|v: &mut Vec<u8>, token| {
 ///     let first = take(v, token);
 ///     let second = core::mem::take(v); // the same buffer a second time: rejected
@@ -405,12 +405,12 @@ pub struct MoveToken<'t> {
 /// it, unless it is borrowed for `'static`:
 ///
 /// ```compile_fail,E0597
-/// use dynptr_core::__private::{take, ReceiverOwned};
-/// use dynptr_core::{OwnedReceiver, Receiver, ReceiverSlot};
+/// use dynptr_core::__private::{take, HoldsOwned};
+/// use dynptr_core::{OwnedHolder, Holder, ReceiverSlot};
 ///
 /// struct Unique; // a zero-sized capability that must have one owner
 /// let mut slot = ReceiverSlot::new();
-/// let owned = OwnedReceiver::new(Receiver::in_slot(&mut slot, Unique)).unwrap();
+/// let owned = OwnedHolder::new(Holder::in_slot(&mut slot, Unique)).unwrap();
 /// let mut other = Unique;
 /// let _dup: Unique = owned.consume(|_v: &mut Unique, token| take(&mut other, token));
 /// ```
@@ -425,7 +425,7 @@ pub fn take<'t, T>(this: &'t mut T, token: MoveToken<'t>) -> T {
         "dynptr: `take` called with a token of another receiver"
     );
     token.taken.set(true);
-    // The token was made by `ReceiverOwned::consume` for this receiver (same address,
+    // The token was made by `HoldsOwned::consume` for this receiver (same address,
     // checked above; moved in, so this runs once); seeing `taken`, its holder releases
     // the storage without dropping the value, and `this` stays borrowed for all of `'t`.
     // SAFETY: `this` is a unique, initialised `T` that nothing reads or drops again.
@@ -433,7 +433,7 @@ pub fn take<'t, T>(this: &'t mut T, token: MoveToken<'t>) -> T {
 }
 
 /// A receiver holder a by-value `self` method can move the receiver out of.
-pub trait ReceiverOwned<D: ?Sized>: ReceiverMut<D> + Sized {
+pub trait HoldsOwned<D: ?Sized>: HoldsMut<D> + Sized {
     /// Calls `f` with the receiver and a [`MoveToken`]; if `f` moved the receiver out
     /// (the generated shim does, with the macro runtime's `take`), releases the storage without dropping it, otherwise drops it
     /// normally.
@@ -443,15 +443,15 @@ pub trait ReceiverOwned<D: ?Sized>: ReceiverMut<D> + Sized {
 /// The receiver of a dyn wrapper for a trait with by-value `self` methods: always owned
 /// (on the heap with `boxed`, or in a [`ReceiverSlot`]), since only an owner can give its
 /// receiver away.
-pub struct OwnedReceiver<'a, D: ?Sized>(Receiver<'a, D>);
+pub struct OwnedHolder<'a, D: ?Sized>(Holder<'a, D>);
 
-impl<'a, D: ?Sized> OwnedReceiver<'a, D> {
-    /// Takes an owning [`Receiver`] (`boxed_receiver`, [`Receiver::in_slot`]); `None`
+impl<'a, D: ?Sized> OwnedHolder<'a, D> {
+    /// Takes an owning [`Holder`] (`boxed_receiver`, [`Holder::in_slot`]); `None`
     /// for a borrowed one.
     #[inline]
-    pub fn new(receiver: Receiver<'a, D>) -> Option<Self> {
+    pub fn new(receiver: Holder<'a, D>) -> Option<Self> {
         if receiver.is_owned() {
-            Some(OwnedReceiver(receiver))
+            Some(OwnedHolder(receiver))
         } else {
             None
         }
@@ -465,7 +465,7 @@ impl<'a, D: ?Sized> OwnedReceiver<'a, D> {
     /// If `receiver` is borrowed.
     #[inline]
     #[track_caller]
-    pub fn from_owned(receiver: Receiver<'a, D>) -> Self {
+    pub fn from_owned(receiver: Holder<'a, D>) -> Self {
         match Self::new(receiver) {
             Some(owned) => owned,
             None => panic!("dynptr: an owned receiver was expected"),
@@ -473,7 +473,7 @@ impl<'a, D: ?Sized> OwnedReceiver<'a, D> {
     }
 }
 
-impl<D: ?Sized> ReceiverRef<D> for OwnedReceiver<'_, D> {
+impl<D: ?Sized> HoldsRef<D> for OwnedHolder<'_, D> {
     #[inline(always)]
     fn receiver(&self) -> &D {
         self.0.get()
@@ -484,21 +484,21 @@ impl<D: ?Sized> ReceiverRef<D> for OwnedReceiver<'_, D> {
     }
 }
 
-impl<D: ?Sized> ReceiverMut<D> for OwnedReceiver<'_, D> {
+impl<D: ?Sized> HoldsMut<D> for OwnedHolder<'_, D> {
     #[inline(always)]
     fn receiver_mut(&mut self) -> &mut D {
         self.0.get_mut()
     }
 }
 
-impl<D: ?Sized> ReceiverOwned<D> for OwnedReceiver<'_, D> {
+impl<D: ?Sized> HoldsOwned<D> for OwnedHolder<'_, D> {
     fn consume<Out>(self, f: impl for<'t> FnOnce(&'t mut D, MoveToken<'t>) -> Out) -> Out {
         let taken = core::cell::Cell::new(false);
         let ptr = self.0.ptr;
         let mut this = core::mem::ManuallyDrop::new(self);
         // If `f` panics after taking the value, release without a drop; if before, drop.
         struct Finish<'t, 'a, D: ?Sized> {
-            receiver: &'t mut core::mem::ManuallyDrop<OwnedReceiver<'a, D>>,
+            receiver: &'t mut core::mem::ManuallyDrop<OwnedHolder<'a, D>>,
             taken: &'t core::cell::Cell<bool>,
         }
         impl<D: ?Sized> Drop for Finish<'_, '_, D> {
@@ -525,7 +525,7 @@ impl<D: ?Sized> ReceiverOwned<D> for OwnedReceiver<'_, D> {
             addr: ptr.as_ptr() as *const (),
             _invariant: PhantomData,
         };
-        // SAFETY: invariant 1 of `Receiver`: valid and owned; the unique reference ends
+        // SAFETY: invariant 1 of `Holder`: valid and owned; the unique reference ends
         // when `f` returns, before `Finish` releases or drops the value.
         let value = unsafe { &mut *ptr.as_ptr() };
         let out = f(value, token);
@@ -534,7 +534,7 @@ impl<D: ?Sized> ReceiverOwned<D> for OwnedReceiver<'_, D> {
     }
 }
 
-impl<'s, D: ?Sized + 's, S: Strategy + 's> ReceiverOwned<D> for DynPtr<'s, D, S> {
+impl<'s, D: ?Sized + 's, S: Strategy + 's> HoldsOwned<D> for DynPtr<'s, D, S> {
     fn consume<Out>(self, f: impl for<'t> FnOnce(&'t mut D, MoveToken<'t>) -> Out) -> Out {
         let taken = core::cell::Cell::new(false);
         let mut raw = core::mem::ManuallyDrop::new(DynPtr::into_raw(self));
@@ -576,14 +576,14 @@ impl<'s, D: ?Sized + 's, S: Strategy + 's> ReceiverOwned<D> for DynPtr<'s, D, S>
     }
 }
 
-// SAFETY: an `OwnedReceiver` owns its `D`: sending it sends the value.
-unsafe impl<D: ?Sized + Send> Send for OwnedReceiver<'_, D> {}
+// SAFETY: an `OwnedHolder` owns its `D`: sending it sends the value.
+unsafe impl<D: ?Sized + Send> Send for OwnedHolder<'_, D> {}
 
-// SAFETY: `&OwnedReceiver` only gives `&D`.
-unsafe impl<D: ?Sized + Sync> Sync for OwnedReceiver<'_, D> {}
+// SAFETY: `&OwnedHolder` only gives `&D`.
+unsafe impl<D: ?Sized + Sync> Sync for OwnedHolder<'_, D> {}
 
-impl<D: ?Sized> fmt::Debug for OwnedReceiver<'_, D> {
+impl<D: ?Sized> fmt::Debug for OwnedHolder<'_, D> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("OwnedReceiver").field(&self.0).finish()
+        f.debug_tuple("OwnedHolder").field(&self.0).finish()
     }
 }

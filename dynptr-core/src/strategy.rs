@@ -347,8 +347,8 @@ impl Committed<'_> {
 ///
 /// Generic code cannot write "`S::Ptr<'s, D>: Send` for every `D: Send`", so a strategy
 /// says it once here, and [`DynPtr`](crate::DynPtr) is `Send` when `D: Send` and
-/// `S: ThreadSafe`, `Sync` when `D: Sync` and `S: ThreadSafe`. `#[dyn_trait(Send)]`
-/// wrappers need it. Heap and inline strategies are `ThreadSafe`; a strategy whose
+/// `S: ThreadSafePointers`, `Sync` when `D: Sync` and `S: ThreadSafePointers`. `#[dyn_trait(Send)]`
+/// wrappers need it. Heap and inline strategies are `ThreadSafePointers`; a strategy whose
 /// pointers update unsynchronised shared state when they drop (a `Cell` counter in an
 /// arena, a stack slot flag) is not.
 ///
@@ -364,7 +364,7 @@ impl Committed<'_> {
 /// ## Caller
 ///
 /// Nothing beyond the usual: rely on the `Send`/`Sync` impls of `DynPtr`.
-pub unsafe trait ThreadSafe: Strategy {}
+pub unsafe trait ThreadSafePointers: Strategy {}
 
 /// The largest value a strategy can store: its size and its alignment.
 ///

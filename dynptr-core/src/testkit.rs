@@ -59,7 +59,7 @@ use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
 use std::sync::Mutex;
 
-use crate::{impl_coerce, Capacity, DynPtr, RejectReason, Strategy, ThreadSafe};
+use crate::{impl_coerce, Capacity, DynPtr, RejectReason, Strategy, ThreadSafePointers};
 
 /// The capacity the kit's own values need (its larger values go through `try_adapt`).
 pub const MIN_CAPACITY: Capacity = Capacity::new(96, 8);
@@ -112,13 +112,13 @@ pub fn check_with<S: Strategy>(config: Config, mut make: impl FnMut() -> S) {
     call_paths(config, &mut make);
 }
 
-/// Compile-time check that `DynPtr`s of a [`ThreadSafe`] strategy are `Send`/`Sync`
+/// Compile-time check that `DynPtr`s of a [`ThreadSafePointers`] strategy are `Send`/`Sync`
 /// exactly as their pointees allow, and `Unpin` for an `Unpin` pointee.
-pub fn assert_thread_safe<S: ThreadSafe>() {
+pub fn assert_thread_safe<S: ThreadSafePointers>() {
     fn send<T: Send>() {}
     fn sync<T: Sync>() {}
     fn unpin<T: Unpin>() {}
-    fn check<'s, S: ThreadSafe + 's>() {
+    fn check<'s, S: ThreadSafePointers + 's>() {
         send::<DynPtr<'s, dyn Future<Output = u8> + Send + 's, S>>();
         send::<DynPtr<'s, dyn Iterator<Item = u8> + Send + 's, S>>();
         sync::<DynPtr<'s, dyn Future<Output = u8> + Send + Sync + 's, S>>();

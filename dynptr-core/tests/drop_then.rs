@@ -1,4 +1,4 @@
-//! `drop_then` and `drop_then_release` run their release step exactly once, after the
+//! `drop_in_place_then` and `drop_in_place_then_release` run their release step exactly once, after the
 //! drop, also when the drop panics (which then propagates).
 
 use core::alloc::Layout;
@@ -8,7 +8,7 @@ use core::mem::ManuallyDrop;
 use core::panic::AssertUnwindSafe;
 use core::ptr::NonNull;
 
-use dynptr_core::{drop_then, drop_then_release};
+use dynptr_core::{drop_in_place_then, drop_in_place_then_release};
 
 /// Logs its drop, and panics in it if asked.
 struct Logged<'a> {
@@ -47,7 +47,7 @@ fn drop_then_runs_after_the_drop_once() {
         check(panic, |ptr, log| {
             // SAFETY: the value is initialised and owned by `check`, which never drops
             // it otherwise (`ManuallyDrop`).
-            unsafe { drop_then(ptr, || log.borrow_mut().push("then")) }
+            unsafe { drop_in_place_then(ptr, || log.borrow_mut().push("then")) }
         });
     }
 }
@@ -59,7 +59,7 @@ fn drop_then_release_passes_address_and_layout_once() {
             let expected = (ptr.cast::<u8>(), Layout::new::<Logged<'_>>());
             // SAFETY: as above.
             unsafe {
-                drop_then_release(ptr, |addr, layout| {
+                drop_in_place_then_release(ptr, |addr, layout| {
                     assert_eq!((addr, layout), expected);
                     log.borrow_mut().push("then");
                 })

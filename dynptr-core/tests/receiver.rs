@@ -1,10 +1,10 @@
-//! `Receiver` and `SharedReceiver`: borrowed and owned receivers drop their value
+//! `Holder` and `SharedHolder`: borrowed and owned receivers drop their value
 //! exactly once, and a by-value move releases the storage without a drop.
 
 use core::cell::Cell;
 use core::ptr::NonNull;
 
-use dynptr_core::{impl_coerce, Receiver, ReceiverSlot, SharedReceiver};
+use dynptr_core::{impl_coerce, Holder, ReceiverSlot, SharedHolder};
 
 trait Counter {
     fn bump(&mut self) -> u32;
@@ -38,14 +38,14 @@ fn borrowed_receivers_never_drop() {
     let drops = Cell::new(0);
     let mut value = Tracked { n: 1, drops: &drops };
     {
-        let mut r: Receiver<'_, dyn Counter + '_> = Receiver::from_mut(&mut value);
+        let mut r: Holder<'_, dyn Counter + '_> = Holder::from_mut(&mut value);
         assert!(!r.is_owned());
         assert_eq!(r.get_mut().bump(), 2);
         assert_eq!(r.get().peek(), 2);
     }
     assert_eq!(drops.get(), 0);
     {
-        let r: SharedReceiver<'_, dyn Counter + '_> = SharedReceiver::from_ref(&value);
+        let r: SharedHolder<'_, dyn Counter + '_> = SharedHolder::from_ref(&value);
         assert_eq!(r.get().peek(), 2);
         assert!(r.into_owned().is_none());
     }
@@ -57,16 +57,15 @@ fn borrowed_receivers_never_drop() {
 fn a_slot_receiver_owns_and_drops_once() {
     let drops = Cell::new(0);
     let mut slot = ReceiverSlot::new();
-    let mut r: Receiver<'_, dyn Counter + '_> =
-        Receiver::in_slot(&mut slot, Tracked { n: 10, drops: &drops });
+    let mut r: Holder<'_, dyn Counter + '_> = Holder::in_slot(&mut slot, Tracked { n: 10, drops: &drops });
     assert!(r.is_owned());
     assert_eq!(r.get_mut().bump(), 11);
     assert_eq!(drops.get(), 0);
     drop(r);
     assert_eq!(drops.get(), 1);
     // The slot can be used again.
-    let r: Receiver<'_, dyn Counter + '_> = Receiver::in_slot(&mut slot, Tracked { n: 20, drops: &drops });
-    let shared = SharedReceiver::from_owned(r);
+    let r: Holder<'_, dyn Counter + '_> = Holder::in_slot(&mut slot, Tracked { n: 20, drops: &drops });
+    let shared = SharedHolder::from_owned(r);
     assert_eq!(shared.get().peek(), 20);
     drop(shared);
     assert_eq!(drops.get(), 2);
@@ -76,7 +75,7 @@ fn a_slot_receiver_owns_and_drops_once() {
 fn take_owned_moves_out_without_a_second_drop() {
     let drops = Cell::new(0);
     let mut slot = ReceiverSlot::new();
-    let r: Receiver<'_, dyn Counter + '_> = Receiver::in_slot(&mut slot, Tracked { n: 5, drops: &drops });
+    let r: Holder<'_, dyn Counter + '_> = Holder::in_slot(&mut slot, Tracked { n: 5, drops: &drops });
     let take = |ptr: NonNull<dyn Counter + '_>| {
         // SAFETY: `ptr` is the slot's initialised `Tracked`, read exactly once.
         unsafe { ptr.cast::<Tracked<'_>>().as_ptr().read() }
@@ -90,7 +89,7 @@ fn take_owned_moves_out_without_a_second_drop() {
     assert_eq!(drops.get(), 1);
 
     let mut value = Tracked { n: 1, drops: &drops };
-    let borrowed: Receiver<'_, dyn Counter + '_> = Receiver::from_mut(&mut value);
+    let borrowed: Holder<'_, dyn Counter + '_> = Holder::from_mut(&mut value);
     // SAFETY: not called for a borrowed receiver.
     let none = unsafe { borrowed.take_owned(|_| -> u32 { unreachable!() }) };
     assert!(none.is_none());
@@ -100,11 +99,11 @@ fn take_owned_moves_out_without_a_second_drop() {
 fn a_forgotten_slot_receiver_leaks_its_value_in_place() {
     let drops = Cell::new(0);
     let mut slot = ReceiverSlot::new();
-    let r: Receiver<'_, dyn Counter + '_> = Receiver::in_slot(&mut slot, Tracked { n: 1, drops: &drops });
+    let r: Holder<'_, dyn Counter + '_> = Holder::in_slot(&mut slot, Tracked { n: 1, drops: &drops });
     core::mem::forget(r);
     assert_eq!(drops.get(), 0);
     // Reusing the slot overwrites the leaked value without dropping it.
-    let r: Receiver<'_, dyn Counter + '_> = Receiver::in_slot(&mut slot, Tracked { n: 2, drops: &drops });
+    let r: Holder<'_, dyn Counter + '_> = Holder::in_slot(&mut slot, Tracked { n: 2, drops: &drops });
     assert_eq!(r.get().peek(), 2);
     drop(r);
     assert_eq!(drops.get(), 1);

@@ -9,8 +9,8 @@ use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 
 use dynptr_core::{
-    drop_then_release, testkit, write_with, Capacity, CoerceFrom, Committed, OwningPtr, Placed, Rejected,
-    Strategy,
+    drop_in_place_then_release, testkit, write_with, Capacity, CoerceFrom, Committed, OwningPtr, Placed,
+    Rejected, Strategy,
 };
 
 #[repr(align(16))]
@@ -70,7 +70,7 @@ unsafe impl<D: ?Sized> OwningPtr for OnePtr<'_, D> {
 impl<D: ?Sized> Drop for OnePtr<'_, D> {
     fn drop(&mut self) {
         // SAFETY: the value is initialised and dropped only here.
-        unsafe { drop_then_release(self.ptr, |_, _| {}) }
+        unsafe { drop_in_place_then_release(self.ptr, |_, _| {}) }
     }
 }
 

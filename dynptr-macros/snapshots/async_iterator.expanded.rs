@@ -54,7 +54,7 @@ pub struct DynAsyncIterator<
     'a,
     Item,
     S: ::dynptr::__private::Strategy = ::dynptr::__private::DefaultStrategy,
-    R = ::dynptr::__private::Receiver<'a, dyn ErasedAsyncIterator<Item, S> + 'a>,
+    R = ::dynptr::__private::Holder<'a, dyn ErasedAsyncIterator<Item, S> + 'a>,
 > {
     __dynptr_receiver: R,
     __dynptr_strategy: S,
@@ -99,7 +99,7 @@ where
         '__dynptr_s,
         Item,
         S,
-        ::dynptr::__private::Receiver<'__dynptr_s, dyn ErasedAsyncIterator<Item, S> + '__dynptr_s>,
+        ::dynptr::__private::Holder<'__dynptr_s, dyn ErasedAsyncIterator<Item, S> + '__dynptr_s>,
     >;
 }
 impl<'__dynptr_s, Item, S, __DynptrT> ::dynptr::__private::Wrap<'__dynptr_s, S, __DynptrT>
@@ -119,7 +119,7 @@ where
     #[inline]
     fn borrow(value: &'__dynptr_s mut __DynptrT, strategy: S) -> Self::Borrowed {
         let value: &'__dynptr_s mut (dyn ErasedAsyncIterator<Item, S> + '__dynptr_s) = value;
-        DynAsyncIterator::__from_parts(::dynptr::__private::Receiver::from_mut(value), strategy)
+        DynAsyncIterator::__from_parts(::dynptr::__private::Holder::from_mut(value), strategy)
     }
     #[inline]
     fn wrap_shared(strategy: &'__dynptr_s S, value: __DynptrT) -> Self::Wrapper {
@@ -139,7 +139,7 @@ impl<'a, Item, S: ::dynptr::__private::Strategy> DynAsyncIterator<'a, Item, S> {
     {
         let value: &'a mut (dyn ErasedAsyncIterator<Item, S> + 'a) = value;
         DynAsyncIterator {
-            __dynptr_receiver: ::dynptr::__private::Receiver::from_mut(value),
+            __dynptr_receiver: ::dynptr::__private::Holder::from_mut(value),
             __dynptr_strategy: strategy,
             __dynptr_marker: ::core::marker::PhantomData,
         }
@@ -172,7 +172,7 @@ impl<'a, Item, S: ::dynptr::__private::Strategy> DynAsyncIterator<'a, Item, S> {
         __DynptrT: AsyncIterator<Item = Item> + 'a,
     {
         DynAsyncIterator {
-            __dynptr_receiver: ::dynptr::__private::Receiver::in_slot(slot, value),
+            __dynptr_receiver: ::dynptr::__private::Holder::in_slot(slot, value),
             __dynptr_strategy: strategy,
             __dynptr_marker: ::core::marker::PhantomData,
         }
@@ -181,7 +181,7 @@ impl<'a, Item, S: ::dynptr::__private::Strategy> DynAsyncIterator<'a, Item, S> {
     #[doc = r" borrowing it."]
     #[inline]
     pub fn is_owned(&self) -> bool {
-        ::dynptr::__private::ReceiverRef::is_owned(&self.__dynptr_receiver)
+        ::dynptr::__private::HoldsRef::is_owned(&self.__dynptr_receiver)
     }
 }
 #[allow(clippy::type_complexity, clippy::needless_lifetimes)]
@@ -225,13 +225,13 @@ impl<'a, Item> DynAsyncIterator<'a, Item, ::dynptr::__private::DefaultStrategy> 
 }
 impl<'a, Item, S: ::dynptr::__private::Strategy, R> ::core::fmt::Debug for DynAsyncIterator<'a, Item, S, R>
 where
-    R: ::dynptr::__private::ReceiverRef<dyn ErasedAsyncIterator<Item, S> + 'a>,
+    R: ::dynptr::__private::HoldsRef<dyn ErasedAsyncIterator<Item, S> + 'a>,
 {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("DynAsyncIterator")
             .field(
                 "owned",
-                &::dynptr::__private::ReceiverRef::is_owned(&self.__dynptr_receiver),
+                &::dynptr::__private::HoldsRef::is_owned(&self.__dynptr_receiver),
             )
             .finish_non_exhaustive()
     }
@@ -240,7 +240,7 @@ where
 impl<'a, Item, S, R> AsyncIterator for DynAsyncIterator<'a, Item, S, R>
 where
     S: ::dynptr::__private::Strategy,
-    R: ::dynptr::__private::ReceiverMut<dyn ErasedAsyncIterator<Item, S> + 'a>,
+    R: ::dynptr::__private::HoldsMut<dyn ErasedAsyncIterator<Item, S> + 'a>,
 {
     type Item = Item;
     #[inline]
@@ -249,7 +249,7 @@ where
         ::dynptr::__private::Call::new(move |__dynptr_slot, __dynptr_cx| {
             let __dynptr_w = __dynptr_w;
             ErasedAsyncIterator::<Item, S>::__dynptr_next(
-                ::dynptr::__private::ReceiverMut::receiver_mut(&mut __dynptr_w.__dynptr_receiver),
+                ::dynptr::__private::HoldsMut::receiver_mut(&mut __dynptr_w.__dynptr_receiver),
                 &mut __dynptr_w.__dynptr_strategy,
                 __dynptr_slot,
                 __dynptr_cx,

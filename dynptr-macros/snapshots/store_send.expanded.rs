@@ -70,7 +70,7 @@ pub struct DynStore<
     K: Eq,
     Value,
     S: ::dynptr::__private::Strategy = ::dynptr::__private::DefaultStrategy,
-    R = ::dynptr::__private::SharedReceiver<
+    R = ::dynptr::__private::SharedHolder<
         'a,
         dyn ErasedStore<K, Value, S> + ::core::marker::Send + ::core::marker::Sync + 'a,
     >,
@@ -125,7 +125,7 @@ where
         K,
         Value,
         S,
-        ::dynptr::__private::SharedReceiver<
+        ::dynptr::__private::SharedHolder<
             '__dynptr_s,
             dyn ErasedStore<K, Value, S> + ::core::marker::Send + ::core::marker::Sync + '__dynptr_s,
         >,
@@ -152,7 +152,7 @@ where
                               + ::core::marker::Send
                               + ::core::marker::Sync
                               + '__dynptr_s) = value;
-        DynStore::__from_parts(::dynptr::__private::SharedReceiver::from_mut(value), strategy)
+        DynStore::__from_parts(::dynptr::__private::SharedHolder::from_mut(value), strategy)
     }
     #[inline]
     fn wrap_shared(strategy: &'__dynptr_s S, value: __DynptrT) -> Self::Wrapper {
@@ -173,7 +173,7 @@ impl<'a, K: Eq, Value, S: ::dynptr::__private::Strategy> DynStore<'a, K, Value, 
         let value: &'a mut (dyn ErasedStore<K, Value, S> + ::core::marker::Send + ::core::marker::Sync + 'a) =
             value;
         DynStore {
-            __dynptr_receiver: ::dynptr::__private::SharedReceiver::from_mut(value),
+            __dynptr_receiver: ::dynptr::__private::SharedHolder::from_mut(value),
             __dynptr_strategy: strategy,
             __dynptr_marker: ::core::marker::PhantomData,
         }
@@ -188,7 +188,7 @@ impl<'a, K: Eq, Value, S: ::dynptr::__private::Strategy> DynStore<'a, K, Value, 
         let value: &'a (dyn ErasedStore<K, Value, S> + ::core::marker::Send + ::core::marker::Sync + 'a) =
             value;
         DynStore {
-            __dynptr_receiver: ::dynptr::__private::SharedReceiver::from_ref(value),
+            __dynptr_receiver: ::dynptr::__private::SharedHolder::from_ref(value),
             __dynptr_strategy: strategy,
             __dynptr_marker: ::core::marker::PhantomData,
         }
@@ -201,7 +201,7 @@ impl<'a, K: Eq, Value, S: ::dynptr::__private::Strategy> DynStore<'a, K, Value, 
         __DynptrT: Store<K, Value = Value> + ::core::marker::Send + ::core::marker::Sync + 'a,
     {
         DynStore {
-            __dynptr_receiver: ::dynptr::__private::SharedReceiver::from_owned(
+            __dynptr_receiver: ::dynptr::__private::SharedHolder::from_owned(
                 ::dynptr::__private::boxed_receiver::<
                     __DynptrT,
                     dyn ErasedStore<K, Value, S> + ::core::marker::Send + ::core::marker::Sync + 'a,
@@ -223,8 +223,8 @@ impl<'a, K: Eq, Value, S: ::dynptr::__private::Strategy> DynStore<'a, K, Value, 
         __DynptrT: Store<K, Value = Value> + ::core::marker::Send + ::core::marker::Sync + 'a,
     {
         DynStore {
-            __dynptr_receiver: ::dynptr::__private::SharedReceiver::from_owned(
-                ::dynptr::__private::Receiver::in_slot(slot, value),
+            __dynptr_receiver: ::dynptr::__private::SharedHolder::from_owned(
+                ::dynptr::__private::Holder::in_slot(slot, value),
             ),
             __dynptr_strategy: strategy,
             __dynptr_marker: ::core::marker::PhantomData,
@@ -234,7 +234,7 @@ impl<'a, K: Eq, Value, S: ::dynptr::__private::Strategy> DynStore<'a, K, Value, 
     #[doc = r" borrowing it."]
     #[inline]
     pub fn is_owned(&self) -> bool {
-        ::dynptr::__private::ReceiverRef::is_owned(&self.__dynptr_receiver)
+        ::dynptr::__private::HoldsRef::is_owned(&self.__dynptr_receiver)
     }
 }
 #[allow(clippy::type_complexity, clippy::needless_lifetimes)]
@@ -287,7 +287,7 @@ impl<'a, K: Eq, Value> DynStore<'a, K, Value, ::dynptr::__private::DefaultStrate
 impl<'a, K: Eq, Value, S: ::dynptr::__private::Strategy, R> ::core::fmt::Debug
     for DynStore<'a, K, Value, S, R>
 where
-    R: ::dynptr::__private::ReceiverRef<
+    R: ::dynptr::__private::HoldsRef<
         dyn ErasedStore<K, Value, S> + ::core::marker::Send + ::core::marker::Sync + 'a,
     >,
 {
@@ -295,7 +295,7 @@ where
         f.debug_struct("DynStore")
             .field(
                 "owned",
-                &::dynptr::__private::ReceiverRef::is_owned(&self.__dynptr_receiver),
+                &::dynptr::__private::HoldsRef::is_owned(&self.__dynptr_receiver),
             )
             .finish_non_exhaustive()
     }
@@ -304,10 +304,10 @@ where
 impl<'a, K: Eq, Value, S, R> Store<K> for DynStore<'a, K, Value, S, R>
 where
     S: ::dynptr::__private::Strategy
-        + ::dynptr::__private::ThreadSafe
+        + ::dynptr::__private::ThreadSafePointers
         + ::core::marker::Send
         + ::core::marker::Sync,
-    R: ::dynptr::__private::ReceiverRef<
+    R: ::dynptr::__private::HoldsRef<
             dyn ErasedStore<K, Value, S> + ::core::marker::Send + ::core::marker::Sync + 'a,
         > + ::core::marker::Send
         + ::core::marker::Sync,
@@ -324,7 +324,7 @@ where
             ::dynptr::__private::Call::new(move |__dynptr_slot, __dynptr_cx| {
                 let __dynptr_w = __dynptr_w;
                 ErasedStore::<K, Value, S>::__dynptr_get(
-                    ::dynptr::__private::ReceiverRef::receiver(&__dynptr_w.__dynptr_receiver),
+                    ::dynptr::__private::HoldsRef::receiver(&__dynptr_w.__dynptr_receiver),
                     &__dynptr_w.__dynptr_strategy,
                     __dynptr_a0,
                     __dynptr_slot,
@@ -336,7 +336,7 @@ where
     }
     #[inline]
     fn len(&self) -> usize {
-        ErasedStore::<K, Value, S>::__dynptr_len(::dynptr::__private::ReceiverRef::receiver(
+        ErasedStore::<K, Value, S>::__dynptr_len(::dynptr::__private::HoldsRef::receiver(
             &self.__dynptr_receiver,
         ))
     }

@@ -56,7 +56,7 @@ struct AnyWords<
     'a,
     't,
     S: ::dynptr::__private::Strategy = ::dynptr::__private::DefaultStrategy,
-    R = ::dynptr::__private::Receiver<'a, dyn ErasedWords<'t, S> + ::core::marker::Sync + 'a>,
+    R = ::dynptr::__private::Holder<'a, dyn ErasedWords<'t, S> + ::core::marker::Sync + 'a>,
 > {
     __dynptr_receiver: R,
     __dynptr_strategy: S,
@@ -105,10 +105,7 @@ where
         '__dynptr_s,
         't,
         S,
-        ::dynptr::__private::Receiver<
-            '__dynptr_s,
-            dyn ErasedWords<'t, S> + ::core::marker::Sync + '__dynptr_s,
-        >,
+        ::dynptr::__private::Holder<'__dynptr_s, dyn ErasedWords<'t, S> + ::core::marker::Sync + '__dynptr_s>,
     >;
 }
 impl<'__dynptr_s, 't, S, __DynptrT> ::dynptr::__private::Wrap<'__dynptr_s, S, __DynptrT>
@@ -128,7 +125,7 @@ where
     #[inline]
     fn borrow(value: &'__dynptr_s mut __DynptrT, strategy: S) -> Self::Borrowed {
         let value: &'__dynptr_s mut (dyn ErasedWords<'t, S> + ::core::marker::Sync + '__dynptr_s) = value;
-        AnyWords::__from_parts(::dynptr::__private::Receiver::from_mut(value), strategy)
+        AnyWords::__from_parts(::dynptr::__private::Holder::from_mut(value), strategy)
     }
     #[inline]
     fn wrap_shared(strategy: &'__dynptr_s S, value: __DynptrT) -> Self::Wrapper {
@@ -148,7 +145,7 @@ impl<'a, 't, S: ::dynptr::__private::Strategy> AnyWords<'a, 't, S> {
     {
         let value: &'a mut (dyn ErasedWords<'t, S> + ::core::marker::Sync + 'a) = value;
         AnyWords {
-            __dynptr_receiver: ::dynptr::__private::Receiver::from_mut(value),
+            __dynptr_receiver: ::dynptr::__private::Holder::from_mut(value),
             __dynptr_strategy: strategy,
             __dynptr_marker: ::core::marker::PhantomData,
         }
@@ -181,7 +178,7 @@ impl<'a, 't, S: ::dynptr::__private::Strategy> AnyWords<'a, 't, S> {
         __DynptrT: Words<'t> + ::core::marker::Sync + 'a,
     {
         AnyWords {
-            __dynptr_receiver: ::dynptr::__private::Receiver::in_slot(slot, value),
+            __dynptr_receiver: ::dynptr::__private::Holder::in_slot(slot, value),
             __dynptr_strategy: strategy,
             __dynptr_marker: ::core::marker::PhantomData,
         }
@@ -190,7 +187,7 @@ impl<'a, 't, S: ::dynptr::__private::Strategy> AnyWords<'a, 't, S> {
     #[doc = r" borrowing it."]
     #[inline]
     pub fn is_owned(&self) -> bool {
-        ::dynptr::__private::ReceiverRef::is_owned(&self.__dynptr_receiver)
+        ::dynptr::__private::HoldsRef::is_owned(&self.__dynptr_receiver)
     }
 }
 #[allow(clippy::type_complexity, clippy::needless_lifetimes)]
@@ -234,13 +231,13 @@ impl<'a, 't> AnyWords<'a, 't, ::dynptr::__private::DefaultStrategy> {
 }
 impl<'a, 't, S: ::dynptr::__private::Strategy, R> ::core::fmt::Debug for AnyWords<'a, 't, S, R>
 where
-    R: ::dynptr::__private::ReceiverRef<dyn ErasedWords<'t, S> + ::core::marker::Sync + 'a>,
+    R: ::dynptr::__private::HoldsRef<dyn ErasedWords<'t, S> + ::core::marker::Sync + 'a>,
 {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("AnyWords")
             .field(
                 "owned",
-                &::dynptr::__private::ReceiverRef::is_owned(&self.__dynptr_receiver),
+                &::dynptr::__private::HoldsRef::is_owned(&self.__dynptr_receiver),
             )
             .finish_non_exhaustive()
     }
@@ -249,20 +246,20 @@ where
 impl<'a, 't, S, R> Words<'t> for AnyWords<'a, 't, S, R>
 where
     S: ::dynptr::__private::Strategy + ::core::marker::Sync,
-    R: ::dynptr::__private::ReceiverMut<dyn ErasedWords<'t, S> + ::core::marker::Sync + 'a>
+    R: ::dynptr::__private::HoldsMut<dyn ErasedWords<'t, S> + ::core::marker::Sync + 'a>
         + ::core::marker::Sync,
 {
     #[inline]
     fn words(&self) -> impl Iterator<Item = &'t str> + '_ {
         ErasedWords::<'t, S>::__dynptr_words(
-            ::dynptr::__private::ReceiverRef::receiver(&self.__dynptr_receiver),
+            ::dynptr::__private::HoldsRef::receiver(&self.__dynptr_receiver),
             &self.__dynptr_strategy,
         )
     }
     #[inline]
     fn shout(&mut self) -> impl core::fmt::Display {
         ErasedWords::<'t, S>::__dynptr_shout(
-            ::dynptr::__private::ReceiverMut::receiver_mut(&mut self.__dynptr_receiver),
+            ::dynptr::__private::HoldsMut::receiver_mut(&mut self.__dynptr_receiver),
             &mut self.__dynptr_strategy,
         )
     }

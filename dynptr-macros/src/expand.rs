@@ -451,7 +451,7 @@ fn erased_trait(m: &Model) -> TokenStream {
         );
         quote! {
             /// Clones the receiver onto the heap (the `Clone` supertrait).
-            fn __dynptr_clone<'__dynptr_c>(&self) -> ::dynptr::__private::Receiver<'__dynptr_c, #dyn_c>
+            fn __dynptr_clone<'__dynptr_c>(&self) -> ::dynptr::__private::Holder<'__dynptr_c, #dyn_c>
             where
                 Self: '__dynptr_c;
         }
@@ -566,7 +566,7 @@ fn shim(m: &Model) -> TokenStream {
         );
         quote! {
             #[inline]
-            fn __dynptr_clone<'__dynptr_c>(&self) -> ::dynptr::__private::Receiver<'__dynptr_c, #dyn_c>
+            fn __dynptr_clone<'__dynptr_c>(&self) -> ::dynptr::__private::Holder<'__dynptr_c, #dyn_c>
             where
                 Self: '__dynptr_c,
             {
@@ -613,20 +613,20 @@ fn wrapper(m: &Model) -> TokenStream {
     let types: Vec<&Ident> = m.item.generics.type_params().map(|t| &t.ident).collect();
     let auto = &m.auto;
     let borrow_receiver = if m.all_shared {
-        quote!(::dynptr::__private::SharedReceiver)
+        quote!(::dynptr::__private::SharedHolder)
     } else {
-        quote!(::dynptr::__private::Receiver)
+        quote!(::dynptr::__private::Holder)
     };
     let receiver = if m.by_value() {
-        quote!(::dynptr::__private::OwnedReceiver)
+        quote!(::dynptr::__private::OwnedHolder)
     } else {
         borrow_receiver.clone()
     };
     let wrap_receiver = |r: TokenStream| {
         if m.by_value() {
-            quote!(::dynptr::__private::OwnedReceiver::from_owned(#r))
+            quote!(::dynptr::__private::OwnedHolder::from_owned(#r))
         } else if m.all_shared {
-            quote!(::dynptr::__private::SharedReceiver::from_owned(#r))
+            quote!(::dynptr::__private::SharedHolder::from_owned(#r))
         } else {
             r
         }
@@ -636,13 +636,13 @@ fn wrapper(m: &Model) -> TokenStream {
     let self_ty = quote!(#wrapper<#life, #(#args,)* #(#assoc,)* #s>);
     let default_ty = quote!(#wrapper<#life, #(#args,)* #(#assoc,)* ::dynptr::__private::DefaultStrategy>);
 
-    let slot_receiver = wrap_receiver(quote!(::dynptr::__private::Receiver::in_slot(slot, value)));
+    let slot_receiver = wrap_receiver(quote!(::dynptr::__private::Holder::in_slot(slot, value)));
     let boxed_receiver =
         wrap_receiver(quote!(::dynptr::__private::boxed_receiver::<__DynptrT, #dyn_ty>(value)));
     let from_mut = if m.all_shared {
-        quote!(::dynptr::__private::SharedReceiver::from_mut(value))
+        quote!(::dynptr::__private::SharedHolder::from_mut(value))
     } else {
-        quote!(::dynptr::__private::Receiver::from_mut(value))
+        quote!(::dynptr::__private::Holder::from_mut(value))
     };
     let with_strategy = (!m.by_value()).then(|| {
         quote! {
@@ -673,7 +673,7 @@ fn wrapper(m: &Model) -> TokenStream {
             {
                 let value: &#life (#dyn_ty) = value;
                 #wrapper {
-                    __dynptr_receiver: ::dynptr::__private::SharedReceiver::from_ref(value),
+                    __dynptr_receiver: ::dynptr::__private::SharedHolder::from_ref(value),
                     __dynptr_strategy: strategy,
                     __dynptr_marker: ::core::marker::PhantomData,
                 }
@@ -728,11 +728,11 @@ fn wrapper(m: &Model) -> TokenStream {
             impl<#life, #(#params,)* #(#assoc,)* #s: ::dynptr::__private::Strategy, #r> ::core::fmt::#tr
                 for #wrapper<#life, #(#args,)* #(#assoc,)* #s, #r>
             where
-                #r: ::dynptr::__private::ReceiverRef<#dyn_ty>,
+                #r: ::dynptr::__private::HoldsRef<#dyn_ty>,
                 #(#preds,)*
             {
                 fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    ::core::fmt::#tr::fmt(::dynptr::__private::ReceiverRef::receiver(&self.__dynptr_receiver), f)
+                    ::core::fmt::#tr::fmt(::dynptr::__private::HoldsRef::receiver(&self.__dynptr_receiver), f)
                 }
             }
         }
@@ -741,9 +741,9 @@ fn wrapper(m: &Model) -> TokenStream {
     if m.clone {
         let erased = &m.erased;
         let wrap = if m.by_value() {
-            quote!(::dynptr::__private::OwnedReceiver::from_owned)
+            quote!(::dynptr::__private::OwnedHolder::from_owned)
         } else if m.all_shared {
-            quote!(::dynptr::__private::SharedReceiver::from_owned)
+            quote!(::dynptr::__private::SharedHolder::from_owned)
         } else {
             quote!(::core::convert::identity)
         };
@@ -756,7 +756,7 @@ fn wrapper(m: &Model) -> TokenStream {
                 #(#preds,)*
             {
                 fn clone(&self) -> Self {
-                    let receiver: &(#dyn_ty) = ::dynptr::__private::ReceiverRef::receiver(&self.__dynptr_receiver);
+                    let receiver: &(#dyn_ty) = ::dynptr::__private::HoldsRef::receiver(&self.__dynptr_receiver);
                     #wrapper {
                         __dynptr_receiver: #wrap(#erased::<#(#args,)* #(#assoc,)* #s>::__dynptr_clone(receiver)),
                         __dynptr_strategy: ::core::clone::Clone::clone(&self.__dynptr_strategy),
@@ -773,12 +773,12 @@ fn wrapper(m: &Model) -> TokenStream {
             impl<#life, #(#params,)* #(#assoc,)* #s: ::dynptr::__private::Strategy, #r> ::core::fmt::Debug
                 for #wrapper<#life, #(#args,)* #(#assoc,)* #s, #r>
             where
-                #r: ::dynptr::__private::ReceiverRef<#dyn_ty>,
+                #r: ::dynptr::__private::HoldsRef<#dyn_ty>,
                 #(#preds,)*
             {
                 fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                     f.debug_struct(#name_str)
-                        .field("owned", &::dynptr::__private::ReceiverRef::is_owned(&self.__dynptr_receiver))
+                        .field("owned", &::dynptr::__private::HoldsRef::is_owned(&self.__dynptr_receiver))
                         .finish_non_exhaustive()
                 }
             }
@@ -916,7 +916,7 @@ fn wrapper(m: &Model) -> TokenStream {
             /// borrowing it.
             #[inline]
             pub fn is_owned(&self) -> bool {
-                ::dynptr::__private::ReceiverRef::is_owned(&self.__dynptr_receiver)
+                ::dynptr::__private::HoldsRef::is_owned(&self.__dynptr_receiver)
             }
         }
 
@@ -1092,7 +1092,7 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
         s_bounds.push(quote!(::core::default::Default));
     }
     if m.send {
-        s_bounds.push(quote!(::dynptr::__private::ThreadSafe));
+        s_bounds.push(quote!(::dynptr::__private::ThreadSafePointers));
     }
     for a in &m.auto {
         s_bounds.push(quote!(::core::marker::#a));
@@ -1167,7 +1167,7 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
                     #destructure
                     ::core::mem::drop(#st);
                     #(#prelude)*
-                    ::dynptr::__private::ReceiverOwned::consume(#r, |#recv, #token| {
+                    ::dynptr::__private::HoldsOwned::consume(#r, |#recv, #token| {
                         #erased_path::#name(#recv, #token, #(#arg_exprs),*)
                     })
                 },
@@ -1183,7 +1183,7 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
                             #(#binds)*
                             let #sr = &mut #st;
                             ::dynptr::__private::Call::new(move |#slot, #cx| {
-                                ::dynptr::__private::ReceiverOwned::consume(#r, move |#recv, #token| {
+                                ::dynptr::__private::HoldsOwned::consume(#r, move |#recv, #token| {
                                     #erased_path::#name(#recv, #token, #sr, #(#names,)* #slot, #cx)
                                 })
                             })
@@ -1196,7 +1196,7 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
                     async move {
                         let mut #st = #st;
                         #(#prelude)*
-                        let __dynptr_fut = ::dynptr::__private::ReceiverOwned::consume(#r, |#recv, #token| {
+                        let __dynptr_fut = ::dynptr::__private::HoldsOwned::consume(#r, |#recv, #token| {
                             #erased_path::#name(#recv, #token, &mut #st, #(#arg_exprs),*)
                         });
                         __dynptr_fut.await
@@ -1206,15 +1206,13 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
         } else {
             let (recv, strategy) = match method.recv {
                 Recv::Exclusive => (
-                    quote!(::dynptr::__private::ReceiverMut::receiver_mut(
+                    quote!(::dynptr::__private::HoldsMut::receiver_mut(
                         &mut self.__dynptr_receiver
                     )),
                     quote!(&mut self.__dynptr_strategy),
                 ),
                 _ => (
-                    quote!(::dynptr::__private::ReceiverRef::receiver(
-                        &self.__dynptr_receiver
-                    )),
+                    quote!(::dynptr::__private::HoldsRef::receiver(&self.__dynptr_receiver)),
                     quote!(&self.__dynptr_strategy),
                 ),
             };
@@ -1231,11 +1229,11 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
                     // and splits it into receiver and strategy when the call starts.
                     let (recv_w, strategy_w) = match method.recv {
                         Recv::Exclusive => (
-                            quote!(::dynptr::__private::ReceiverMut::receiver_mut(&mut #w.__dynptr_receiver)),
+                            quote!(::dynptr::__private::HoldsMut::receiver_mut(&mut #w.__dynptr_receiver)),
                             quote!(&mut #w.__dynptr_strategy),
                         ),
                         _ => (
-                            quote!(::dynptr::__private::ReceiverRef::receiver(&#w.__dynptr_receiver)),
+                            quote!(::dynptr::__private::HoldsRef::receiver(&#w.__dynptr_receiver)),
                             quote!(&#w.__dynptr_strategy),
                         ),
                     };
@@ -1289,11 +1287,11 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
     let auto = &m.auto;
     let dyn_ty = target.map_or_else(|| erased_dyn(m, &g, life), |t| t.dyn_ty.clone());
     let access = if m.by_value() {
-        quote!(::dynptr::__private::ReceiverOwned<#dyn_ty>)
+        quote!(::dynptr::__private::HoldsOwned<#dyn_ty>)
     } else if m.all_shared {
-        quote!(::dynptr::__private::ReceiverRef<#dyn_ty>)
+        quote!(::dynptr::__private::HoldsRef<#dyn_ty>)
     } else {
-        quote!(::dynptr::__private::ReceiverMut<#dyn_ty>)
+        quote!(::dynptr::__private::HoldsMut<#dyn_ty>)
     };
     if let Some(t) = target {
         let (generics, self_ty, tpath, tpreds) = (&t.generics, &t.self_ty, &t.trait_path, &t.preds);

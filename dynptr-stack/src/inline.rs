@@ -8,7 +8,7 @@ use core::ptr::NonNull;
 
 use dynptr_core::{
     with_metadata_of, write_with, Capacity, CoerceFrom, Committed, OwningPtr, Placed, Rejected, Strategy,
-    ThreadSafe,
+    ThreadSafePointers,
 };
 
 use crate::align::{Alignment, Buf, A16};
@@ -29,7 +29,7 @@ use crate::align::{Alignment, Buf, A16};
 /// expect. A pinned `InlinePtr` (`.await` pins it) pins its value: the value is moved
 /// only before it is first polled.
 ///
-/// `Inline` is a zero-sized `Copy` type, `Default`, `Send`, `Sync` and [`ThreadSafe`]:
+/// `Inline` is a zero-sized `Copy` type, `Default`, `Send`, `Sync` and [`ThreadSafePointers`]:
 /// a pointer is `Send`/`Sync` exactly when its value is.
 ///
 /// # Examples
@@ -186,7 +186,7 @@ impl<const N: usize, A: Alignment> Strategy for Inline<N, A> {
 // metadata (a vtable in static memory, or a length), nothing shared: sending it sends
 // the `D` (sound when `D: Send`), sharing it shares `&D` (sound when `D: Sync`), see the
 // `Send`/`Sync` impls below.
-unsafe impl<const N: usize, A: Alignment> ThreadSafe for Inline<N, A> {}
+unsafe impl<const N: usize, A: Alignment> ThreadSafePointers for Inline<N, A> {}
 
 /// The pointer [`Inline`] returns: it holds the value itself, in `N` bytes aligned to
 /// `A`.

@@ -6,7 +6,9 @@ use core::mem::{ManuallyDrop, MaybeUninit};
 use core::ptr::NonNull;
 
 use dynptr_box::Boxed;
-use dynptr_core::{Capacity, CoerceFrom, Committed, OwningPtr, Placed, Rejected, Strategy, ThreadSafe};
+use dynptr_core::{
+    Capacity, CoerceFrom, Committed, OwningPtr, Placed, Rejected, Strategy, ThreadSafePointers,
+};
 
 use crate::align::{Alignment, A16};
 use crate::inline::InlinePtr;
@@ -24,7 +26,7 @@ use crate::inline::InlinePtr;
 /// (unbounded with `Boxed`). Available with the `alloc` feature, which also brings in
 /// the default `F = Boxed`.
 ///
-/// `Default` and `Clone` when `F` is; [`ThreadSafe`] when `F` is.
+/// `Default` and `Clone` when `F` is; [`ThreadSafePointers`] when `F` is.
 ///
 /// # Examples
 ///
@@ -268,8 +270,8 @@ impl<const N: usize, F: Strategy, A: Alignment> Strategy for InlineOr<N, F, A> {
 }
 
 // SAFETY: an `InlineOrPtr` is either an `InlinePtr` (sound to send/share when `D` is,
-// as for `Inline`'s `ThreadSafe`) or `F::Ptr`, which `F: ThreadSafe` vouches for.
-unsafe impl<const N: usize, F: ThreadSafe, A: Alignment> ThreadSafe for InlineOr<N, F, A> {}
+// as for `Inline`'s `ThreadSafePointers`) or `F::Ptr`, which `F: ThreadSafePointers` vouches for.
+unsafe impl<const N: usize, F: ThreadSafePointers, A: Alignment> ThreadSafePointers for InlineOr<N, F, A> {}
 
 /// The pointer [`InlineOr`] returns: the value inline, or `F`'s pointer to it.
 ///

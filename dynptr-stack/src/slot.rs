@@ -8,8 +8,8 @@ use core::pin::Pin;
 use core::ptr::NonNull;
 
 use dynptr_core::{
-    drop_then, write_with, Capacity, CoerceFrom, Committed, OwningPtr, Placed, RejectReason, Rejected,
-    Strategy,
+    drop_in_place_then, write_with, Capacity, CoerceFrom, Committed, OwningPtr, Placed, RejectReason,
+    Rejected, Strategy,
 };
 
 use crate::align::{Alignment, Buf, A16};
@@ -51,11 +51,11 @@ use crate::align::{Alignment, Buf, A16};
 /// # Threads
 ///
 /// A slot is `Send` but not `Sync`, and [`SlotRef`] and [`SlotPtr`] are neither: the
-/// places' flags are plain `Cell`s. A slot is therefore not [`ThreadSafe`], and
+/// places' flags are plain `Cell`s. A slot is therefore not [`ThreadSafePointers`], and
 /// `#[dyn_trait(Send)]` wrappers cannot use it; use [`Inline`](crate::Inline) for those.
 ///
 /// [`try_adapt_shared`]: Strategy::try_adapt_shared
-/// [`ThreadSafe`]: dynptr_core::ThreadSafe
+/// [`ThreadSafePointers`]: dynptr_core::ThreadSafePointers
 ///
 /// # Examples
 ///
@@ -220,7 +220,7 @@ impl<const N: usize, A: Alignment, const K: usize> fmt::Debug for Slot<N, A, K> 
 /// The strategy of a [`Slot`]: a handle to a pinned slot, held by the dyn value.
 ///
 /// Not `Default` (it needs a slot), not `Clone` (one handle per slot at a time), not
-/// `Send`/`Sync` and not [`ThreadSafe`](dynptr_core::ThreadSafe) (see [`Slot`]).
+/// `Send`/`Sync` and not [`ThreadSafePointers`](dynptr_core::ThreadSafePointers) (see [`Slot`]).
 ///
 /// # Examples
 ///
@@ -396,7 +396,7 @@ pub struct SlotPtr<'s, D: ?Sized> {
 // - Access (rule 1): `ptr` is derived from the place's `UnsafeCell` buffer (invariant 1),
 //   which stays valid for `'s` and is touched by nobody else (`Place` invariant 2).
 // - Drop exactly once (rule 2): `Drop` drops the value once through
-//   `drop_then`, then marks the place free, also when the drop panics.
+//   `drop_in_place_then`, then marks the place free, also when the drop panics.
 // - Pinning (rule 3): the value is in the slot, outside `self`; it never moves.
 // - Abandon on forget (rule 4): a forgotten `SlotPtr` leaves its place taken forever:
 //   never dropped, never written again (`Place::put` takes only empty places); the
@@ -435,7 +435,7 @@ impl<D: ?Sized> Drop for SlotPtr<'_, D> {
         // The release marks the place free after the drop (or while a panic in it
         // unwinds). A type without drop glue costs no call: its vtable entry is null.
         // SAFETY: invariant 1: initialised, owned by `self` (being dropped), dropped once.
-        unsafe { drop_then(self.ptr, || taken.set(false)) };
+        unsafe { drop_in_place_then(self.ptr, || taken.set(false)) };
     }
 }
 

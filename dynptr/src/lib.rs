@@ -163,7 +163,7 @@
 //! - `#[dyn_trait(Send)]`: adds `+ Send` to the trait's `async fn` and `-> impl Trait`
 //!   returns (as `trait_variant::make(Send)` does; a generic shim cannot prove an impl's
 //!   future `Send` otherwise); the wrapper is `Send`, and `Sync` when the trait has
-//!   `&self` methods; it needs a [`ThreadSafe`] strategy.
+//!   `&self` methods; it needs a [`ThreadSafePointers`] strategy.
 //! - `#[dyn_trait(wrapper = AnyFoo)]`: names the wrapper.
 //!
 //! Without the `box` feature there is no default strategy: name one with
@@ -313,7 +313,7 @@
 extern crate self as dynptr;
 
 pub use dynptr_core::{
-    impl_coerce, Capacity, CoerceFrom, DynPtr, RejectReason, Rejected, Strategy, ThreadSafe,
+    impl_coerce, Capacity, CoerceFrom, DynPtr, RejectReason, Rejected, Strategy, ThreadSafePointers,
 };
 
 /// The tools a strategy author uses: the owning-pointer contract, the in-place entry
@@ -321,8 +321,9 @@ pub use dynptr_core::{
 /// `#[dyn_trait]` and of the provided strategies need none of it.
 pub mod storage {
     pub use dynptr_core::{
-        drop_then, drop_then_release, layout_of, with_metadata_of, write_coerced, write_with, Committed, Out,
-        OwningPtr, Placed, Receiver, ReceiverMut, ReceiverRef, ReceiverSlot, Release, SharedReceiver,
+        drop_in_place_then, drop_in_place_then_release, layout_of, with_metadata_of, write_coerced,
+        write_with, Committed, Holder, HoldsMut, HoldsRef, Out, OwningPtr, Placed, ReceiverSlot, Release,
+        SharedHolder,
     };
     #[cfg(feature = "stack")]
     pub use dynptr_stack::{align, Alignment};
@@ -331,11 +332,16 @@ pub mod storage {
 pub use dynptr_core::call;
 
 // The strategy author's tools, also at the root under their first names (see
-// `storage`).
+// `storage`), and the names before the 2026-12 renames.
 #[doc(hidden)]
 pub use dynptr_core::{
-    drop_then, drop_then_release, layout_of, with_metadata_of, write_coerced, OwningPtr, Receiver,
-    ReceiverMut, ReceiverRef, ReceiverSlot, Release, SharedReceiver,
+    drop_in_place_then, drop_in_place_then_release, layout_of, with_metadata_of, write_coerced, Holder,
+    HoldsMut, HoldsRef, OwningPtr, ReceiverSlot, Release, SharedHolder,
+};
+#[doc(hidden)]
+pub use dynptr_core::{
+    drop_then, drop_then_release, OwnedReceiver, Receiver, ReceiverMut, ReceiverOwned, ReceiverRef,
+    SharedReceiver, ThreadSafe,
 };
 
 #[cfg(feature = "box")]
@@ -399,7 +405,7 @@ pub mod __private {
 
     /// Without the `box` feature, `DynFoo::boxed` fails to compile with a message.
     #[cfg(not(feature = "box"))]
-    pub fn boxed_receiver<'a, T: 'a, D: ?Sized + 'a>(_: T) -> Receiver<'a, D> {
+    pub fn boxed_receiver<'a, T: 'a, D: ?Sized + 'a>(_: T) -> Holder<'a, D> {
         #[allow(clippy::let_unit_value)]
         let () = NoDefault::<T>::FAIL;
         unreachable!()

@@ -102,7 +102,7 @@ impl Store for Squares {
     }
 }
 
-// `Cached` is `Sync` and `ThreadSafe`: the `(Send)` wrapper is `Send + Sync`, so its
+// `Cached` is `Sync` and `ThreadSafePointers`: the `(Send)` wrapper is `Send + Sync`, so its
 // `&self` futures are `Send`.
 static_assertions::assert_impl_all!(DynStore<'static, Cached>: Send, Sync);
 

@@ -20,7 +20,7 @@ use core::sync::atomic::Ordering;
 use core::time::Duration;
 use std::io;
 
-use dynptr::{Boxed, ThreadSafe};
+use dynptr::{Boxed, ThreadSafePointers};
 use dynptr_cache::Cached;
 use service::{routes, Client, Config, CountingHeap, Handler, Request, Response, Server, State, MAX_LINE};
 
@@ -38,7 +38,7 @@ async fn start<S>(
     tokio::task::JoinHandle<()>,
 )
 where
-    S: ThreadSafe + Send + Sync + 'static,
+    S: ThreadSafePointers + Send + Sync + 'static,
 {
     let server = Server::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), config, make_strategy)
         .await
@@ -85,7 +85,7 @@ async fn assert_closed(client: &mut Client) {
 /// use strategies made by `make_strategy`.
 fn answers_requests_and_survives_malformed_input<S>(make_strategy: fn() -> S)
 where
-    S: ThreadSafe + Send + Sync + 'static,
+    S: ThreadSafePointers + Send + Sync + 'static,
 {
     run(async {
         let (addr, state, stop, serving) = start(Config::default(), make_strategy).await;
@@ -362,7 +362,7 @@ fn requests_parse() {
 /// handed out.
 fn route_table<S>(heap: &CountingHeap, make_strategy: fn() -> S) -> u64
 where
-    S: ThreadSafe + Send + Sync + 'static,
+    S: ThreadSafePointers + Send + Sync + 'static,
 {
     let state = Arc::new(State::default());
     let table = routes(&state, make_strategy);

@@ -2,7 +2,7 @@
 //! summing its own iterator through its own dyn value (the allocator is shared: heap
 //! strategies contend on it). Time is wall time over the items of both tasks.
 //!
-//! The stack `Slot` is not here: it is not `ThreadSafe` (its flags are `Cell`s), so
+//! The stack `Slot` is not here: it is not `ThreadSafePointers` (its flags are `Cell`s), so
 //! `#[dyn_trait(Send)]` wrappers cannot use it.
 
 use core::future::Future;
@@ -12,7 +12,7 @@ use core::pin::Pin;
 use std::sync::OnceLock;
 
 use dynify::Dynify;
-use dynptr::{dyn_trait, Boxed, Bumped, Cached, Inline, InlineOr, Strategy, ThreadSafe};
+use dynptr::{dyn_trait, Boxed, Bumped, Cached, Inline, InlineOr, Strategy, ThreadSafePointers};
 use tokio::runtime::Runtime;
 use tokio_util::sync::ReusableBoxFuture;
 
@@ -113,7 +113,7 @@ fn run_floor(n: u32) -> u64 {
     })
 }
 
-async fn sum_dyn<S: Strategy + ThreadSafe + Send>(n: u32, s: S) -> u64 {
+async fn sum_dyn<S: Strategy + ThreadSafePointers + Send>(n: u32, s: S) -> u64 {
     let mut it = Count::new(n);
     let mut d = DynSendIterator::with_strategy(&mut it, s);
     let d = black_box(&mut d);

@@ -39,7 +39,7 @@ use alloc::sync::Arc;
 use std::collections::HashMap;
 use std::io;
 
-use dynptr::{dyn_trait, AllocError, Allocator, Global, ThreadSafe};
+use dynptr::{dyn_trait, AllocError, Allocator, Global, ThreadSafePointers};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
@@ -196,7 +196,7 @@ impl Handler for Sleep {
 /// strategy from `make_strategy`.
 pub fn routes<S>(state: &Arc<State>, make_strategy: fn() -> S) -> HashMap<String, DynHandler<'static, S>>
 where
-    S: ThreadSafe + Send + Sync + 'static,
+    S: ThreadSafePointers + Send + Sync + 'static,
 {
     let mut routes = HashMap::new();
     routes.insert(
@@ -252,7 +252,7 @@ impl<S> fmt::Debug for Server<S> {
 
 impl<S> Server<S>
 where
-    S: ThreadSafe + Send + Sync + 'static,
+    S: ThreadSafePointers + Send + Sync + 'static,
 {
     /// Binds `addr`, which must be a loopback address (`127.0.0.1:0` picks a free port).
     /// Each connection's handlers get a strategy from `make_strategy`.
@@ -358,7 +358,7 @@ async fn serve_connection<S>(
     config: Config,
 ) -> io::Result<()>
 where
-    S: ThreadSafe + Send + Sync + 'static,
+    S: ThreadSafePointers + Send + Sync + 'static,
 {
     let (reader, mut writer) = stream.into_split();
     let mut reader = BufReader::new(reader);
@@ -410,7 +410,7 @@ where
 /// The answer to one request line: through the route's `DynHandler`, or an error.
 async fn answer<S>(routes: &HashMap<String, DynHandler<'static, S>>, line: &[u8], state: &State) -> Response
 where
-    S: ThreadSafe + Send + Sync + 'static,
+    S: ThreadSafePointers + Send + Sync + 'static,
 {
     let req = match Request::parse(line) {
         Ok(req) => req,
