@@ -61,14 +61,13 @@ extern crate alloc;
 
 use core::alloc::Layout;
 use core::fmt;
-use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 
 pub use allocator_api2::alloc::{AllocError, Allocator, Global};
 use dynptr_core::{
-    drop_in_place_then_release, layout_of, write_with, CoerceFrom, Committed, Holder, OwningPtr, Placed,
-    Rejected, Release, Strategy, ThreadSafePointers,
+    write_with, CoerceFrom, Committed, GiveBack, Held, Holder, OwningPtr, Placed, Rejected, Release,
+    Strategy, ThreadSafePointers,
 };
 
 /// The heap strategy: one allocation per stored value, in the allocator `A`.
@@ -249,11 +248,9 @@ impl<A: Allocator + Clone + 'static> Strategy for Boxed<A> {
         D: ?Sized + CoerceFrom<T> + 's,
     {
         let (value, out, alloc) = placed.into_parts();
-        let ptr = BoxPtr {
-            ptr: D::coerce_non_null(value),
-            alloc,
-            _owns: PhantomData,
-        };
+        // SAFETY: the value was built in a block `alloc` allocated with its layout (or
+        // is zero-sized and dangling), owned by nobody else (`try_box`).
+        let ptr = unsafe { Held::new(D::coerce_non_null(value), BoxBack(alloc)) };
         // SAFETY: `out` is valid for writes (`Placed`); the value is on the heap, so a
         // reference to `out` invalidates nothing.
         unsafe { (*out.as_ptr()).write(ptr) };
@@ -285,87 +282,41 @@ impl<A: Allocator + Clone + 'static> Strategy for Boxed<A> {
 unsafe impl<A: Allocator + Clone + Send + Sync + 'static> ThreadSafePointers for Boxed<A> {}
 
 /// The pointer [`Boxed`] returns: one heap block holding the value, and the allocator
-/// that frees it.
-///
-/// # Invariants
-///
-/// 1. `ptr` points to an initialised pointee that this `BoxPtr` owns.
-/// 2. If `size_of_val(pointee) > 0`, its memory was allocated by `alloc` (or a clone
-///    of it) with exactly `Layout::for_value(pointee)`; otherwise `ptr` is dangling and
-///    was never allocated.
-pub struct BoxPtr<D: ?Sized, A: Allocator> {
-    ptr: NonNull<D>,
-    alloc: A,
-    _owns: PhantomData<D>,
-}
+/// that frees it (core's [`Held`] with [`BoxBack`]). Two words for a zero-sized
+/// allocator such as [`Global`].
+pub type BoxPtr<D, A = Global> = Held<D, BoxBack<A>>;
 
-// SAFETY: `as_ptr`/`as_mut_ptr` return the heap (or dangling, zero-sized) pointer of
-// invariant 1, whose provenance is the allocation's and which never moves; `drop` drops
-// the pointee once and deallocates with the exact layout (invariant 2) through
-// `drop_in_place_then_release`, also if the drop panics; a forgotten `BoxPtr` leaks its block and
-// keeps its allocator clone, so the block stays valid forever (abandon on forget).
-unsafe impl<D: ?Sized, A: Allocator> OwningPtr for BoxPtr<D, A> {
-    type Target = D;
+/// How a [`BoxPtr`] gives its block back: the allocator (a clone of the strategy's)
+/// frees it.
+pub struct BoxBack<A>(A);
 
+// SAFETY: a `BoxPtr` is made only by `Boxed::commit` (and `release_boxed`, for the
+// same kind of block): the value's block was allocated by (a clone of) this allocator
+// with exactly the value's layout, or not at all for a zero-sized value (a dangling
+// pointer). `give_back` frees it once with that layout; until then nobody frees it, and
+// a forgotten pointer keeps it (and this allocator clone) forever.
+unsafe impl<A: Allocator> GiveBack for BoxBack<A> {
     #[inline(always)]
-    fn as_ptr(&self) -> NonNull<D> {
-        self.ptr
-    }
-
-    #[inline(always)]
-    fn as_mut_ptr(&mut self) -> NonNull<D> {
-        self.ptr
+    unsafe fn needs_layout(&self, _: NonNull<u8>) -> bool {
+        true
     }
 
     #[inline]
-    unsafe fn release_moved(this: Self) {
-        let this = core::mem::ManuallyDrop::new(this);
-        // SAFETY: `this` is never used or dropped again, so the allocator clone is moved
-        // out exactly once (and dropped at the end of this function).
-        let alloc = unsafe { core::ptr::read(&this.alloc) };
-        // SAFETY: invariant 1: the pointee's memory is still there (the caller moved the
-        // value out but did not free it), so its metadata gives its layout.
-        let layout = unsafe { layout_of(this.ptr) };
+    unsafe fn give_back(self, addr: NonNull<u8>, layout: Option<Layout>) {
+        let layout = layout.expect("`needs_layout` is true");
         if layout.size() != 0 {
-            // SAFETY: invariant 2: allocated by `alloc` with this exact layout; the
-            // caller moved the pointee out, so nothing reads this memory again.
-            unsafe { alloc.deallocate(this.ptr.cast(), layout) };
+            // SAFETY: allocated by this allocator (a clone of the allocating instance)
+            // with exactly `layout`, and released once (the caller).
+            unsafe { self.0.deallocate(addr, layout) }
         }
     }
 }
 
-impl<D: ?Sized, A: Allocator> Drop for BoxPtr<D, A> {
-    #[inline]
-    fn drop(&mut self) {
-        let alloc = &self.alloc;
-        let release = |addr: NonNull<u8>, layout: Layout| {
-            if layout.size() != 0 {
-                // SAFETY: invariant 2: `addr` was allocated by `alloc` (a clone of the
-                // allocating instance) with exactly `layout`, and is released once.
-                unsafe { alloc.deallocate(addr, layout) }
-            }
-        };
-        // SAFETY: invariant 1: the pointee is initialised and owned by us; we are being
-        // dropped, so nothing uses it afterwards.
-        unsafe { drop_in_place_then_release(self.ptr, release) }
-    }
-}
-
-// SAFETY: `BoxPtr` owns a `D` and an `A`; it is `Send` when both are.
-unsafe impl<D: ?Sized + Send, A: Allocator + Send> Send for BoxPtr<D, A> {}
-
-// The pointee lives outside the pointer, which may move freely (like `Box<T>`, which is
-// `Unpin` for any `T`); `DynPtr` stays `Unpin` only when its pointee is.
-impl<D: ?Sized, A: Allocator> Unpin for BoxPtr<D, A> {}
-
-// SAFETY: `&BoxPtr` gives `&D` and `&A` only; `Sync` when both are.
-unsafe impl<D: ?Sized + Sync, A: Allocator + Sync> Sync for BoxPtr<D, A> {}
-
-impl<D: ?Sized, A: Allocator> fmt::Debug for BoxPtr<D, A> {
+impl<A> fmt::Debug for BoxBack<A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BoxPtr")
-            .field("ptr", &self.ptr.cast::<u8>())
-            .finish_non_exhaustive()
+        f.debug_tuple("BoxBack")
+            .field(&core::any::type_name::<A>())
+            .finish()
     }
 }
 
@@ -384,7 +335,8 @@ where
     D: ?Sized + CoerceFrom<T> + 'a,
 {
     let ptr: BoxPtr<D, Global> = Boxed::new().adapt(value);
-    let raw = core::mem::ManuallyDrop::new(ptr).ptr;
+    let ptr = core::mem::ManuallyDrop::new(ptr);
+    let raw = OwningPtr::as_ptr(&*ptr);
     // SAFETY: `raw` is the pointee of a `BoxPtr<D, Global>` we stopped managing
     // (ManuallyDrop); `release_boxed` rebuilds that `BoxPtr` exactly once to release it.
     unsafe { Holder::from_raw_owned(raw, release_boxed::<D>) }
@@ -396,11 +348,9 @@ where
 unsafe fn release_boxed<D: ?Sized>(ptr: NonNull<D>, how: Release) {
     // `Global` is a zero-sized, stateless allocator: rebuilding it is what the original
     // `BoxPtr` held (invariants 1 and 2 hold for `ptr` by the caller's guarantee).
-    let boxed = BoxPtr {
-        ptr,
-        alloc: Global,
-        _owns: PhantomData,
-    };
+    // SAFETY: as just said: the value at `ptr` is in a block of `Global`'s with its
+    // exact layout, owned by nobody now.
+    let boxed: BoxPtr<D, Global> = unsafe { Held::new(ptr, BoxBack(Global)) };
     match how {
         Release::Drop => drop(boxed),
         // SAFETY: the caller moved the value out; the box was never pinned (receivers

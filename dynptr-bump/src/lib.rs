@@ -122,15 +122,15 @@ use alloc::boxed::Box;
 use core::alloc::Layout;
 use core::cell::UnsafeCell;
 use core::fmt;
-use core::marker::PhantomData;
-use core::mem::{align_of, size_of, ManuallyDrop, MaybeUninit};
+use core::mem::{align_of, size_of, MaybeUninit};
 use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 use bumpalo::Bump;
+#[cfg(doc)]
+use dynptr_core::OwningPtr;
 use dynptr_core::{
-    drop_in_place_then, write_with, CoerceFrom, Committed, OwningPtr, Placed, Rejected, Strategy,
-    ThreadSafePointers,
+    write_with, CoerceFrom, Committed, GiveBack, Held, Placed, Rejected, Strategy, ThreadSafePointers,
 };
 
 /// The arena strategy: values in a [`bumpalo::Bump`] owned by the strategy, reclaimed
@@ -569,12 +569,9 @@ where
         // count was zero (invariant 2 of `BumpPtr`: one value, counted once).
         live.store(1, Ordering::Relaxed);
     }
-    let ptr = BumpPtr {
-        ptr: D::coerce_non_null(value),
-        live,
-        exclusive,
-        _owns: PhantomData,
-    };
+    // SAFETY: the value was built in arena memory reserved for it and is now counted
+    // once in `live` (exclusive: the count is 1 and the strategy exclusively borrowed).
+    let ptr = unsafe { Held::new(D::coerce_non_null(value), BumpBack { live, exclusive }) };
     // SAFETY: `out` is valid for writes (`Placed`); the value is in the arena, so a
     // reference to `out` invalidates nothing.
     unsafe { (*out.as_ptr()).write(ptr) };
@@ -841,96 +838,45 @@ unsafe impl ThreadSafePointers for Bumped {}
 unsafe impl ThreadSafePointers for &Bumped {}
 
 /// The pointer [`Bumped`] returns: a value in the arena, and the arena's count of
-/// outstanding values, which it decrements when dropped.
-///
-/// # Invariants
-///
-/// 1. `ptr` points to an initialised pointee that this `BumpPtr` owns, in memory of the
-///    arena whose count is `live` (or dangling and aligned, for a zero-sized pointee).
-/// 2. This pointer is counted once in `live` until it releases that count
-///    (`BumpPtr::release`, from `drop` or `release_moved`); until then the pointee's
-///    memory is neither reused nor freed (`Bumped` invariant 2).
-/// 3. If `exclusive`, the strategy is exclusively borrowed for `'s` by this pointer:
-///    `live` is exactly 1 and nothing else accesses it while this pointer exists.
-pub struct BumpPtr<'s, D: ?Sized> {
-    ptr: NonNull<D>,
+/// outstanding values, which it decrements when dropped (core's [`Held`] with
+/// [`BumpBack`]).
+pub type BumpPtr<'s, D> = Held<D, BumpBack<'s>>;
+
+/// How a [`BumpPtr`] gives its place back: it gives its count back to the arena (the
+/// memory itself goes back with the arena's next reset).
+#[derive(Debug)]
+pub struct BumpBack<'s> {
     live: &'s AtomicUsize,
+    // Invariant: if true, the strategy is exclusively borrowed for `'s` by this
+    // pointer: `live` is exactly 1 and nothing else accesses it meanwhile.
     exclusive: bool,
-    _owns: PhantomData<D>,
 }
 
-impl<D: ?Sized> BumpPtr<'_, D> {
-    /// Gives this pointer's count back to the arena.
+// SAFETY: a `BumpPtr` is made only by `commit_bump`, for a value in memory of the arena
+// whose count is `live` (or dangling and aligned, for a zero-sized value), counted once
+// in `live`; until the count is given back that memory is neither reused nor freed
+// (`Bumped` invariant 2). `give_back` gives it back once. A forgotten pointer never
+// does, so its arena is never reset or freed but leaked (`Bumped` invariant 2). No
+// layout needed. The count is atomic: giving it back from another thread is sound (see
+// `ThreadSafePointers for Bumped`).
+unsafe impl GiveBack for BumpBack<'_> {
     #[inline(always)]
-    fn release(live: &AtomicUsize, exclusive: bool) {
-        if exclusive {
-            // Invariant 3: the count is 1 and ours alone: no read-modify-write needed.
-            // Relaxed: the strategy reads the count only after its exclusive borrow
-            // has ended, which orders this store before that read.
-            live.store(0, Ordering::Relaxed);
+    unsafe fn needs_layout(&self, _: NonNull<u8>) -> bool {
+        false
+    }
+
+    #[inline(always)]
+    unsafe fn give_back(self, _: NonNull<u8>, _: Option<Layout>) {
+        if self.exclusive {
+            // The invariant: the count is 1 and ours alone: no read-modify-write
+            // needed. Relaxed: the strategy reads the count only after its exclusive
+            // borrow has ended, which orders this store before that read.
+            self.live.store(0, Ordering::Relaxed);
         } else {
             // Release: pairs with the acquire load before a reset, so this value's
             // last accesses to its memory happen before that memory is reused.
-            live.fetch_sub(1, Ordering::Release);
+            self.live.fetch_sub(1, Ordering::Release);
         }
-    }
-}
-
-// SAFETY: `as_ptr`/`as_mut_ptr` return the arena pointer of invariant 1, whose
-// provenance is the arena chunk's and which never moves while the arena keeps that
-// memory (invariant 2); `drop` drops the pointee once through `drop_in_place_then`, which
-// releases the count also if the drop panics (the memory itself is the arena's and is
-// reclaimed by its reset); a forgotten `BumpPtr` never releases its count, so its arena
-// is never reset or freed but leaked (abandon on forget, `Bumped` invariant 2).
-unsafe impl<D: ?Sized> OwningPtr for BumpPtr<'_, D> {
-    type Target = D;
-
-    #[inline(always)]
-    fn as_ptr(&self) -> NonNull<D> {
-        self.ptr
-    }
-
-    #[inline(always)]
-    fn as_mut_ptr(&mut self) -> NonNull<D> {
-        self.ptr
-    }
-
-    #[inline]
-    unsafe fn release_moved(this: Self) {
-        // The pointee was moved out; its memory goes back with the arena's next reset.
-        let this = ManuallyDrop::new(this);
-        Self::release(this.live, this.exclusive);
-    }
-}
-
-impl<D: ?Sized> Drop for BumpPtr<'_, D> {
-    #[inline]
-    fn drop(&mut self) {
-        let (live, exclusive) = (self.live, self.exclusive);
-        // SAFETY: invariant 1: the pointee is initialised and owned by us; we are being
-        // dropped, so nothing uses it afterwards. The release gives the count back once.
-        unsafe { drop_in_place_then(self.ptr, || Self::release(live, exclusive)) }
-    }
-}
-
-// SAFETY: a `BumpPtr` owns a `D` and updates the atomic count `live` when it drops, which
-// is sound from any thread (see `ThreadSafePointers for Bumped`); it is `Send` when `D` is.
-unsafe impl<D: ?Sized + Send> Send for BumpPtr<'_, D> {}
-
-// The pointee lives outside the pointer, which may move freely (like `Box<T>`, which is
-// `Unpin` for any `T`); `DynPtr` stays `Unpin` only when its pointee is.
-impl<D: ?Sized> Unpin for BumpPtr<'_, D> {}
-
-// SAFETY: `&BumpPtr` gives `&D` only (the count is touched by `drop` and `release_moved`,
-// which take the pointer by value or `&mut`); `Sync` when `D` is.
-unsafe impl<D: ?Sized + Sync> Sync for BumpPtr<'_, D> {}
-
-impl<D: ?Sized> fmt::Debug for BumpPtr<'_, D> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BumpPtr")
-            .field("ptr", &self.ptr.cast::<u8>())
-            .field("exclusive", &self.exclusive)
-            .finish_non_exhaustive()
     }
 }
 
@@ -991,7 +937,7 @@ pub fn leaked_arenas() -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dynptr_core::DynPtr;
+    use dynptr_core::{DynPtr, OwningPtr};
 
     fn chunks(strategy: &mut Bumped) -> usize {
         strategy.arena.get_mut().bump.iter_allocated_chunks().count()

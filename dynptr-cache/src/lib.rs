@@ -71,14 +71,13 @@ use core::alloc::Layout;
 use core::cell::UnsafeCell;
 use core::fmt;
 use core::marker::PhantomData;
-use core::mem::{ManuallyDrop, MaybeUninit};
+use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 pub use allocator_api2::alloc::{AllocError, Allocator, Global};
 use dynptr_core::{
-    drop_in_place_then, drop_in_place_then_release, layout_of, write_with, CoerceFrom, Committed, OwningPtr,
-    Placed, Rejected, Strategy, ThreadSafePointers,
+    write_with, CoerceFrom, Committed, GiveBack, Held, Placed, Rejected, Strategy, ThreadSafePointers,
 };
 
 /// The recycled-box strategy: one heap block, in the allocator `A`, reused by every
@@ -560,7 +559,7 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
         // SAFETY: the value was written `slot.offset` bytes into its allocation.
         let base = unsafe { data.sub(slot.offset) };
         // SAFETY: a one-off allocation in `self.alloc` with exactly `slot.need`
-        // (invariant 1 of `CachePtr`), released once (the caller).
+        // (the header, see `CacheBack`), released once (the caller).
         unsafe { self.alloc.deallocate(base, slot.need) };
         self.one_offs.fetch_sub(1, Ordering::Relaxed);
     }
@@ -731,11 +730,9 @@ impl<A: Allocator + Clone + 'static> Strategy for Cached<A> {
         // SAFETY: the header's 16 bytes lie in the storage (above), aligned to 8 (the
         // value's offset is a multiple of 16 and the storage is 8-aligned).
         unsafe { header.write(Header { cache, place }) };
-        let ptr = CachePtr {
-            ptr: D::coerce_non_null(value),
-            _cache: PhantomData,
-            _owns: PhantomData,
-        };
+        // SAFETY: the value was built in storage the header now describes truthfully,
+        // owned by nobody else; it does not move.
+        let ptr = unsafe { Held::new(D::coerce_non_null(value), CacheBack(PhantomData)) };
         // SAFETY: `out` is valid for writes (`Placed`); the value is in the cache's
         // storage, so a reference to `out` invalidates nothing.
         unsafe { (*out.as_ptr()).write(ptr) };
@@ -815,125 +812,71 @@ impl<A: Allocator + Clone + fmt::Debug + 'static> fmt::Debug for Cached<A> {
 
 /// The pointer [`Cached`] returns: the value in the cache's block (or, on the shared
 /// path while the block is taken, in a one-off allocation), borrowing the cache for
-/// `'s`. Two words, like `Box<dyn Trait>`: everything else it needs is in the header
-/// right before the value.
+/// `'s` (core's [`Held`] with [`CacheBack`]). Two words, like `Box<dyn Trait>`:
+/// everything else it needs is in the header right before the value.
 ///
 /// Dropping it drops the value and gives the block back to the cache; forgetting it
 /// abandons the value with its block (see the [crate docs](crate#how-it-behaves)).
-///
-/// # Invariants
-///
-/// 1. `ptr` points to an initialised pointee that this `CachePtr` owns. `HEADER` bytes
-///    before it lies an initialised `Header`, not written while this `CachePtr`
-///    exists, whose `cache` points to the cache that stored the value (borrowed for
-///    `'s`) and whose `place` says where the value lives: for `Place::Block` in the
-///    cache's block, marked occupied for it; for `Place::OneOff` in an allocation in
-///    the cache's allocator with exactly `Slot::of(Layout::for_value(pointee)).need`,
-///    counted in the cache's `one_offs`, the value at that slot's `offset`.
-/// 2. The storage is released (`Cached::release_block` or
-///    `Cached::release_one_off`) exactly once, when the pointee has been dropped or
-///    moved out; never if this `CachePtr` is forgotten.
-pub struct CachePtr<'s, D: ?Sized, A: Allocator + Clone + 'static = Global> {
-    ptr: NonNull<D>,
-    _cache: PhantomData<&'s Cached<A>>,
-    _owns: PhantomData<D>,
-}
+pub type CachePtr<'s, D, A = Global> = Held<D, CacheBack<'s, A>>;
 
-// SAFETY: `as_ptr`/`as_mut_ptr` return the pointer of invariant 1, whose provenance is the
-// block's (or the one-off allocation's) and which does not move (the storage is on the
-// heap, outside `self`); `drop` drops the pointee once and releases its storage once
-// (invariant 2) through `drop_in_place_then`/`drop_in_place_then_release`, also if the drop panics; a forgotten
-// `CachePtr` never releases, so its block stays occupied, and the cache leaks it when it
-// notices (`Cached::abandon`, `Cached::drop`), keeping an allocator clone alive so it
-// stays valid; a forgotten one-off stays counted and is never freed.
-unsafe impl<D: ?Sized, A: Allocator + Clone + 'static> OwningPtr for CachePtr<'_, D, A> {
-    type Target = D;
+/// How a [`CachePtr`] gives its storage back, from the header before the value: the
+/// block to the cache (clear `occupied`), or a one-off allocation to the allocator.
+/// Zero-sized.
+pub struct CacheBack<'s, A: Allocator + Clone + 'static>(PhantomData<&'s Cached<A>>);
 
+// SAFETY: a `CachePtr` is made only by `Cached::commit`, which first writes the header
+// `HEADER` bytes before the value: the cache that stored it (borrowed for `'s`) and
+// where it lives (`Place::Block`: the cache's block, marked occupied for it;
+// `Place::OneOff`: an allocation in the cache's allocator of exactly
+// `Slot::of(layout).need`, counted in `one_offs`, the value at that slot's offset).
+// Nothing writes the header while the pointer exists. `give_back` reads it and
+// releases that storage once. A forgotten pointer never releases: its block stays
+// occupied and the cache leaks it when it notices (`Cached::abandon`, `Cached::drop`,
+// keeping an allocator clone alive), a forgotten one-off stays counted and allocated.
+// Sending the pointer makes its drop use `&Cached<A>` on another thread: `Send` needs
+// `Cached<A>: Sync` (`A: Sync`), which `PhantomData<&Cached<A>>` expresses.
+unsafe impl<A: Allocator + Clone + 'static> GiveBack for CacheBack<'_, A> {
+    /// Only a one-off needs it (its allocation's size): the block path reads no vtable.
     #[inline(always)]
-    fn as_ptr(&self) -> NonNull<D> {
-        self.ptr
-    }
-
-    #[inline(always)]
-    fn as_mut_ptr(&mut self) -> NonNull<D> {
-        self.ptr
+    unsafe fn needs_layout(&self, addr: NonNull<u8>) -> bool {
+        // SAFETY: forwarded: `addr` is the value's, whose header is before it.
+        let Header { place, .. } = unsafe { header_of::<A>(addr) };
+        place == Place::OneOff
     }
 
     #[inline]
-    unsafe fn release_moved(this: Self) {
-        let this = ManuallyDrop::new(this);
-        let (cache, place) = this.header();
+    unsafe fn give_back(self, addr: NonNull<u8>, layout: Option<Layout>) {
+        // SAFETY: forwarded: `addr` is the value's, whose header is before it.
+        let Header { cache, place } = unsafe { header_of::<A>(addr) };
+        // SAFETY: the cache that stored the value, borrowed for `'s`; used through `&`.
+        let cache = unsafe { &*cache };
         match place {
             Place::Block => cache.release_block(),
-            Place::OneOff => {
-                // SAFETY: invariant 1: the pointee's memory is still there (the caller
-                // moved the value out but did not free it), so its metadata gives its
-                // layout.
-                let layout = unsafe { layout_of(this.ptr) };
-                // SAFETY: invariant 1 (a one-off of `cache`) and the caller: the pointee
-                // was moved out, and `this` is never dropped, so this is the one release.
-                unsafe { cache.release_one_off(this.ptr.cast(), layout) };
-            }
+            // SAFETY: a one-off of `cache` holding this value (the header), whose value is
+            // gone (the caller); released once.
+            Place::OneOff => unsafe {
+                cache.release_one_off(addr, layout.expect("a one-off needs its layout"))
+            },
         }
     }
 }
 
-impl<'s, D: ?Sized, A: Allocator + Clone + 'static> CachePtr<'s, D, A> {
-    /// The cache that stored the value and where it lives, from the header.
-    #[inline(always)]
-    fn header(&self) -> (&'s Cached<A>, Place) {
-        // SAFETY: invariant 1: the header lies `HEADER` bytes before the value, in the
-        // same allocation.
-        let header = unsafe { self.ptr.cast::<u8>().sub(HEADER) }.cast::<Header<A>>();
-        // SAFETY: invariant 1: initialised, and not written while `self` exists.
-        let Header { cache, place } = unsafe { header.read() };
-        // SAFETY: invariant 1: `cache` is the cache that stored the value, borrowed for
-        // `'s`; it is only used through `&`.
-        (unsafe { &*cache }, place)
-    }
+/// The header before the value at `addr`.
+///
+/// # Safety
+///
+/// `addr` is the address of a value a `CachePtr` owns (its header was written by
+/// `commit` and not since).
+#[inline(always)]
+unsafe fn header_of<A: Allocator + Clone + 'static>(addr: NonNull<u8>) -> Header<A> {
+    // SAFETY: the header lies `HEADER` bytes before the value, in the same storage.
+    let header = unsafe { addr.sub(HEADER) }.cast::<Header<A>>();
+    // SAFETY: initialised by `commit`, and not written since.
+    unsafe { header.read() }
 }
 
-impl<D: ?Sized, A: Allocator + Clone + 'static> Drop for CachePtr<'_, D, A> {
-    #[inline]
-    fn drop(&mut self) {
-        let (cache, place) = self.header();
-        match place {
-            // Giving the block back needs no layout: `drop_in_place_then` keeps the hot path free
-            // of vtable reads and stack traffic for the unwinding path.
-            //
-            // SAFETY: invariant 1: the pointee is initialised and owned by us; we are
-            // being dropped, so nothing uses it afterwards. The block is given back once
-            // (invariant 2), after the drop or while unwinding from it.
-            Place::Block => unsafe { drop_in_place_then(self.ptr, || cache.release_block()) },
-            Place::OneOff => {
-                let release = |addr, layout| {
-                    // SAFETY: `drop_in_place_then_release` hands us the pointee's address and
-                    // layout after dropping it (or while unwinding), once; the header
-                    // says it is a one-off of `cache`.
-                    unsafe { cache.release_one_off(addr, layout) }
-                };
-                // SAFETY: as above.
-                unsafe { drop_in_place_then_release(self.ptr, release) }
-            }
-        }
-    }
-}
-
-// SAFETY: a `CachePtr` owns a `D` and uses `&Cached<A>` from its drop (see the
-// `ThreadSafePointers` impl): `Send` when `D: Send` and `Cached<A>: Sync` (`A: Sync`).
-unsafe impl<D: ?Sized + Send, A: Allocator + Clone + Sync + 'static> Send for CachePtr<'_, D, A> {}
-
-// The pointee lives outside the pointer, which may move freely (like `Box<T>`, which is
-// `Unpin` for any `T`); `DynPtr` stays `Unpin` only when its pointee is.
-impl<D: ?Sized, A: Allocator + Clone + 'static> Unpin for CachePtr<'_, D, A> {}
-
-// SAFETY: `&CachePtr` gives `&D` only.
-unsafe impl<D: ?Sized + Sync, A: Allocator + Clone + Sync + 'static> Sync for CachePtr<'_, D, A> {}
-
-impl<D: ?Sized, A: Allocator + Clone + 'static> fmt::Debug for CachePtr<'_, D, A> {
+impl<A: Allocator + Clone + 'static> fmt::Debug for CacheBack<'_, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CachePtr")
-            .field("ptr", &self.ptr.cast::<u8>())
-            .finish_non_exhaustive()
+        f.write_str("CacheBack")
     }
 }

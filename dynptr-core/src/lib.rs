@@ -152,11 +152,13 @@ extern crate std;
 
 pub mod call;
 mod coerce;
+mod held;
 mod ptr;
 mod receiver;
 mod strategy;
 
 pub use coerce::CoerceFrom;
+pub use held::{GiveBack, Held};
 // The grammar of `impl_coerce!` (a proc macro), reached through `$crate`.
 #[doc(hidden)]
 pub use dynptr_macros::__impl_coerce;

@@ -2,14 +2,13 @@
 
 use core::cell::{Cell, UnsafeCell};
 use core::fmt;
-use core::marker::{PhantomData, PhantomPinned};
+use core::marker::PhantomPinned;
 use core::mem::MaybeUninit;
 use core::pin::Pin;
 use core::ptr::NonNull;
 
 use dynptr_core::{
-    drop_in_place_then, write_with, Capacity, CoerceFrom, Committed, OwningPtr, Placed, RejectReason,
-    Rejected, Strategy,
+    write_with, Capacity, CoerceFrom, Committed, GiveBack, Held, Placed, RejectReason, Rejected, Strategy,
 };
 
 use crate::align::{Alignment, Buf, A16};
@@ -352,11 +351,9 @@ impl<'a, const N: usize, A: Alignment, const K: usize> Strategy for SlotRef<'a, 
     {
         let (value, out, taken) = placed.into_parts();
         taken.set(true);
-        let ptr = SlotPtr {
-            ptr: D::coerce_non_null(value),
-            taken,
-            _owns: PhantomData,
-        };
+        // SAFETY: the value was built at offset 0 of the place whose flag is `taken`,
+        // now set; nobody else owns it, and it stays in the slot.
+        let ptr = unsafe { Held::new(D::coerce_non_null(value), SlotBack(taken)) };
         // SAFETY: `out` is valid for writes (`Placed`); the value is elsewhere (in the
         // slot), so a reference to `out` invalidates nothing.
         unsafe { (*out.as_ptr()).write(ptr) };
@@ -378,71 +375,33 @@ impl<'a, const N: usize, A: Alignment, const K: usize> Strategy for SlotRef<'a, 
 }
 
 /// The pointer a [`SlotRef`] returns: the value's address (with its metadata) and its
-/// place's flag; the value itself stays in the slot.
-///
-/// # Invariants
-///
-/// 1. `ptr` points to the initialised value at offset 0 of the place whose flag is
-///    `taken`; this `SlotPtr` owns it (`Place` invariant 1), and its provenance is the
-///    place's buffer.
-/// 2. `*taken` is `true` while this pointer exists.
-pub struct SlotPtr<'s, D: ?Sized> {
-    ptr: NonNull<D>,
-    taken: &'s Cell<bool>,
-    _owns: PhantomData<D>,
-}
+/// place's flag; the value itself stays in the slot (core's [`Held`] with [`SlotBack`]).
+pub type SlotPtr<'s, D> = Held<D, SlotBack<'s>>;
 
-// SAFETY:
-// - Access (rule 1): `ptr` is derived from the place's `UnsafeCell` buffer (invariant 1),
-//   which stays valid for `'s` and is touched by nobody else (`Place` invariant 2).
-// - Drop exactly once (rule 2): `Drop` drops the value once through
-//   `drop_in_place_then`, then marks the place free, also when the drop panics.
-// - Pinning (rule 3): the value is in the slot, outside `self`; it never moves.
-// - Abandon on forget (rule 4): a forgotten `SlotPtr` leaves its place taken forever:
-//   never dropped, never written again (`Place::put` takes only empty places); the
-//   slot aborts the process rather than let its memory go (`Slot`'s `Drop`), and it
-//   cannot be moved or forgotten itself because it is pinned and `!Unpin`.
-// - Auto traits (rule 5): `&Cell` makes `SlotPtr` neither `Send` nor `Sync`.
-unsafe impl<D: ?Sized> OwningPtr for SlotPtr<'_, D> {
-    type Target = D;
+/// How a [`SlotPtr`] gives its place back: it clears the place's flag.
+pub struct SlotBack<'s>(&'s Cell<bool>);
 
+// SAFETY: a `SlotPtr` is made only by `SlotRef::commit`, for a value at offset 0 of the
+// place whose flag this is, with that flag set (`Place` invariant 1). `give_back`
+// clears it once: the place is free again; no place is written while its flag is set
+// (`Place` invariant 2). A forgotten pointer leaves its place taken forever (never
+// written again); the slot aborts the process rather than let that memory go (`Slot`'s
+// `Drop`), and cannot be moved or forgotten itself, being pinned and `!Unpin`. No
+// layout needed. `&Cell` makes the pointer neither `Send` nor `Sync`.
+unsafe impl GiveBack for SlotBack<'_> {
     #[inline(always)]
-    fn as_ptr(&self) -> NonNull<D> {
-        self.ptr
+    unsafe fn needs_layout(&self, _: NonNull<u8>) -> bool {
+        false
     }
 
     #[inline(always)]
-    fn as_mut_ptr(&mut self) -> NonNull<D> {
-        self.ptr
-    }
-
-    #[inline]
-    unsafe fn release_moved(this: Self) {
-        let this = core::mem::ManuallyDrop::new(this);
-        // The value was moved out: the place is free again, without a drop.
-        this.taken.set(false);
+    unsafe fn give_back(self, _: NonNull<u8>, _: Option<core::alloc::Layout>) {
+        self.0.set(false);
     }
 }
 
-// The pointee lives outside the pointer, which may move freely (like `Box<T>`, which is
-// `Unpin` for any `T`); `DynPtr` stays `Unpin` only when its pointee is.
-impl<D: ?Sized> Unpin for SlotPtr<'_, D> {}
-
-impl<D: ?Sized> Drop for SlotPtr<'_, D> {
-    #[inline]
-    fn drop(&mut self) {
-        let taken = self.taken;
-        // The release marks the place free after the drop (or while a panic in it
-        // unwinds). A type without drop glue costs no call: its vtable entry is null.
-        // SAFETY: invariant 1: initialised, owned by `self` (being dropped), dropped once.
-        unsafe { drop_in_place_then(self.ptr, || taken.set(false)) };
-    }
-}
-
-impl<D: ?Sized> fmt::Debug for SlotPtr<'_, D> {
+impl fmt::Debug for SlotBack<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SlotPtr")
-            .field("ptr", &self.ptr.cast::<u8>())
-            .finish_non_exhaustive()
+        f.debug_tuple("SlotBack").field(&self.0.get()).finish()
     }
 }

@@ -322,8 +322,8 @@ pub use dynptr_core::{
 pub mod storage {
     pub use dynptr_core::{
         drop_in_place_then, drop_in_place_then_release, layout_of, with_metadata_of, write_coerced,
-        write_with, Committed, Holder, HoldsMut, HoldsRef, Out, OwningPtr, Placed, ReceiverSlot, Release,
-        SharedHolder,
+        write_with, Committed, GiveBack, Held, Holder, HoldsMut, HoldsRef, Out, OwningPtr, Placed,
+        ReceiverSlot, Release, SharedHolder,
     };
     #[cfg(feature = "stack")]
     pub use dynptr_stack::{align, Alignment};
