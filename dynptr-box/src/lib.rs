@@ -248,15 +248,9 @@ impl<A: Allocator + Clone + 'static> Strategy for Boxed<A> {
         D: ?Sized + CoerceFrom<T> + 's,
     {
         let (value, out, alloc) = placed.into_parts();
-        // SAFETY: the value was built in a block `alloc` allocated with its layout (or
-        // is zero-sized and dangling), owned by nobody else (`try_box`).
-        let ptr = unsafe { Held::new(D::coerce_non_null(value), BoxBack(alloc)) };
-        // SAFETY: `out` is valid for writes (`Placed`); the value is on the heap, so a
-        // reference to `out` invalidates nothing.
-        unsafe { (*out.as_ptr()).write(ptr) };
-        // SAFETY: `out` holds a `BoxPtr` owning the value in a block of `T`'s layout,
-        // allocated by (a clone of) its allocator (invariants 1 and 2).
-        unsafe { Committed::new() }
+        // SAFETY: the value was built in a block `alloc` allocated with its layout (or is
+        // zero-sized and dangling), owned by nobody else (`try_box`), outside `out`.
+        unsafe { Held::commit(out, value, BoxBack(alloc)) }
     }
 
     /// Frees the block (the value's drop already ran, so that is the whole release).

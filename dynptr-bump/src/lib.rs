@@ -546,6 +546,41 @@ impl Bumped {
         // SAFETY: as in `finish_exclusive`; the count keeps the memory reserved.
         unsafe { Placed::new(raw, NonNull::from(out), token) }
     }
+
+    /// The shared entry point, for `Bumped` and `&Bumped` alike.
+    #[inline(always)]
+    fn try_place_shared_as<'s, 'o, T, D: ?Sized + 's, S, M: FnOnce() -> T>(
+        &'s self,
+        out: &'o mut MaybeUninit<BumpPtr<'s, D>>,
+        make: M,
+    ) -> Result<Placed<'o, 's, T, D, S>, Rejected<M>>
+    where
+        S: Strategy<Ptr<'s, D> = BumpPtr<'s, D>, Token<'s> = BumpToken<'s>> + 's,
+    {
+        match self.shared_block::<T>() {
+            // SAFETY: `raw` comes straight from `shared_block`.
+            Some(raw) => Ok(unsafe { self.finish_shared(raw, out, make) }),
+            None => Err(Rejected::out_of_memory_for::<T>(make)),
+        }
+    }
+
+    /// [`try_place_shared_as`](Self::try_place_shared_as), calling `handle_alloc_error`
+    /// if the arena cannot grow.
+    #[inline(always)]
+    fn place_shared_as<'s, 'o, T, D: ?Sized + 's, S, M: FnOnce() -> T>(
+        &'s self,
+        out: &'o mut MaybeUninit<BumpPtr<'s, D>>,
+        make: M,
+    ) -> Placed<'o, 's, T, D, S>
+    where
+        S: Strategy<Ptr<'s, D> = BumpPtr<'s, D>, Token<'s> = BumpToken<'s>> + 's,
+    {
+        let Some(raw) = self.shared_block::<T>() else {
+            alloc::alloc::handle_alloc_error(Layout::new::<T>())
+        };
+        // SAFETY: `raw` comes straight from `shared_block`.
+        unsafe { self.finish_shared(raw, out, make) }
+    }
 }
 
 /// What a value [`Bumped`] placed but has not committed keeps: the arena's count and
@@ -569,14 +604,9 @@ where
         // count was zero (invariant 2 of `BumpPtr`: one value, counted once).
         live.store(1, Ordering::Relaxed);
     }
-    // SAFETY: the value was built in arena memory reserved for it and is now counted
-    // once in `live` (exclusive: the count is 1 and the strategy exclusively borrowed).
-    let ptr = unsafe { Held::new(D::coerce_non_null(value), BumpBack { live, exclusive }) };
-    // SAFETY: `out` is valid for writes (`Placed`); the value is in the arena, so a
-    // reference to `out` invalidates nothing.
-    unsafe { (*out.as_ptr()).write(ptr) };
-    // SAFETY: `out` holds a `BumpPtr` owning the value, counted once (invariants 1-3).
-    unsafe { Committed::new() }
+    // SAFETY: the value was built in arena memory reserved for it (outside `out`) and
+    // is now counted once in `live` (exclusive: the count is 1, the strategy borrowed).
+    unsafe { Held::commit(out, value, BumpBack { live, exclusive }) }
 }
 
 /// Gives back the count of a placed value that was dropped (the shared path counted it
@@ -657,11 +687,7 @@ impl Strategy for Bumped {
         D: ?Sized + CoerceFrom<T> + 's,
         M: FnOnce() -> T,
     {
-        match self.shared_block::<T>() {
-            // SAFETY: `raw` comes straight from `shared_block`.
-            Some(raw) => Ok(unsafe { self.finish_shared(raw, out, make) }),
-            None => Err(Rejected::out_of_memory_for::<T>(make)),
-        }
+        self.try_place_shared_as(out, make)
     }
 
     /// Like [`try_place`](Strategy::try_place); calls `handle_alloc_error` if the arena
@@ -695,11 +721,7 @@ impl Strategy for Bumped {
         D: ?Sized + CoerceFrom<T> + 's,
         M: FnOnce() -> T,
     {
-        let Some(raw) = self.shared_block::<T>() else {
-            alloc::alloc::handle_alloc_error(Layout::new::<T>())
-        };
-        // SAFETY: `raw` comes straight from `shared_block`.
-        unsafe { self.finish_shared(raw, out, make) }
+        self.place_shared_as(out, make)
     }
 
     #[inline]
@@ -763,11 +785,7 @@ impl Strategy for &Bumped {
         M: FnOnce() -> T,
     {
         let arena: &'s Bumped = self;
-        match arena.shared_block::<T>() {
-            // SAFETY: `raw` comes straight from `shared_block`.
-            Some(raw) => Ok(unsafe { arena.finish_shared(raw, out, make) }),
-            None => Err(Rejected::out_of_memory_for::<T>(make)),
-        }
+        arena.try_place_shared_as(out, make)
     }
 
     #[inline]
@@ -796,11 +814,7 @@ impl Strategy for &Bumped {
         M: FnOnce() -> T,
     {
         let arena: &'s Bumped = self;
-        let Some(raw) = arena.shared_block::<T>() else {
-            alloc::alloc::handle_alloc_error(Layout::new::<T>())
-        };
-        // SAFETY: `raw` comes straight from `shared_block`.
-        unsafe { arena.finish_shared(raw, out, make) }
+        arena.place_shared_as(out, make)
     }
 
     #[inline]

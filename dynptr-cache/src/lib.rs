@@ -730,15 +730,9 @@ impl<A: Allocator + Clone + 'static> Strategy for Cached<A> {
         // SAFETY: the header's 16 bytes lie in the storage (above), aligned to 8 (the
         // value's offset is a multiple of 16 and the storage is 8-aligned).
         unsafe { header.write(Header { cache, place }) };
-        // SAFETY: the value was built in storage the header now describes truthfully,
-        // owned by nobody else; it does not move.
-        let ptr = unsafe { Held::new(D::coerce_non_null(value), CacheBack(PhantomData)) };
-        // SAFETY: `out` is valid for writes (`Placed`); the value is in the cache's
-        // storage, so a reference to `out` invalidates nothing.
-        unsafe { (*out.as_ptr()).write(ptr) };
-        // SAFETY: `out` holds a `CachePtr` owning the value, with its header (invariant
-        // 1) and the storage counted as `place` says.
-        unsafe { Committed::new() }
+        // SAFETY: the value was built in storage the header now describes truthfully, owned
+        // by nobody else, outside `out`; it does not move.
+        unsafe { Held::commit(out, value, CacheBack(PhantomData)) }
     }
 
     #[inline]

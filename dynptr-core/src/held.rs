@@ -5,10 +5,10 @@
 use core::alloc::Layout;
 use core::fmt;
 use core::marker::PhantomData;
-use core::mem::ManuallyDrop;
+use core::mem::{ManuallyDrop, MaybeUninit};
 use core::ptr::NonNull;
 
-use crate::{drop_in_place_then, drop_in_place_then_release, layout_of, OwningPtr};
+use crate::{drop_in_place_then, drop_in_place_then_release, layout_of, CoerceFrom, Committed, OwningPtr};
 
 /// How a [`Held`] pointer gives its place back once its value is gone: free the block,
 /// clear the flag, decrement the count. A backend's half of the owning mechanism.
@@ -78,6 +78,27 @@ impl<D: ?Sized, G: GiveBack> Held<D, G> {
             back: ManuallyDrop::new(back),
             _owns: PhantomData,
         }
+    }
+
+    /// The commit of a strategy whose pointer is a `Held`: writes a `Held` owning
+    /// `value` (as a `D`) with `back` into `out`, and returns the proof.
+    ///
+    /// # Safety
+    ///
+    /// As [`Held::new`] for `value` and `back`; `out` is valid for writes, and `value`
+    /// does not lie inside it.
+    #[inline(always)]
+    pub unsafe fn commit<'o, T>(out: NonNull<MaybeUninit<Self>>, value: NonNull<T>, back: G) -> Committed<'o>
+    where
+        D: CoerceFrom<T>,
+    {
+        // SAFETY: forwarded from our caller.
+        let held = unsafe { Held::new(D::coerce_non_null(value), back) };
+        // SAFETY: `out` is valid for writes, and the value is elsewhere: a reference to
+        // `out` invalidates nothing.
+        unsafe { (*out.as_ptr()).write(held) };
+        // SAFETY: `out` now holds a pointer owning the placed value.
+        unsafe { Committed::new() }
     }
 
     /// The strategy's half, for backends that keep state in it.

@@ -351,15 +351,9 @@ impl<'a, const N: usize, A: Alignment, const K: usize> Strategy for SlotRef<'a, 
     {
         let (value, out, taken) = placed.into_parts();
         taken.set(true);
-        // SAFETY: the value was built at offset 0 of the place whose flag is `taken`,
-        // now set; nobody else owns it, and it stays in the slot.
-        let ptr = unsafe { Held::new(D::coerce_non_null(value), SlotBack(taken)) };
-        // SAFETY: `out` is valid for writes (`Placed`); the value is elsewhere (in the
-        // slot), so a reference to `out` invalidates nothing.
-        unsafe { (*out.as_ptr()).write(ptr) };
-        // SAFETY: `out` holds a `SlotPtr` owning the value, its place marked taken
-        // (invariants 1 and 2).
-        unsafe { Committed::new() }
+        // SAFETY: the value was built at offset 0 of the place whose flag is `taken`, now
+        // set; nobody else owns it, it stays in the slot (outside `out`).
+        unsafe { Held::commit(out, value, SlotBack(taken)) }
     }
 
     /// Marks the place free.
