@@ -10,6 +10,7 @@ mod args;
 mod callback;
 mod coerce;
 mod expand;
+mod model;
 mod parse;
 mod sealed;
 #[cfg(test)]

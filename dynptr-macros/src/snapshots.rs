@@ -93,3 +93,60 @@ fn words_impl_iterator() {
         ),
     );
 }
+
+/// By-value `self` (plain and `Box<Self>`), an `async fn` and a plain return.
+#[test]
+fn by_value_self() {
+    check(
+        "by_value_self",
+        &expand(
+            quote!(),
+            quote! {
+                pub trait Job {
+                    async fn run(self, budget: u32) -> u32;
+                    fn cancel(self: Box<Self>) -> bool;
+                    fn name(&self) -> &str;
+                }
+            },
+        ),
+    );
+}
+
+/// Every argument adaptation: `impl Into`, `impl FnMut`, `impl FnOnce`, `impl Future`,
+/// `&impl Debug`, an `impl Iterator` by `&mut`, and a borrowed plain argument.
+#[test]
+fn adapted_arguments() {
+    check(
+        "adapted_arguments",
+        &expand(
+            quote!(),
+            quote! {
+                pub trait Sink {
+                    async fn put(&mut self, name: impl Into<String>, each: impl FnMut(u8) -> u8);
+                    async fn then(&mut self, done: impl FnOnce(u32) -> u32, wait: impl core::future::Future<Output = ()>);
+                    async fn show(&self, what: &impl core::fmt::Debug, key: &str) -> usize;
+                    async fn fill(&mut self, items: impl Iterator<Item = u8>) -> usize;
+                }
+            },
+        ),
+    );
+}
+
+/// Supertraits (`Clone`, `Debug`, a `#[dyn_trait]` one) and a default body.
+#[test]
+fn supertraits_and_defaults() {
+    check(
+        "supertraits_and_defaults",
+        &expand(
+            quote!(),
+            quote! {
+                pub trait Named: Clone + core::fmt::Debug + Base {
+                    async fn greet(&self) -> String {
+                        String::from("hello")
+                    }
+                    fn id(&self) -> u64;
+                }
+            },
+        ),
+    );
+}

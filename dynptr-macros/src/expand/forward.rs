@@ -1,0 +1,391 @@
+//! The wrapper's impl of the user's trait: each method forwards through the vtable.
+//!
+//! Input: the model (or another trait's wrapper as the target, for supertraits). Output:
+//! `impl Foo for DynFoo<..>`: an `async fn` returns a `call::Call` whose first poll makes
+//! the indirect call (inside an `async` block when arguments are adapted or borrowed), an
+//! eager return calls the erased method at once; adapted arguments are prepared in the
+//! caller's frame.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::visit_mut::VisitMut;
+use syn::{Ident, ReturnType};
+
+use crate::model::{ArgKind, Model, Recv, Ret};
+use crate::parse::Erase;
+
+use super::*;
+
+/// The caller's side of argument adaptation: statements that prepare each adapted
+/// argument in the wrapper's frame (or its `async` block), and the expressions passed to
+/// the erased method.
+pub(super) fn adapt_args(
+    m: &Model,
+    method: &crate::model::Method,
+    s: &Ident,
+) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let mut prelude = Vec::new();
+    let mut exprs = Vec::new();
+    for (i, _, kind) in &method.args {
+        match kind {
+            ArgKind::Plain => exprs.push(quote!(#i)),
+            ArgKind::Into(_) => {
+                prelude.push(quote!(let #i = ::core::convert::Into::into(#i);));
+                exprs.push(quote!(#i));
+            }
+            ArgKind::DynMut(_) => {
+                prelude.push(quote!(let mut #i = #i;));
+                exprs.push(quote!(&mut #i));
+            }
+            ArgKind::DynRef(_) => exprs.push(quote!(&#i)),
+            ArgKind::FnOnce { inputs, .. } => {
+                let once = Ident::new("__dynptr_once", crate::args::hygienic());
+                let ps: Vec<Ident> = (0..inputs.len())
+                    .map(|n| Ident::new(&format!("__dynptr_p{n}"), crate::args::hygienic()))
+                    .collect();
+                prelude.push(quote! {
+                    let mut #once = ::core::option::Option::Some(#i);
+                    // The callee gets an `FnOnce` over this and calls it at most once.
+                    let mut #i = move |#(#ps: #inputs),*| match #once.take() {
+                        ::core::option::Option::Some(f) => f(#(#ps),*),
+                        ::core::option::Option::None => ::core::unreachable!("an FnOnce argument called twice"),
+                    };
+                });
+                exprs.push(quote!(&mut #i));
+            }
+            ArgKind::Future(_) => {
+                prelude.push(quote!(let #i = ::core::pin::pin!(#i);));
+                exprs.push(quote!(#i));
+            }
+            ArgKind::RefDyn {
+                mutable: true,
+                bounds,
+            } => {
+                prelude.push(quote!(let mut #i: &mut (dyn #(#bounds)+* + '_) = #i;));
+                exprs.push(quote!(&mut #i));
+            }
+            ArgKind::RefDyn {
+                mutable: false,
+                bounds,
+            } => {
+                prelude.push(quote!(let #i: &(dyn #(#bounds)+* + '_) = #i;));
+                exprs.push(quote!(&#i));
+            }
+            ArgKind::Wrapper { erased, args, by_ref } => {
+                let names = assoc_names(m);
+                let args = args.iter().map(|a| {
+                    let mut a = a.clone();
+                    Erase {
+                        assoc: &names,
+                        life: None,
+                    }
+                    .visit_generic_argument_mut(&mut a);
+                    a
+                });
+                let place = if *by_ref {
+                    quote!(#i)
+                } else {
+                    prelude.push(quote!(let mut #i = #i;));
+                    quote!(&mut #i)
+                };
+                exprs.push(quote! {
+                    <dyn #erased<#(#args,)* #s> + '_ as ::dynptr::__private::Wrap<'_, #s, _>>::borrow(
+                        #place,
+                        ::core::default::Default::default(),
+                    )
+                });
+            }
+        }
+    }
+    (prelude, exprs)
+}
+
+/// Binds each argument expression to a local (`let __dynptr_a0 = expr;`), so that a
+/// `move` closure captures the values (and borrows) rather than borrowing the locals.
+pub(super) fn bind_args(exprs: &[TokenStream]) -> (Vec<TokenStream>, Vec<Ident>) {
+    let names: Vec<Ident> = (0..exprs.len())
+        .map(|n| Ident::new(&format!("__dynptr_a{n}"), crate::args::hygienic()))
+        .collect();
+    let binds = exprs
+        .iter()
+        .zip(&names)
+        .map(|(e, n)| quote!(let #n = #e;))
+        .collect();
+    (binds, names)
+}
+
+/// Where the trait's impl goes when it is not the trait's own wrapper: the wrapper of a
+/// `#[dyn_trait]` trait that has this trait as a supertrait (through the callback).
+pub(crate) struct SuperTarget {
+    /// `'a, S, R` (with bounds), the other wrapper's generic parameters.
+    pub(crate) generics: TokenStream,
+    /// `DynWidget<'a, S, R>`.
+    pub(crate) self_ty: TokenStream,
+    /// `DynWidget`, for destructuring.
+    pub(crate) wrapper: Ident,
+    /// The other wrapper's strategy and receiver-holder parameters.
+    pub(crate) strategy: Ident,
+    pub(crate) receiver: Ident,
+    /// The other wrapper's erased trait object (`dyn ErasedWidget<S> + 'a`).
+    pub(crate) dyn_ty: TokenStream,
+    /// The other wrapper's `where` predicates.
+    pub(crate) preds: TokenStream,
+    /// This trait's path and its erased trait's path, as seen from the other wrapper.
+    pub(crate) trait_path: TokenStream,
+    pub(crate) erased_path: TokenStream,
+}
+
+pub(super) fn wrapper_impl(m: &Model) -> TokenStream {
+    wrapper_impl_for(m, None)
+}
+
+pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> TokenStream {
+    let g = gen(m);
+    let (erased, life) = (&m.erased, &m.life);
+    let s = target.map_or(&m.strategy, |t| &t.strategy);
+    let wrapper = target.map_or(&m.wrapper, |t| &t.wrapper);
+    let trait_ident = &m.item.ident;
+    let (params, args, assoc, preds) = (&g.params, &g.args, &g.assoc, &g.preds);
+    let names = assoc_names(m);
+
+    let mut s_bounds = vec![quote!(::dynptr::__private::Strategy)];
+    let wrapper_args = m.methods.iter().any(|x| {
+        x.args
+            .iter()
+            .any(|(_, _, k)| matches!(k, ArgKind::Wrapper { .. }))
+    });
+    if wrapper_args || m.methods.iter().any(|x| matches!(x.ret, Ret::Wrapper { .. })) {
+        s_bounds.push(quote!(::core::default::Default));
+    }
+    if m.send {
+        s_bounds.push(quote!(::dynptr::__private::ThreadSafePointers));
+    }
+    for a in &m.auto {
+        s_bounds.push(quote!(::core::marker::#a));
+    }
+    let mut extra = Vec::new();
+    for a in &m.assoc {
+        if !a.bounds.is_empty() {
+            let mut bounds = a.bounds.clone();
+            for b in &mut bounds {
+                Erase {
+                    assoc: &names,
+                    life: None,
+                }
+                .visit_type_param_bound_mut(b);
+            }
+            let p = &a.param;
+            extra.push(quote!(#p: #bounds));
+        }
+    }
+    if m.clone {
+        extra.push(quote!(Self: ::core::clone::Clone));
+    }
+    if target.is_none() {
+        for path in &m.dyn_supers {
+            extra.push(quote!(Self: #path));
+        }
+    }
+    if m.is_static && target.is_none() {
+        extra.push(quote!(#life: 'static));
+        extra.extend(g.outlives.iter().map(|o| quote!(#o: 'static)));
+        extra.extend(g.assoc.iter().map(|a| quote!(#a: 'static)));
+        extra.push(quote!(#s: 'static));
+        let r = &m.receiver;
+        extra.push(quote!(#r: 'static));
+    }
+    let assoc_items = m.assoc.iter().map(|a| {
+        let (attrs, i, p) = (&a.attrs, &a.ident, &a.param);
+        quote!(#(#attrs)* type #i = #p;)
+    });
+    let erased_path = match target {
+        Some(t) => {
+            let e = &t.erased_path;
+            quote!(#e::<#s>)
+        }
+        None => quote!(#erased::<#(#args,)* #(#assoc,)* #s>),
+    };
+    let methods = m.methods.iter().map(|method| {
+        let mut sig = method.sig.clone();
+        if sig.asyncness.take().is_some() {
+            let output = match &sig.output {
+                ReturnType::Default => quote!(()),
+                ReturnType::Type(_, ty) => quote!(#ty),
+            };
+            sig.output = syn::parse_quote!(-> impl ::core::future::Future<Output = #output>);
+        }
+        let (prelude, arg_exprs) = adapt_args(m, method, s);
+        let hyg = |n: &str| Ident::new(n, crate::args::hygienic());
+        let (r, st) = (hyg("__dynptr_r"), hyg("__dynptr_s"));
+        let name = erased_name(&sig.ident);
+        let body = if method.recv == Recv::Value {
+            let (recv, token) = (hyg("__dynptr_recv"), hyg("__dynptr_token"));
+            let unboxed = if method.boxed_self.is_some() {
+                quote!(*self)
+            } else {
+                quote!(self)
+            };
+            let destructure = quote! {
+                let #wrapper { __dynptr_receiver: #r, __dynptr_strategy: #st, .. } = #unboxed;
+            };
+            match &method.ret {
+                Ret::Plain => quote! {
+                    #destructure
+                    ::core::mem::drop(#st);
+                    #(#prelude)*
+                    ::dynptr::__private::HoldsOwned::consume(#r, |#recv, #token| {
+                        #erased_path::#name(#recv, #token, #(#arg_exprs),*)
+                    })
+                },
+                _ if method.in_place() => {
+                    let (binds, names) = bind_args(&arg_exprs);
+                    let (slot, cx, sr) = (hyg("__dynptr_slot"), hyg("__dynptr_cx"), hyg("__dynptr_sr"));
+                    // The receiver is moved out at the first poll, inside the call.
+                    quote! {
+                        #destructure
+                        async move {
+                            let mut #st = #st;
+                            #(#prelude)*
+                            #(#binds)*
+                            let #sr = &mut #st;
+                            ::dynptr::__private::Call::new(move |#slot, #cx| {
+                                ::dynptr::__private::HoldsOwned::consume(#r, move |#recv, #token| {
+                                    #erased_path::#name(#recv, #token, #sr, #(#names,)* #slot, #cx)
+                                })
+                            })
+                            .await
+                        }
+                    }
+                }
+                _ => quote! {
+                    #destructure
+                    async move {
+                        let mut #st = #st;
+                        #(#prelude)*
+                        let __dynptr_fut = ::dynptr::__private::HoldsOwned::consume(#r, |#recv, #token| {
+                            #erased_path::#name(#recv, #token, &mut #st, #(#arg_exprs),*)
+                        });
+                        __dynptr_fut.await
+                    }
+                },
+            }
+        } else {
+            let (recv, strategy) = match method.recv {
+                Recv::Exclusive => (
+                    quote!(::dynptr::__private::HoldsMut::receiver_mut(
+                        &mut self.__dynptr_receiver
+                    )),
+                    quote!(&mut self.__dynptr_strategy),
+                ),
+                _ => (
+                    quote!(::dynptr::__private::HoldsRef::receiver(&self.__dynptr_receiver)),
+                    quote!(&self.__dynptr_strategy),
+                ),
+            };
+            match &method.ret {
+                Ret::Plain => quote! {
+                    #(#prelude)*
+                    #erased_path::#name(#recv, #(#arg_exprs),*)
+                },
+                _ if method.in_place() => {
+                    let (binds, names) = bind_args(&arg_exprs);
+                    let (slot, cx, w) = (hyg("__dynptr_slot"), hyg("__dynptr_cx"), hyg("__dynptr_w"));
+                    // The closure captures the wrapper reference alone (one word to store
+                    // in the call future, not a fat receiver pointer and the strategy's)
+                    // and splits it into receiver and strategy when the call starts.
+                    let (recv_w, strategy_w) = match method.recv {
+                        Recv::Exclusive => (
+                            quote!(::dynptr::__private::HoldsMut::receiver_mut(&mut #w.__dynptr_receiver)),
+                            quote!(&mut #w.__dynptr_strategy),
+                        ),
+                        _ => (
+                            quote!(::dynptr::__private::HoldsRef::receiver(&#w.__dynptr_receiver)),
+                            quote!(&#w.__dynptr_strategy),
+                        ),
+                    };
+                    let call = quote! {
+                        ::dynptr::__private::Call::new(move |#slot, #cx| {
+                            let #w = #w;
+                            #erased_path::#name(#recv_w, #strategy_w, #(#names,)* #slot, #cx)
+                        })
+                    };
+                    if method.adapts_args() || method.borrows_args {
+                        // The adapted arguments live in this block, borrowed by the call;
+                        // an `async` block also names the intersection of several
+                        // borrows, which the returned opaque type cannot.
+                        quote! {
+                            let #w = self;
+                            async move {
+                                #(#prelude)*
+                                #(#binds)*
+                                #call.await
+                            }
+                        }
+                    } else {
+                        quote! {
+                            let #w = self;
+                            #(#binds)*
+                            #call
+                        }
+                    }
+                }
+                Ret::Future { .. } if method.borrows_args || method.adapts_args() => quote! {
+                    let #r = #recv;
+                    let #st = #strategy;
+                    async move {
+                        #(#prelude)*
+                        #erased_path::#name(#r, #st, #(#arg_exprs),*).await
+                    }
+                },
+                _ => quote!(#erased_path::#name(#recv, #strategy, #(#arg_exprs),*)),
+            }
+        };
+        let attrs = &method.cfg_attrs;
+        quote! {
+            #(#attrs)*
+            #[inline]
+            #sig {
+                #body
+            }
+        }
+    });
+    let r = target.map_or(&m.receiver, |t| &t.receiver);
+    let auto = &m.auto;
+    let dyn_ty = target.map_or_else(|| erased_dyn(m, &g, life), |t| t.dyn_ty.clone());
+    let access = if m.by_value() {
+        quote!(::dynptr::__private::HoldsOwned<#dyn_ty>)
+    } else if m.all_shared {
+        quote!(::dynptr::__private::HoldsRef<#dyn_ty>)
+    } else {
+        quote!(::dynptr::__private::HoldsMut<#dyn_ty>)
+    };
+    if let Some(t) = target {
+        let (generics, self_ty, tpath, tpreds) = (&t.generics, &t.self_ty, &t.trait_path, &t.preds);
+        return quote! {
+            #[allow(clippy::type_complexity, clippy::needless_lifetimes, clippy::manual_async_fn)]
+            impl<#generics> #tpath for #self_ty
+            where
+                #s: #(#s_bounds)+*,
+                #r: #access,
+                #(#extra,)*
+                #tpreds
+            {
+                #(#methods)*
+            }
+        };
+    }
+    quote! {
+        #[allow(clippy::type_complexity, clippy::needless_lifetimes, clippy::manual_async_fn)]
+        impl<#life, #(#params,)* #(#assoc,)* #s, #r> #trait_ident<#(#args),*>
+            for #wrapper<#life, #(#args,)* #(#assoc,)* #s, #r>
+        where
+            #s: #(#s_bounds)+*,
+            #r: #access #(+ ::core::marker::#auto)*,
+            #(#extra,)*
+            #(#preds,)*
+        {
+            #(#assoc_items)*
+            #(#methods)*
+        }
+    }
+}
