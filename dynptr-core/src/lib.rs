@@ -249,6 +249,19 @@ pub mod __private {
         }
     }
 
+    /// The value of an associated constant a dyn wrapper cannot have (outside the
+    /// vtable, no default): fails to compile where it is read.
+    #[derive(Debug)]
+    pub struct OutsideVtable<W: ?Sized, T>(PhantomData<(fn() -> T, W)>);
+
+    impl<W: ?Sized, T> OutsideVtable<W, T> {
+        /// The compile-time error.
+        pub const VALUE: T = panic!(
+            "dynptr: this associated constant has no default and does not go through the vtable, \
+             so the dyn wrapper has no value for it: read it from a concrete type, or give it a default"
+        );
+    }
+
     /// Fails to compile when instantiated.
     #[derive(Debug)]
     pub struct NoDefault<T>(PhantomData<T>);

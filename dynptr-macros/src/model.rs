@@ -38,6 +38,9 @@ pub(crate) struct Model {
     pub(crate) clone: bool,
     /// Supertraits that are `#[dyn_trait]` traits (without generic parameters).
     pub(crate) dyn_supers: Vec<syn::Path>,
+    /// Items that cannot go through the vtable and have no default: the wrapper's impl
+    /// of the trait gives each a body that fails to compile where it is used.
+    pub(crate) outside: Vec<Outside>,
     /// The trait as the user wrote it, and the attribute's arguments, for the callback.
     pub(crate) original: ItemTrait,
     pub(crate) args_tokens: TokenStream,
@@ -48,6 +51,17 @@ impl Model {
     pub(crate) fn by_value(&self) -> bool {
         self.methods.iter().any(|m| m.recv == Recv::Value)
     }
+}
+
+/// A trait item outside the vtable, without a default: a method without `self`, with
+/// `Self` by value in an argument or the return type, with type or const parameters,
+/// or with `where Self: Sized`; or an associated constant. The trait keeps it as
+/// written (static dispatch is untouched); the wrapper cannot offer it.
+pub(crate) enum Outside {
+    /// The method's declaration (after the `Send` rewrite) and why it is outside.
+    Fn(syn::TraitItemFn, &'static str),
+    /// The constant's declaration.
+    Const(syn::TraitItemConst),
 }
 
 pub(crate) struct Assoc {

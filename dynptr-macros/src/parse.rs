@@ -146,25 +146,47 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
     let assoc_names: Vec<(Ident, Ident)> = assoc.iter().map(|a| (a.ident.clone(), a.param.clone())).collect();
 
     let mut methods = Vec::new();
+    let mut outside = Vec::new();
     for trait_item in &mut item.items {
         match trait_item {
             TraitItem::Fn(f) => {
                 // Before the `Send` rewrite, which turns `async fn` into `-> impl Future`.
                 let lazy = f.sig.asyncness.is_some();
+                let as_written = f.clone();
                 if args.send {
                     make_send(f);
                 }
-                if let Some(mut m) = method(f, &assoc_names, &mut errors) {
+                if let Some(why) = outside_vtable(f, &assoc_names) {
+                    // Kept for static dispatch; the wrapper cannot offer it. Its body on the
+                    // wrapper uses the signature as written (an `async fn` implements the
+                    // rewritten `-> impl Future + Send` too).
+                    if f.default.is_none() {
+                        let returns_impl = as_written.sig.asyncness.is_none()
+                            && matches!(&as_written.sig.output, ReturnType::Type(_, t) if contains_impl(t));
+                        if returns_impl {
+                            errors.push(
+                                &f.sig.ident,
+                                format!(
+                                    "this method returns `impl Trait` and cannot go through the vtable ({why}): \
+                                     give it a default body so that the dyn wrapper can implement the trait"
+                                ),
+                            );
+                        } else {
+                            outside.push(Outside::Fn(as_written, why));
+                        }
+                    }
+                } else if let Some(mut m) = method(f, &assoc_names, &mut errors) {
                     m.lazy = lazy;
                     methods.push(m);
                 }
             }
             TraitItem::Type(_) => {}
-            TraitItem::Const(c) => errors.push(
-                c,
-                "associated constants make a trait dyn-incompatible; `#[dyn_trait]` does not support \
-                 them: use a method returning the value instead",
-            ),
+            // Outside the vtable; the wrapper inherits a default, or cannot offer it.
+            TraitItem::Const(c) => {
+                if c.default.is_none() {
+                    outside.push(Outside::Const(c.clone()));
+                }
+            }
             TraitItem::Macro(m) => {
                 errors.push(m, "macros in trait bodies are not supported by `#[dyn_trait]`")
             }
@@ -195,6 +217,7 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
         life,
         assoc,
         methods,
+        outside,
         auto,
         is_static,
         all_shared,
@@ -428,20 +451,41 @@ fn is_auto(bound: &TypeParamBound, name: &str) -> bool {
     }
 }
 
+/// Why a method cannot go through the vtable, if it cannot: such a method stays in the
+/// trait for static dispatch and is left out of the erased trait.
+fn outside_vtable(f: &TraitItemFn, assoc: &[(Ident, Ident)]) -> Option<&'static str> {
+    let sig = &f.sig;
+    if has_self_sized(sig) {
+        return Some("it has `where Self: Sized`");
+    }
+    if sig
+        .generics
+        .params
+        .iter()
+        .any(|p| matches!(p, GenericParam::Type(_) | GenericParam::Const(_)))
+    {
+        return Some("it has type or const parameters");
+    }
+    if !sig.inputs.iter().any(|a| matches!(a, FnArg::Receiver(_))) {
+        return Some("it has no `self`");
+    }
+    let self_arg = sig.inputs.iter().any(|a| match a {
+        FnArg::Typed(pt) => bare_self(&pt.ty, assoc).is_some(),
+        FnArg::Receiver(_) => false,
+    });
+    if self_arg {
+        return Some("it takes `Self` by value in an argument");
+    }
+    if let ReturnType::Type(_, ty) = &sig.output {
+        if bare_self(ty, assoc).is_some() {
+            return Some("it returns `Self`");
+        }
+    }
+    None
+}
+
 fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) -> Option<Method> {
     let sig = &mut f.sig;
-    // `where Self: Sized` keeps a method out of the vtable; the wrapper then uses the
-    // default body, so one is required.
-    if has_self_sized(sig) {
-        if f.default.is_none() {
-            errors.push(
-                &sig.ident,
-                "a method with `where Self: Sized` needs a default body to be left out of the dyn \
-                 wrapper (the wrapper cannot call it through the vtable)",
-            );
-        }
-        return None;
-    }
     let n_errors_before = errors.0.as_ref().map_or(0, |e| e.clone().into_iter().count());
 
     if let Some(c) = &sig.constness {

@@ -169,6 +169,127 @@
 //! Without the `box` feature there is no default strategy: name one with
 //! `with_strategy` (naming none is a compile-time error that says so).
 //!
+//! # Items outside the vtable
+//!
+//! A trait may have items that cannot go through a vtable: a method without `self`, with
+//! `Self` by value in an argument or as its return type, with type or const parameters,
+//! with `where Self: Sized`, and associated constants. `#[dyn_trait]` keeps the trait as
+//! written (static dispatch is untouched) and leaves those items out of the vtable;
+//! `DynFoo` offers every other method and still implements `Foo`, inheriting the
+//! defaults of the items left out:
+//!
+//! ```
+//! use dynptr::dyn_trait;
+//!
+//! #[dyn_trait(Send)]
+//! trait Repo {
+//!     async fn open(path: &str) -> u32; // no `self`: static dispatch only
+//!     async fn get(&self, key: u32) -> u32;
+//!     fn label() -> &'static str {
+//!         "repo" // a default: the wrapper inherits it
+//!     }
+//! }
+//!
+//! struct Mem;
+//! impl Repo for Mem {
+//!     async fn open(path: &str) -> u32 {
+//!         path.len() as u32
+//!     }
+//!     async fn get(&self, key: u32) -> u32 {
+//!         key + 1
+//!     }
+//! }
+//!
+//! # futures::executor::block_on(async {
+//! assert_eq!(<Mem as Repo>::open("abc").await, 3);
+//! let mut mem = Mem;
+//! let repo = DynRepo::new(&mut mem);
+//! assert_eq!(repo.get(1).await, 2);
+//! assert_eq!(<DynRepo<'_> as Repo>::label(), "repo");
+//! # });
+//! ```
+//!
+//! Using an item without a default on the wrapper fails to compile (when the call is
+//! built: `cargo build`, not `cargo check`), with a message naming the item and why it
+//! is outside the vtable:
+//!
+//! ```compile_fail,E0080
+//! # use dynptr::dyn_trait;
+//! #[dyn_trait]
+//! trait Factory {
+//!     fn create() -> u32;
+//!     fn get(&self) -> u32;
+//! }
+//!
+//! // error: dynptr: `Factory::create` cannot be called on a `DynFactory`: it has no
+//! // `self`, so it does not go through the vtable, and it has no default body.
+//! let _ = <DynFactory<'_> as Factory>::create();
+//! ```
+//!
+//! The same for a generic method, `Self` by value, `where Self: Sized` and an
+//! associated constant without a default:
+//!
+//! ```compile_fail,E0080
+//! # use dynptr::dyn_trait;
+//! #[dyn_trait]
+//! trait Visitor {
+//!     fn visit<T: Clone>(&mut self, value: T);
+//!     fn count(&self) -> u32;
+//! }
+//! struct V;
+//! impl Visitor for V {
+//!     fn visit<T: Clone>(&mut self, _: T) {}
+//!     fn count(&self) -> u32 { 0 }
+//! }
+//! let mut v = V;
+//! DynVisitor::new(&mut v).visit(1u8);
+//! ```
+//!
+//! ```compile_fail,E0080
+//! # use dynptr::dyn_trait;
+//! #[dyn_trait]
+//! trait Merge {
+//!     fn merge(&mut self, other: Self);
+//!     fn size(&self) -> u32;
+//! }
+//! struct M;
+//! impl Merge for M {
+//!     fn merge(&mut self, _: Self) {}
+//!     fn size(&self) -> u32 { 0 }
+//! }
+//! let (mut a, mut b) = (M, M);
+//! let db = DynMerge::new(&mut b);
+//! DynMerge::new(&mut a).merge(db);
+//! ```
+//!
+//! ```compile_fail,E0080
+//! # use dynptr::dyn_trait;
+//! #[dyn_trait]
+//! trait Cloner {
+//!     fn duplicate(&self) -> Self
+//!     where
+//!         Self: Sized;
+//!     fn id(&self) -> u32;
+//! }
+//! struct C;
+//! impl Cloner for C {
+//!     fn duplicate(&self) -> Self { C }
+//!     fn id(&self) -> u32 { 7 }
+//! }
+//! let mut c = C;
+//! let _ = DynCloner::new(&mut c).duplicate();
+//! ```
+//!
+//! ```compile_fail,E0080
+//! # use dynptr::dyn_trait;
+//! #[dyn_trait]
+//! trait Limits {
+//!     const MAX: usize;
+//!     fn len(&self) -> usize;
+//! }
+//! let _ = <DynLimits<'_> as Limits>::MAX;
+//! ```
+//!
 //! # Migrating
 //!
 //! From `async-trait`: `#[async_trait]` on the trait becomes `#[dyn_trait(Send)]`

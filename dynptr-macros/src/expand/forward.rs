@@ -11,7 +11,7 @@ use quote::quote;
 use syn::visit_mut::VisitMut;
 use syn::{Ident, ReturnType};
 
-use crate::model::{ArgKind, Model, Recv, Ret};
+use crate::model::{ArgKind, Model, Outside, Recv, Ret};
 use crate::parse::Erase;
 
 use super::*;
@@ -349,6 +349,11 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
             }
         }
     });
+    let wrapper_name = wrapper.to_string();
+    let outside = m
+        .outside
+        .iter()
+        .map(|item| outside_item(&trait_ident.to_string(), &wrapper_name, item));
     let r = target.map_or(&m.receiver, |t| &t.receiver);
     let auto = &m.auto;
     let dyn_ty = target.map_or_else(|| erased_dyn(m, &g, life), |t| t.dyn_ty.clone());
@@ -371,6 +376,7 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
                 #tpreds
             {
                 #(#methods)*
+                #(#outside)*
             }
         };
     }
@@ -386,6 +392,52 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
         {
             #(#assoc_items)*
             #(#methods)*
+            #(#outside)*
+        }
+    }
+}
+
+/// The wrapper's body for an item outside the vtable that has no default: it compiles
+/// until it is used, and a use (a call of the method, a read of the constant, on the
+/// wrapper) fails to compile with a message naming the item and why.
+fn outside_item(trait_name: &str, wrapper: &str, item: &Outside) -> TokenStream {
+    match item {
+        Outside::Fn(f, why) => {
+            let mut sig = f.sig.clone();
+            // The declaration's patterns are plain names (or `_`): nothing to bind.
+            for arg in &mut sig.inputs {
+                if let syn::FnArg::Typed(pt) = arg {
+                    *pt.pat = syn::parse_quote!(_);
+                }
+            }
+            let attrs = crate::parse::cfg_attrs(&f.attrs);
+            let msg = format!(
+                "dynptr: `{trait_name}::{}` cannot be called on a `{wrapper}`: {why}, so it does not go \
+                 through the vtable, and it has no default body. Call it on a concrete type, or give \
+                 it a default body",
+                sig.ident
+            );
+            quote! {
+                #(#attrs)*
+                #[allow(unreachable_code, clippy::diverging_sub_expression)]
+                #sig {
+                    struct __DynptrOutsideVtable<T: ?Sized>(::core::marker::PhantomData<T>);
+                    impl<T: ?Sized> __DynptrOutsideVtable<T> {
+                        const FAIL: () = ::core::panic!(#msg);
+                    }
+                    #[allow(clippy::let_unit_value)]
+                    let () = __DynptrOutsideVtable::<Self>::FAIL;
+                    ::core::unreachable!()
+                }
+            }
+        }
+        Outside::Const(c) => {
+            let (ident, ty) = (&c.ident, &c.ty);
+            let attrs = crate::parse::cfg_attrs(&c.attrs);
+            quote! {
+                #(#attrs)*
+                const #ident: #ty = ::dynptr::__private::OutsideVtable::<Self, #ty>::VALUE;
+            }
         }
     }
 }

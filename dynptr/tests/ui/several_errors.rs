@@ -1,9 +1,9 @@
 // Every unsupported item is reported, not only the first.
 #[dynptr::dyn_trait]
 trait Many {
-    const A: u8;
-    fn generic<T>(&self, t: T);
-    fn bare();
+    unsafe fn a(&self);
+    const fn b(&self);
+    fn c(self: std::rc::Rc<Self>);
 }
 
 fn main() {}

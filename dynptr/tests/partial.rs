@@ -1,0 +1,111 @@
+//! Partially dyn-compatible traits: items that cannot go through a vtable (no `self`,
+//! `Self` by value, type parameters, `where Self: Sized`, associated constants) no
+//! longer refuse the trait. The trait compiles as written, static dispatch is untouched,
+//! and the wrapper offers every dispatchable method (inheriting defaults); using an item
+//! without a default on the wrapper fails to compile (`tests/ui/outside_*.rs`).
+
+use dynptr::{dyn_trait, Boxed};
+use futures::executor::block_on;
+
+/// The example: an `async fn` without `self` next to a dispatchable one.
+#[dyn_trait(Send)]
+trait Repo {
+    async fn open(path: &str) -> u32;
+    async fn get(&self, key: u32) -> u32;
+}
+
+struct Mem(u32);
+
+impl Repo for Mem {
+    async fn open(path: &str) -> u32 {
+        path.len() as u32
+    }
+    async fn get(&self, key: u32) -> u32 {
+        self.0 + key
+    }
+}
+
+#[test]
+fn a_method_without_self_leaves_the_rest_dispatchable() {
+    // Static dispatch of the method outside the vtable is untouched.
+    assert_eq!(block_on(<Mem as Repo>::open("abcd")), 4);
+    let mut mem = Mem(10);
+    let d = DynRepo::with_strategy(&mut mem, Boxed::new());
+    assert_eq!(block_on(d.get(5)), 15);
+    // The wrapper still implements the trait (generic code over `impl Repo` takes it).
+    async fn through<R: Repo>(r: &R) -> u32 {
+        r.get(1).await
+    }
+    assert_eq!(block_on(through(&d)), 11);
+}
+
+/// Every kind of item outside the vtable, with and without defaults.
+#[dyn_trait]
+trait Shape {
+    const SIDES: u32;
+    const NAME: &'static str = "shape";
+    fn new_unit() -> Self
+    where
+        Self: Sized;
+    fn unit_area() -> u32 {
+        1
+    }
+    fn same_as(&self, other: Self) -> bool
+    where
+        Self: Sized;
+    fn scaled<F: Into<u32>>(&self, factor: F) -> u32;
+    fn twice(&self) -> Self
+    where
+        Self: Sized;
+    fn area(&self) -> u32;
+    async fn perimeter(&mut self) -> u32;
+    fn describe(&self) -> String {
+        format!("{} with {} sides", Self::NAME, self.area())
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+struct Square(u32);
+
+impl Shape for Square {
+    const SIDES: u32 = 4;
+    fn new_unit() -> Self {
+        Square(1)
+    }
+    fn same_as(&self, other: Self) -> bool {
+        *self == other
+    }
+    fn scaled<F: Into<u32>>(&self, factor: F) -> u32 {
+        self.0 * factor.into()
+    }
+    fn twice(&self) -> Self {
+        Square(self.0 * 2)
+    }
+    fn area(&self) -> u32 {
+        self.0 * self.0
+    }
+    async fn perimeter(&mut self) -> u32 {
+        4 * self.0
+    }
+}
+
+#[test]
+fn every_kind_of_item_outside_the_vtable() {
+    // Static dispatch, as written.
+    assert_eq!(Square::SIDES, 4);
+    assert_eq!(Square::new_unit(), Square(1));
+    assert!(Square(2).same_as(Square(2)));
+    assert_eq!(Square(3).scaled(2u8), 6);
+    assert_eq!(Square(3).twice(), Square(6));
+    assert_eq!(<Square as Shape>::unit_area(), 1);
+
+    // Through the wrapper: the dispatchable methods, and the defaults.
+    let mut sq = Square(3);
+    let mut d = DynShape::with_strategy(&mut sq, Boxed::new());
+    assert_eq!(d.area(), 9);
+    assert_eq!(block_on(d.perimeter()), 12);
+    assert_eq!(<DynShape<'_> as Shape>::NAME, "shape");
+    assert_eq!(<DynShape<'_> as Shape>::unit_area(), 1);
+    // A default body runs on the wrapper, calling the receiver through the vtable.
+    assert_eq!(d.describe(), "shape with 9 sides");
+}
