@@ -205,11 +205,16 @@ pub(super) fn erased_sig(m: &Model, g: &Gen, method: &crate::model::Method) -> T
             where_preds.push(quote!(#p));
         }
     }
+    // A receiver lifetime the user named (`&'a self`) is kept: the return type may use it.
+    let named = method.sig.inputs.iter().find_map(|a| match a {
+        syn::FnArg::Receiver(r) => r.reference.as_ref().and_then(|(_, l)| l.clone()),
+        syn::FnArg::Typed(_) => None,
+    });
     let receiver = match (method.recv, stored) {
         (Recv::Shared, true) => quote!(&#life self,),
         (Recv::Exclusive, true) => quote!(&#life mut self,),
-        (Recv::Shared, false) => quote!(&self,),
-        (Recv::Exclusive, false) => quote!(&mut self,),
+        (Recv::Shared, false) => quote!(&#named self,),
+        (Recv::Exclusive, false) => quote!(&#named mut self,),
         // The token is invariant in its lifetime and `take` wants the receiver borrowed
         // for exactly that lifetime: the receiver stays unusable after the move.
         (Recv::Value, _) => {
@@ -228,9 +233,12 @@ pub(super) fn erased_sig(m: &Model, g: &Gen, method: &crate::model::Method) -> T
         let trait_outlives = g.outlives.iter().map(|o| quote!(#o: #life));
         let assoc_outlives = g.assoc.iter().map(|a| quote!(#a: #life));
         let self_outlives = stored.then(|| quote!(Self: #life,));
+        // A receiver lifetime the user named is the storage lifetime itself: the method's
+        // own signature ties its return to it.
+        let named_is_life = named.as_ref().filter(|_| stored).map(|l| quote!(#life: #l,));
         let default =
             matches!(method.ret, Ret::Wrapper { .. }).then(|| quote!(#s: ::core::default::Default,));
-        quote!(#(#lts,)* #(#trait_outlives,)* #(#assoc_outlives,)* #self_outlives #default)
+        quote!(#(#lts,)* #(#trait_outlives,)* #(#assoc_outlives,)* #self_outlives #named_is_life #default)
     } else {
         quote!()
     };
