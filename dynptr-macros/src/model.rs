@@ -167,6 +167,20 @@ pub(crate) struct Method {
     pub(crate) lazy: bool,
 }
 
+impl Ret {
+    /// A future or `impl Trait` returned with `+ Send`.
+    pub(crate) fn is_send(&self) -> bool {
+        match self {
+            Ret::Future { send, .. } => *send,
+            Ret::Dyn { bounds } => bounds.iter().any(|b| match b {
+                TypeParamBound::Trait(t) => t.path.segments.last().is_some_and(|s| s.ident == "Send"),
+                _ => false,
+            }),
+            Ret::Plain | Ret::Wrapper { .. } => false,
+        }
+    }
+}
+
 impl Method {
     /// The call goes through the in-place entry point: an `async fn`.
     pub(crate) fn in_place(&self) -> bool {

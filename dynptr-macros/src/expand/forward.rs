@@ -157,7 +157,10 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
     if wrapper_args || m.methods.iter().any(|x| matches!(x.ret, Ret::Wrapper { .. })) {
         s_bounds.push(quote!(::core::default::Default));
     }
-    if m.send {
+    // A returned pointer is `Send` only with a `ThreadSafePointers` strategy: needed
+    // under `(Send)`, and for a method returning `impl .. + Send` under plain
+    // `#[dyn_trait]` (what `trait_variant::make` writes).
+    if m.send || m.methods.iter().any(|x| x.ret.is_send()) {
         s_bounds.push(quote!(::dynptr::__private::ThreadSafePointers));
     }
     for a in &m.auto {
