@@ -255,8 +255,23 @@ fn make_send(f: &mut TraitItemFn) {
         sig.output =
             syn::parse_quote!(-> impl ::core::future::Future<Output = #output> + ::core::marker::Send);
         if let Some(block) = &mut f.default {
+            // Every argument moves into the future, used or not, so that it is dropped
+            // when the future is, as in a native `async fn` (not when the call returns).
+            let mut names = BoundNames(Vec::new());
+            for arg in &sig.inputs {
+                if let FnArg::Typed(pt) = arg {
+                    names.visit_pat(&pt.pat);
+                }
+            }
+            let names = names.0;
             let stmts = &block.stmts;
-            *block = syn::parse_quote!({ async move { #(#stmts)* } });
+            *block = syn::parse_quote!({
+                async move {
+                    #[allow(unused_variables, clippy::let_unit_value)]
+                    let _ = (#(&#names,)*);
+                    #(#stmts)*
+                }
+            });
         }
     } else if let ReturnType::Type(_, ty) = &mut sig.output {
         if let Type::ImplTrait(imp) = &mut **ty {
@@ -278,6 +293,16 @@ fn make_send(f: &mut TraitItemFn) {
                 _ => {}
             }
         }
+    }
+}
+
+/// The identifiers an argument pattern binds (`(w, h)`, `mut n`, `Point { x, .. }`).
+struct BoundNames(Vec<Ident>);
+
+impl Visit<'_> for BoundNames {
+    fn visit_pat_ident(&mut self, p: &syn::PatIdent) {
+        self.0.push(p.ident.clone());
+        syn::visit::visit_pat_ident(self, p);
     }
 }
 
@@ -485,7 +510,10 @@ fn outside_vtable(f: &TraitItemFn, assoc: &[(Ident, Ident)]) -> Option<&'static 
 }
 
 fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) -> Option<Method> {
-    let sig = &mut f.sig;
+    // The model's copy: its arguments are renamed to plain identifiers for the generated
+    // items, while the trait keeps the user's patterns (a default body binds them).
+    let mut model_sig = f.sig.clone();
+    let sig = &mut model_sig;
     let n_errors_before = errors.0.as_ref().map_or(0, |e| e.clone().into_iter().count());
 
     if let Some(c) = &sig.constness {
