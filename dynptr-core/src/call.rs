@@ -193,13 +193,8 @@ impl<'s, D: ?Sized + 's, S: Strategy + 's, F> Call<'s, D, S, F> {
         unsafe { &mut self.store.slot }
     }
 
-    /// The start closure's memory, initialised exactly in state `Start`.
-    #[inline(always)]
-    fn start(&mut self) -> &mut ManuallyDrop<F> {
-        Self::start_of(&mut self.store)
-    }
-
-    /// The start closure's memory in `store` (a field borrow, leaving `state` free).
+    /// The start closure's memory in `store`, initialised exactly in state `Start` (a
+    /// field borrow, leaving `state` free).
     #[inline(always)]
     fn start_of<'x>(store: &'x mut Store<'s, D, S, F>) -> &'x mut ManuallyDrop<F> {
         // `ManuallyDrop<F>` may hold an uninitialised `F` only as long as nobody reads
@@ -237,7 +232,7 @@ impl<'s, D: ?Sized + 's, S: Strategy + 's, F> Drop for Call<'s, D, S, F> {
             // place (a pinned `Call` is dropped where it is).
             State::Filled => unsafe { self.slot().assume_init_drop() },
             // SAFETY: `Start`: the closure is initialised; dropped exactly once, here.
-            State::Start => unsafe { ManuallyDrop::drop(self.start()) },
+            State::Start => unsafe { ManuallyDrop::drop(Self::start_of(&mut self.store)) },
             State::Empty => {}
         }
     }

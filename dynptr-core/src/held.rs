@@ -100,12 +100,6 @@ impl<D: ?Sized, G: GiveBack> Held<D, G> {
         // SAFETY: `out` now holds a pointer owning the placed value.
         unsafe { Committed::new() }
     }
-
-    /// The strategy's half, for backends that keep state in it.
-    #[inline(always)]
-    pub fn give_back_ref(this: &Self) -> &G {
-        &this.back
-    }
 }
 
 // SAFETY: the invariant gives rule 1 (the pointer, unchanged, with the storage's

@@ -100,6 +100,21 @@ pub(super) fn adapt_args(
     (prelude, exprs)
 }
 
+/// The receiver (through the holder) and the strategy of the wrapper `who` (`self`, or
+/// a local holding `&self`/`&mut self`), for a method with receiver `recv`.
+fn holder_access(recv: Recv, who: &TokenStream) -> (TokenStream, TokenStream) {
+    match recv {
+        Recv::Exclusive => (
+            quote!(::dynptr::__private::HoldsMut::receiver_mut(&mut #who.__dynptr_receiver)),
+            quote!(&mut #who.__dynptr_strategy),
+        ),
+        _ => (
+            quote!(::dynptr::__private::HoldsRef::receiver(&#who.__dynptr_receiver)),
+            quote!(&#who.__dynptr_strategy),
+        ),
+    }
+}
+
 /// Binds each argument expression to a local (`let __dynptr_a0 = expr;`), so that a
 /// `move` closure captures the values (and borrows) rather than borrowing the locals.
 pub(super) fn bind_args(exprs: &[TokenStream]) -> (Vec<TokenStream>, Vec<Ident>) {
@@ -273,18 +288,7 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
                 },
             }
         } else {
-            let (recv, strategy) = match method.recv {
-                Recv::Exclusive => (
-                    quote!(::dynptr::__private::HoldsMut::receiver_mut(
-                        &mut self.__dynptr_receiver
-                    )),
-                    quote!(&mut self.__dynptr_strategy),
-                ),
-                _ => (
-                    quote!(::dynptr::__private::HoldsRef::receiver(&self.__dynptr_receiver)),
-                    quote!(&self.__dynptr_strategy),
-                ),
-            };
+            let (recv, strategy) = holder_access(method.recv, &quote!(self));
             match &method.ret {
                 Ret::Plain => quote! {
                     #(#prelude)*
@@ -296,16 +300,7 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
                     // The closure captures the wrapper reference alone (one word to store
                     // in the call future, not a fat receiver pointer and the strategy's)
                     // and splits it into receiver and strategy when the call starts.
-                    let (recv_w, strategy_w) = match method.recv {
-                        Recv::Exclusive => (
-                            quote!(::dynptr::__private::HoldsMut::receiver_mut(&mut #w.__dynptr_receiver)),
-                            quote!(&mut #w.__dynptr_strategy),
-                        ),
-                        _ => (
-                            quote!(::dynptr::__private::HoldsRef::receiver(&#w.__dynptr_receiver)),
-                            quote!(&#w.__dynptr_strategy),
-                        ),
-                    };
+                    let (recv_w, strategy_w) = holder_access(method.recv, &quote!(#w));
                     let call = quote! {
                         ::dynptr::__private::Call::new(move |#slot, #cx| {
                             let #w = #w;
