@@ -153,6 +153,13 @@ impl_coerce!(['a, I] dyn Iterator<Item = I> + 'a);
 impl_coerce!(['a, I] dyn Iterator<Item = I> + Send + 'a);
 impl_coerce!(['a, I] dyn DoubleEndedIterator<Item = I> + 'a);
 impl_coerce!(['a, I] dyn ExactSizeIterator<Item = I> + 'a);
+// `-> impl Send` and the other auto traits alone: values only moved and dropped.
+impl_coerce!(['a] dyn Send + 'a);
+impl_coerce!(['a] dyn Sync + 'a);
+impl_coerce!(['a] dyn Send + Sync + 'a);
+impl_coerce!(['a] dyn Unpin + 'a);
+impl_coerce!(['a] dyn Send + Unpin + 'a);
+impl_coerce!(['a] dyn Send + Sync + Unpin + 'a);
 impl_coerce!(dyn core::fmt::Debug);
 impl_coerce!(dyn core::fmt::Debug + Send);
 impl_coerce!(dyn core::fmt::Debug + Send + Sync);

@@ -703,11 +703,15 @@ fn impl_ret(imp: &syn::TypeImplTrait, errors: &mut Errors) -> Ret {
             }
         }
     }
+    if main.is_empty() && !autos.is_empty() {
+        // `-> impl Send` (and the other auto traits alone): a `DynPtr` to `dyn Send`.
+        return Ret::Dyn { bounds: autos };
+    }
     if main.len() != 1 {
         errors.push(
             imp,
-            "`#[dyn_trait]` needs exactly one non-auto trait in a returned `impl Trait` \
-             (auto traits `Send`, `Sync`, `Unpin` may follow)",
+            "`#[dyn_trait]` needs at most one non-auto trait in a returned `impl Trait` \
+             (auto traits `Send`, `Sync`, `Unpin` may follow or stand alone)",
         );
         return Ret::Plain;
     }

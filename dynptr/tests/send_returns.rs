@@ -35,3 +35,60 @@ fn send_returns_under_plain_dyn_trait() {
     assert_eq!(futures::executor::block_on(fut), 7);
     assert_eq!(assert_send(d.keys()).sum::<u32>(), 3);
 }
+
+/// `-> impl Send` alone (and the other auto traits alone): a `DynPtr` to `dyn Send`,
+/// dropped where the caller drops it, never moved out of its place.
+#[dyn_trait]
+trait Token {
+    fn token(&self) -> impl Send;
+    fn shared(&mut self) -> impl Send + Sync {
+        std::sync::Arc::new(7u8)
+    }
+    fn pinned(&self) -> impl Unpin;
+}
+
+struct Counted<'c>(&'c std::sync::atomic::AtomicUsize);
+
+impl Drop for Counted<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+struct Issuer(&'static std::sync::atomic::AtomicUsize);
+
+impl Token for Issuer {
+    fn token(&self) -> impl Send {
+        Counted(self.0)
+    }
+    fn pinned(&self) -> impl Unpin {
+        Counted(self.0)
+    }
+}
+
+fn assert_send_sync<T: Send + Sync>(t: T) -> T {
+    t
+}
+
+#[test]
+fn auto_trait_returns_alone() {
+    static DROPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let mut issuer = Issuer(&DROPS);
+    let mut d = DynToken::<Boxed>::new(&mut issuer);
+    let t = assert_send(d.token());
+    assert_eq!(DROPS.load(std::sync::atomic::Ordering::SeqCst), 0);
+    drop(t);
+    assert_eq!(DROPS.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let p = d.pinned();
+    let _moved: Box<dyn Unpin> = Box::new(p);
+    drop(_moved);
+    assert_eq!(DROPS.load(std::sync::atomic::Ordering::SeqCst), 2);
+    drop(assert_send_sync(d.shared()));
+    drop(d);
+    #[cfg(feature = "stack")]
+    {
+        let inline = DynToken::with_strategy(&mut issuer, dynptr::Inline::<64>::new());
+        drop(assert_send(inline.token()));
+        assert_eq!(DROPS.load(std::sync::atomic::Ordering::SeqCst), 3);
+    }
+}
