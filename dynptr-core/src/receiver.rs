@@ -108,6 +108,11 @@ pub struct Holder<'a, D: ?Sized> {
     _marker: PhantomData<(&'a mut D, D)>,
 }
 
+// A pointer: the holder never pins its pointee (it hands out `&mut D`, and by-value
+// methods move the value out), so it may move freely whatever `D` is, like `&mut D` and
+// `Box<D>`. This lets a wrapper be `Unpin`, so `Pin<&mut DynFoo>` receivers work.
+impl<D: ?Sized> Unpin for Holder<'_, D> {}
+
 impl<'a, D: ?Sized> Holder<'a, D> {
     /// Borrows the receiver exclusively (all methods allowed but by-value `self`).
     #[inline(always)]

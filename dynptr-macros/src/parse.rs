@@ -491,8 +491,14 @@ fn outside_vtable(f: &TraitItemFn, assoc: &[(Ident, Ident)]) -> Option<&'static 
     {
         return Some("it has type or const parameters");
     }
-    if !sig.inputs.iter().any(|a| matches!(a, FnArg::Receiver(_))) {
+    let Some(FnArg::Receiver(r)) = sig.inputs.first() else {
         return Some("it has no `self`");
+    };
+    if r.colon_token.is_some() && box_of_self(&r.ty).is_none() && ref_of_self(&r.ty).is_none() {
+        return Some(
+            "its receiver is a typed one (`self: Arc<Self>`, `Rc<Self>`, `Pin<&mut Self>`, ..), \
+             which a wrapper cannot hand to the value it holds",
+        );
     }
     let self_arg = sig.inputs.iter().any(|a| match a {
         FnArg::Typed(pt) => bare_self(&pt.ty, assoc).is_some(),
@@ -548,6 +554,12 @@ fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) ->
                 if let Some(path) = r.colon_token.and_then(|_| box_of_self(&r.ty)) {
                     recv = Some(Recv::Value);
                     boxed_self = Some(path);
+                } else if let Some((life, mutable)) = r.colon_token.and_then(|_| ref_of_self(&r.ty)) {
+                    // `self: &Self`, `self: &'a mut Self`: the same as `&self`, `&'a mut self`.
+                    recv = Some(if mutable { Recv::Exclusive } else { Recv::Shared });
+                    r.colon_token = None;
+                    r.reference = Some((Default::default(), life));
+                    r.mutability = mutable.then(Default::default);
                 } else if r.colon_token.is_some() {
                     errors.push(
                         &*r,
@@ -665,6 +677,17 @@ fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) ->
         borrows_args,
         lazy: false,
     })
+}
+
+/// `&Self`, `&'a mut Self`: the lifetime and whether it is `mut`.
+fn ref_of_self(ty: &Type) -> Option<(Option<Lifetime>, bool)> {
+    let Type::Reference(r) = ty else { return None };
+    match &*r.elem {
+        Type::Path(p) if p.qself.is_none() && p.path.is_ident("Self") => {
+            Some((r.lifetime.clone(), r.mutability.is_some()))
+        }
+        _ => None,
+    }
 }
 
 /// `Box<Self>` (any path ending in `Box`): the path without its arguments.

@@ -173,7 +173,10 @@
 //!
 //! A trait may have items that cannot go through a vtable: a method without `self`, with
 //! `Self` by value in an argument or as its return type, with type or const parameters,
-//! with `where Self: Sized`, and associated constants. `#[dyn_trait]` keeps the trait as
+//! with `where Self: Sized`, with a typed receiver other than `self: Box<Self>`
+//! (`self: Arc<Self>`, `self: Rc<Self>`, `self: Pin<&mut Self>`: a wrapper holds its
+//! value by borrow or in a strategy and cannot hand it out that way), and associated
+//! constants. (`self: &Self` and `self: &mut Self` are `&self` and `&mut self`.) `#[dyn_trait]` keeps the trait as
 //! written (static dispatch is untouched) and leaves those items out of the vtable;
 //! `DynFoo` offers every other method and still implements `Foo`, inheriting the
 //! defaults of the items left out:
@@ -278,6 +281,23 @@
 //! }
 //! let mut c = C;
 //! let _ = DynCloner::new(&mut c).duplicate();
+//! ```
+//!
+//! ```compile_fail,E0080
+//! # use dynptr::dyn_trait;
+//! # use std::sync::Arc;
+//! #[dyn_trait]
+//! trait Job {
+//!     async fn run(self: Arc<Self>) -> u32;
+//!     fn id(&self) -> u32;
+//! }
+//! struct J;
+//! impl Job for J {
+//!     async fn run(self: Arc<Self>) -> u32 { 1 }
+//!     fn id(&self) -> u32 { 7 }
+//! }
+//! let mut j = J;
+//! let _ = Arc::new(DynJob::new(&mut j)).run();
 //! ```
 //!
 //! ```compile_fail,E0080

@@ -3,7 +3,7 @@
 trait Many {
     unsafe fn a(&self);
     const fn b(&self);
-    fn c(self: std::rc::Rc<Self>);
+    fn c(&self, v: Vec<impl Clone>);
 }
 
 fn main() {}
