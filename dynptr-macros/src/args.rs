@@ -1,5 +1,6 @@
 //! The attribute's arguments: `#[dyn_trait]`, `#[dyn_trait(Send)]`,
-//! `#[dyn_trait(wrapper = DynName)]`.
+//! `#[dyn_trait(wrapper = DynName)]`, and `#[dyn_trait(unsafe(forward))]` on an
+//! `unsafe trait`.
 
 use proc_macro2::Span;
 use syn::parse::{Parse, ParseStream};
@@ -11,14 +12,38 @@ pub(crate) struct Args {
     pub(crate) send: bool,
     /// `wrapper = Name`: the wrapper's name instead of `Dyn{Trait}`.
     pub(crate) wrapper: Option<Ident>,
+    /// `unsafe(forward)`: for an `unsafe trait`, the user states that a wrapper which
+    /// forwards every method to the value it holds upholds the trait's contract, so the
+    /// macro may write `unsafe impl Foo for DynFoo`.
+    pub(crate) unsafe_forward: bool,
 }
 
-const USAGE: &str = "expected `#[dyn_trait]`, `#[dyn_trait(Send)]` or `#[dyn_trait(wrapper = DynName)]`";
+const USAGE: &str = "expected `#[dyn_trait]`, `#[dyn_trait(Send)]`, `#[dyn_trait(wrapper = DynName)]` \
+                     or `#[dyn_trait(unsafe(forward))]`";
 
 impl Parse for Args {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let mut args = Args::default();
         while !input.is_empty() {
+            if let Some(kw) = input.parse::<Option<Token![unsafe]>>()? {
+                let inner;
+                syn::parenthesized!(inner in input);
+                let what: Ident = inner.parse()?;
+                if what != "forward" || !inner.is_empty() {
+                    return Err(syn::Error::new(what.span(), "expected `unsafe(forward)`"));
+                }
+                if args.unsafe_forward {
+                    return Err(syn::Error::new(kw.span, "`unsafe(forward)` is given twice"));
+                }
+                args.unsafe_forward = true;
+                if input.is_empty() {
+                    break;
+                }
+                input
+                    .parse::<Token![,]>()
+                    .map_err(|e| syn::Error::new(e.span(), USAGE))?;
+                continue;
+            }
             let ident: Ident = input.parse().map_err(|e| syn::Error::new(e.span(), USAGE))?;
             if ident == "Send" {
                 if args.send {
@@ -55,7 +80,8 @@ impl Args {
     pub(crate) fn to_tokens(&self) -> proc_macro2::TokenStream {
         let send = self.send.then(|| quote::quote!(Send,));
         let wrapper = self.wrapper.as_ref().map(|w| quote::quote!(wrapper = #w,));
-        quote::quote!(#send #wrapper)
+        let forward = self.unsafe_forward.then(|| quote::quote!(unsafe(forward),));
+        quote::quote!(#send #wrapper #forward)
     }
 
     pub(crate) fn wrapper_name(&self, trait_ident: &Ident) -> Ident {

@@ -35,8 +35,18 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
     let mut errors = Errors::default();
     let original = item.clone();
 
-    if let Some(unsafety) = &item.unsafety {
-        errors.push(unsafety, "`#[dyn_trait]` does not support `unsafe trait`s yet");
+    match (&item.unsafety, args.unsafe_forward) {
+        (Some(unsafety), false) => errors.push(
+            unsafety,
+            "the wrapper of an `unsafe trait` would have to promise the trait's contract: if \
+             forwarding every method to the wrapped value upholds it, write \
+             `#[dyn_trait(unsafe(forward))]` (the macro then writes `unsafe impl` for the wrapper)",
+        ),
+        (None, true) => errors.push(
+            item.trait_token,
+            "`unsafe(forward)` is only for an `unsafe trait`",
+        ),
+        _ => {}
     }
     if let Some(auto) = &item.auto_token {
         errors.push(auto, "`#[dyn_trait]` cannot be used on auto traits");
@@ -66,45 +76,51 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
     let mut dyn_supers: Vec<syn::Path> = Vec::new();
     let mut is_static = false;
     for bound in &item.supertraits {
-        match bound {
-            TypeParamBound::Lifetime(l) if l.ident == "static" => is_static = true,
-            TypeParamBound::Trait(t) if t.path.is_ident("Send") || t.path.is_ident("Sync") => {
-                let ident = t.path.get_ident().unwrap().clone();
-                if !auto.contains(&ident) {
-                    auto.push(ident);
+        let t = match bound {
+            TypeParamBound::Lifetime(l) if l.ident == "static" => {
+                is_static = true;
+                continue;
+            }
+            TypeParamBound::Trait(t) if matches!(t.modifier, syn::TraitBoundModifier::None) => t,
+            other => {
+                errors.push(
+                    other,
+                    "`#[dyn_trait]` supports trait and `'static` supertraits; require other \
+                     lifetimes on the implementors",
+                );
+                continue;
+            }
+        };
+        let last = t.path.segments.last().unwrap();
+        // `Send`, `core::marker::Send`, `::std::fmt::Debug`: a standard trait by name.
+        let std_name = std_trait_name(&t.path);
+        match std_name.as_deref() {
+            Some("Send" | "Sync") => {
+                if !auto.contains(&last.ident) {
+                    auto.push(last.ident.clone());
                 }
             }
-            TypeParamBound::Trait(t)
-                if t.path
-                    .segments
-                    .last()
-                    .is_some_and(|l| l.ident == "Debug" || l.ident == "Display")
-                    && t.path.segments.last().unwrap().arguments.is_none() =>
-            {
-                fmt_supers.push(t.path.segments.last().unwrap().ident.clone());
-            }
-            TypeParamBound::Trait(t)
-                if t.path
-                    .segments
-                    .last()
-                    .is_some_and(|l| l.ident == "Clone" && l.arguments.is_none()) =>
-            {
-                clone = true;
-            }
-            TypeParamBound::Trait(t)
-                if t.path.segments.iter().all(|seg| seg.arguments.is_none())
-                    && !["Sized", "Unpin", "Copy", "Eq", "PartialEq", "Ord", "PartialOrd", "Hash", "Default"]
-                        .iter()
-                        .any(|n| t.path.is_ident(n)) =>
-            {
+            // The wrapper is sized, so it meets `Sized`; the erased trait leaves it out.
+            Some("Sized") => {}
+            Some("Debug" | "Display") => fmt_supers.push(last.ident.clone()),
+            Some("Clone") => clone = true,
+            Some(name) => errors.push(
+                t,
+                format!(
+                    "`{name}` is a standard trait that a `#[dyn_trait]` wrapper cannot implement by \
+                     forwarding (supported supertraits: `Send`, `Sync`, `Sized`, `'static`, `Clone`, \
+                     `Debug`, `Display` and other `#[dyn_trait]` traits); require it on the \
+                     implementors instead (a `where` bound where you need it)"
+                ),
+            ),
+            None if t.path.segments.iter().all(|seg| seg.arguments.is_none()) => {
                 // Another `#[dyn_trait]` trait: its callback implements it for our wrapper.
                 dyn_supers.push(t.path.clone());
             }
-            other => errors.push(
-                other,
-                "`#[dyn_trait]` supports the supertraits `Send`, `Sync`, `'static`, `Clone`, `Debug`, \
-                 `Display` and other `#[dyn_trait]` traits without generic parameters; other supertraits are not supported yet: require them on the \
-                 implementors, or make it a separate `#[dyn_trait]` trait",
+            None => errors.push(
+                t,
+                "a `#[dyn_trait]` supertrait with generic arguments is not supported yet: make \
+                 it a separate `#[dyn_trait]` bound on the implementors",
             ),
         }
     }
@@ -198,7 +214,10 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
 
     if args.send {
         for name in ["Send", "Sync"] {
-            let needs_sync = methods.iter().any(|m| m.recv == Recv::Shared);
+            // A trait without methods in the vtable is all-shared too (its wrapper
+            // borrows shared): `Send` needs `Sync` then.
+            let needs_sync = methods.iter().any(|m| m.recv == Recv::Shared)
+                || (methods.is_empty() && dyn_supers.is_empty());
             if (name == "Send" || needs_sync) && !auto.iter().any(|a| a == name) {
                 auto.push(Ident::new(name, proc_macro2::Span::call_site()));
             }
@@ -228,6 +247,75 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
         original,
         args_tokens: args.to_tokens(),
     })
+}
+
+/// The name of a standard-library trait, written bare (`Send`, `Future`) or as a path
+/// into `core`, `alloc` or `std` (`::core::marker::Sync`, `std::fmt::Debug`). A bare
+/// name counts only if it is one of the prelude's or a well-known `core` trait (a
+/// user's trait of another name is taken for a `#[dyn_trait]` trait).
+fn std_trait_name(path: &syn::Path) -> Option<String> {
+    const KNOWN: &[&str] = &[
+        "Send",
+        "Sync",
+        "Sized",
+        "Unpin",
+        "Copy",
+        "Clone",
+        "Debug",
+        "Display",
+        "Default",
+        "Eq",
+        "PartialEq",
+        "Ord",
+        "PartialOrd",
+        "Hash",
+        "Drop",
+        "Future",
+        "IntoFuture",
+        "Iterator",
+        "IntoIterator",
+        "DoubleEndedIterator",
+        "ExactSizeIterator",
+        "Extend",
+        "FromIterator",
+        "AsRef",
+        "AsMut",
+        "Borrow",
+        "BorrowMut",
+        "Deref",
+        "DerefMut",
+        "From",
+        "Into",
+        "TryFrom",
+        "TryInto",
+        "ToString",
+        "ToOwned",
+        "Error",
+        "Any",
+        "Fn",
+        "FnMut",
+        "FnOnce",
+        "Read",
+        "Write",
+        "BufRead",
+        "Seek",
+    ];
+    let first = &path.segments.first()?.ident;
+    let last = &path.segments.last()?.ident;
+    const MODULES: &[&str] = &[
+        "marker", "fmt", "future", "iter", "ops", "convert", "hash", "cmp", "any", "error", "io", "borrow",
+        "clone", "default", "string",
+    ];
+    let n = path.segments.len();
+    let known = KNOWN.iter().any(|k| last == k);
+    let rooted = n > 1 && (first == "core" || first == "std" || first == "alloc");
+    let bare = path.leading_colon.is_none() && n == 1 && known;
+    // `fmt::Debug` after `use core::fmt;`.
+    let in_module = path.leading_colon.is_none()
+        && n == 2
+        && known
+        && MODULES.iter().any(|m| path.segments[0].ident == m);
+    (rooted || bare || in_module).then(|| last.to_string())
 }
 
 /// Attributes carried to generated copies of an item: conditional compilation and lint

@@ -165,6 +165,17 @@
 //!   future `Send` otherwise); the wrapper is `Send`, and `Sync` when the trait has
 //!   `&self` methods; it needs a [`ThreadSafePointers`] strategy.
 //! - `#[dyn_trait(wrapper = AnyFoo)]`: names the wrapper.
+//! - `#[dyn_trait(unsafe(forward))]`, only on an `unsafe trait`: you state that a wrapper
+//!   which forwards every method to the value it holds upholds the trait's contract (true
+//!   of a contract about what the methods return, false of one about the implementing
+//!   type's layout), so the macro writes `unsafe impl Foo for DynFoo`. Without it an
+//!   `unsafe trait` is refused with a message that says so.
+//!
+//! Supertraits: `Send`, `Sync`, `Sized` (every wrapper is sized), `'static`, `Clone`,
+//! `Debug`, `Display`, written bare or as paths (`::core::marker::Sync`, `fmt::Debug`),
+//! and other `#[dyn_trait]` traits of the same crate. Other standard traits
+//! (`Future`, `Iterator`, `Hash`, ..) are refused by name: the wrapper cannot implement
+//! them by forwarding.
 //!
 //! Without the `box` feature there is no default strategy: name one with
 //! `with_strategy` (naming none is a compile-time error that says so).

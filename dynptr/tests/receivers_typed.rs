@@ -7,9 +7,11 @@
 // Named on purpose: the shape under test.
 #![allow(clippy::needless_lifetimes, clippy::needless_arbitrary_self_type)]
 
-use std::pin::Pin;
-use std::rc::Rc;
-use std::sync::Arc;
+extern crate alloc;
+
+use alloc::rc::Rc;
+use alloc::sync::Arc;
+use core::pin::Pin;
 
 use dynptr::dyn_trait;
 use dynptr_core::testkit::block_on;
@@ -77,6 +79,8 @@ fn typed_receivers_stay_for_static_dispatch() {
 }
 
 #[test]
+// The wrapper borrows a non-`Sync` value here; the `Arc` only carries the receiver.
+#[allow(clippy::arc_with_non_send_sync)]
 fn the_wrapper_inherits_typed_receiver_defaults() {
     let mut c = C(1);
     let d = DynCounter::<dynptr::Boxed>::new(&mut c);

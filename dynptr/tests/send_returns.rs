@@ -1,6 +1,8 @@
 //! `-> impl Future<Output = T> + Send` and `-> impl Iterator + Send` under plain
 //! `#[dyn_trait]`: what `trait_variant::make` writes.
 
+extern crate alloc;
+
 use core::future::Future;
 
 use dynptr::{dyn_trait, Boxed};
@@ -42,20 +44,20 @@ fn send_returns_under_plain_dyn_trait() {
 trait Token {
     fn token(&self) -> impl Send;
     fn shared(&mut self) -> impl Send + Sync {
-        std::sync::Arc::new(7u8)
+        alloc::sync::Arc::new(7u8)
     }
     fn pinned(&self) -> impl Unpin;
 }
 
-struct Counted<'c>(&'c std::sync::atomic::AtomicUsize);
+struct Counted<'c>(&'c core::sync::atomic::AtomicUsize);
 
 impl Drop for Counted<'_> {
     fn drop(&mut self) {
-        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.0.fetch_add(1, core::sync::atomic::Ordering::SeqCst);
     }
 }
 
-struct Issuer(&'static std::sync::atomic::AtomicUsize);
+struct Issuer(&'static core::sync::atomic::AtomicUsize);
 
 impl Token for Issuer {
     fn token(&self) -> impl Send {
@@ -72,23 +74,23 @@ fn assert_send_sync<T: Send + Sync>(t: T) -> T {
 
 #[test]
 fn auto_trait_returns_alone() {
-    static DROPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    static DROPS: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
     let mut issuer = Issuer(&DROPS);
     let mut d = DynToken::<Boxed>::new(&mut issuer);
     let t = assert_send(d.token());
-    assert_eq!(DROPS.load(std::sync::atomic::Ordering::SeqCst), 0);
+    assert_eq!(DROPS.load(core::sync::atomic::Ordering::SeqCst), 0);
     drop(t);
-    assert_eq!(DROPS.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(DROPS.load(core::sync::atomic::Ordering::SeqCst), 1);
     let p = d.pinned();
     let _moved: Box<dyn Unpin> = Box::new(p);
     drop(_moved);
-    assert_eq!(DROPS.load(std::sync::atomic::Ordering::SeqCst), 2);
+    assert_eq!(DROPS.load(core::sync::atomic::Ordering::SeqCst), 2);
     drop(assert_send_sync(d.shared()));
     drop(d);
     #[cfg(feature = "stack")]
     {
         let inline = DynToken::with_strategy(&mut issuer, dynptr::Inline::<64>::new());
         drop(assert_send(inline.token()));
-        assert_eq!(DROPS.load(std::sync::atomic::Ordering::SeqCst), 3);
+        assert_eq!(DROPS.load(core::sync::atomic::Ordering::SeqCst), 3);
     }
 }

@@ -160,6 +160,8 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
     let s = target.map_or(&m.strategy, |t| &t.strategy);
     let wrapper = target.map_or(&m.wrapper, |t| &t.wrapper);
     let trait_ident = &m.item.ident;
+    // An `unsafe trait` reaches here only under `unsafe(forward)`: the user's promise.
+    let unsafety = &m.item.unsafety;
     let (params, args, assoc, preds) = (&g.params, &g.args, &g.assoc, &g.preds);
     let names = assoc_names(m);
 
@@ -366,7 +368,7 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
         let (generics, self_ty, tpath, tpreds) = (&t.generics, &t.self_ty, &t.trait_path, &t.preds);
         return quote! {
             #[allow(clippy::type_complexity, clippy::needless_lifetimes, clippy::manual_async_fn)]
-            impl<#generics> #tpath for #self_ty
+            #unsafety impl<#generics> #tpath for #self_ty
             where
                 #s: #(#s_bounds)+*,
                 #r: #access,
@@ -380,7 +382,7 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
     }
     quote! {
         #[allow(clippy::type_complexity, clippy::needless_lifetimes, clippy::manual_async_fn)]
-        impl<#life, #(#params,)* #(#assoc,)* #s, #r> #trait_ident<#(#args),*>
+        #unsafety impl<#life, #(#params,)* #(#assoc,)* #s, #r> #trait_ident<#(#args),*>
             for #wrapper<#life, #(#args,)* #(#assoc,)* #s, #r>
         where
             #s: #(#s_bounds)+*,
