@@ -109,3 +109,43 @@ fn every_kind_of_item_outside_the_vtable() {
     // A default body runs on the wrapper, calling the receiver through the vtable.
     assert_eq!(d.describe(), "shape with 9 sides");
 }
+
+/// Trait-level `where` predicates on `Self` (async-trait's issue 44): they bind every
+/// implementor and the wrapper (which meets them), not the erased trait.
+mod self_predicates {
+    use dynptr::dyn_trait;
+    use dynptr_core::testkit::block_on;
+
+    #[dyn_trait(Send)]
+    pub(crate) trait StaticWithWhereSelf
+    where
+        Box<Self>: Sized,
+        Self: Sized + Send,
+    {
+        async fn get_one() -> u8 {
+            1
+        }
+        async fn get_two(&self) -> u8;
+    }
+
+    struct Two;
+
+    impl StaticWithWhereSelf for Two {
+        async fn get_two(&self) -> u8 {
+            2
+        }
+    }
+
+    #[test]
+    fn self_predicates_stay_on_implementors_and_the_wrapper() {
+        assert_eq!(block_on(<Two as StaticWithWhereSelf>::get_one()), 1);
+        let two = Two;
+        let d = DynStaticWithWhereSelf::<dynptr::Boxed>::from_ref(&two);
+        assert_eq!(block_on(d.get_two()), 2);
+        // The wrapper inherits the default of the method outside the vtable.
+        assert_eq!(
+            block_on(<DynStaticWithWhereSelf<'_> as StaticWithWhereSelf>::get_one()),
+            1
+        );
+    }
+}

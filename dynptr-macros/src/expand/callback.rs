@@ -58,7 +58,8 @@ pub(super) fn callback(m: &Model) -> TokenStream {
 pub(super) fn super_impls(m: &Model) -> TokenStream {
     let g = gen(m);
     let (wrapper, s, life, r) = (&m.wrapper, &m.strategy, &m.life, &m.receiver);
-    let (params, args, assoc, preds) = (&g.params, &g.args, &g.assoc, &g.preds);
+    let (params, args, assoc) = (&g.params, &g.args, &g.assoc);
+    let preds: Vec<&TokenStream> = g.preds.iter().chain(&g.self_preds).collect();
     let dyn_ty = erased_dyn(m, &g, life);
     let calls = m.dyn_supers.iter().map(|path| {
         let mut erased = path.clone();

@@ -163,6 +163,7 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
     // An `unsafe trait` reaches here only under `unsafe(forward)`: the user's promise.
     let unsafety = &m.item.unsafety;
     let (params, args, assoc, preds) = (&g.params, &g.args, &g.assoc, &g.preds);
+    let self_preds = &g.self_preds;
     let names = assoc_names(m);
 
     let mut s_bounds = vec![quote!(::dynptr::__private::Strategy)];
@@ -373,6 +374,7 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
                 #s: #(#s_bounds)+*,
                 #r: #access,
                 #(#extra,)*
+                #(#self_preds,)*
                 #tpreds
             {
                 #(#methods)*
@@ -389,6 +391,7 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
             #r: #access #(+ ::core::marker::#auto)*,
             #(#extra,)*
             #(#preds,)*
+            #(#self_preds,)*
         {
             #(#assoc_items)*
             #(#methods)*

@@ -66,8 +66,14 @@ pub(super) struct Gen {
     args: Vec<TokenStream>,
     /// The trait's lifetimes and type parameters, for `: '__s` bounds.
     outlives: Vec<TokenStream>,
-    /// The trait's `where` predicates.
+    /// The trait's `where` predicates that do not mention `Self`: every generated item
+    /// carries them.
     preds: Vec<TokenStream>,
+    /// The trait's `where` predicates that mention `Self` (`Self: Sized`,
+    /// `Box<Self>: Send`): they hold of every implementor, so the shim has them; only the
+    /// wrapper's impls of the trait carry them (where `Self` is the wrapper). The
+    /// erased trait must not (`Self: Sized` would make it dyn-incompatible).
+    self_preds: Vec<TokenStream>,
     /// The associated types' parameters.
     assoc: Vec<Ident>,
     /// `Item = Item` bindings for `T: Trait<.., Item = Item>`.
@@ -80,6 +86,7 @@ pub(super) fn gen(m: &Model) -> Gen {
         args: Vec::new(),
         outlives: Vec::new(),
         preds: Vec::new(),
+        self_preds: Vec::new(),
         assoc: m.assoc.iter().map(|a| a.param.clone()).collect(),
         bindings: m
             .assoc
@@ -118,9 +125,28 @@ pub(super) fn gen(m: &Model) -> Gen {
         }
     }
     if let Some(w) = &m.item.generics.where_clause {
-        g.preds = w.predicates.iter().map(|p| quote!(#p)).collect();
+        for p in &w.predicates {
+            if mentions_self(p) {
+                g.self_preds.push(quote!(#p));
+            } else {
+                g.preds.push(quote!(#p));
+            }
+        }
     }
     g
+}
+
+/// A `where` predicate that names `Self` (as a type, or as `Self::Assoc`).
+fn mentions_self(p: &syn::WherePredicate) -> bool {
+    struct Finder(bool);
+    impl syn::visit::Visit<'_> for Finder {
+        fn visit_ident(&mut self, i: &Ident) {
+            self.0 |= i == "Self";
+        }
+    }
+    let mut f = Finder(false);
+    syn::visit::Visit::visit_where_predicate(&mut f, p);
+    f.0
 }
 
 /// The erased trait's name for a method: prefixed, so that calls on a wrapper (which
