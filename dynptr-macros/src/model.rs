@@ -153,6 +153,10 @@ pub(crate) struct Method {
     /// The trait's signature (after the `Send` rewrite), arguments renamed to plain
     /// identifiers.
     pub(crate) sig: Signature,
+    /// For a generic method whose type parameters became `impl Trait` arguments in
+    /// `sig`: the trait's generic signature (arguments renamed alike), which the
+    /// wrapper's impl must repeat.
+    pub(crate) impl_sig: Option<Signature>,
     pub(crate) recv: Recv,
     /// `self: Box<Self>`: the `Box` path to rebuild the box around the moved receiver.
     pub(crate) boxed_self: Option<syn::Path>,

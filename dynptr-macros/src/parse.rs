@@ -177,14 +177,15 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
                     // wrapper uses the signature as written (an `async fn` implements the
                     // rewritten `-> impl Future + Send` too).
                     if f.default.is_none() {
-                        let returns_impl = as_written.sig.asyncness.is_none()
-                            && matches!(&as_written.sig.output, ReturnType::Type(_, t) if contains_impl(t));
+                        let returns_impl =
+                            matches!(&as_written.sig.output, ReturnType::Type(_, t) if contains_impl(t));
                         if returns_impl {
                             errors.push(
                                 &f.sig.ident,
                                 format!(
                                     "this method returns `impl Trait` and cannot go through the vtable ({why}): \
-                                     give it a default body so that the dyn wrapper can implement the trait"
+                                     give it a default body so that the dyn wrapper can implement the trait, \
+                                     or return a concrete type (a `Box<dyn Trait>`, or `impl Trait` itself)"
                                 ),
                             );
                         } else {
@@ -576,6 +577,7 @@ fn outside_vtable(f: &TraitItemFn, assoc: &[(Ident, Ident)]) -> Option<&'static 
         .params
         .iter()
         .any(|p| matches!(p, GenericParam::Type(_) | GenericParam::Const(_)))
+        && generics_as_impl_args(sig).is_none()
     {
         return Some("it has type or const parameters");
     }
@@ -599,6 +601,20 @@ fn outside_vtable(f: &TraitItemFn, assoc: &[(Ident, Ident)]) -> Option<&'static 
         if bare_self(ty, assoc).is_some() {
             return Some("it returns `Self`");
         }
+        // `async fn f(&self) -> Result<impl AsRef<str>, E>`: the future's output would
+        // need a type of its own in the vtable.
+        let nested = match &**ty {
+            _ if sig.asyncness.is_some() => contains_impl(ty),
+            Type::ImplTrait(imp) => imp.bounds.iter().any(|b| {
+                let mut f = ImplFinder(false);
+                f.visit_type_param_bound(b);
+                f.0
+            }),
+            other => contains_impl(other),
+        };
+        if nested {
+            return Some("its output holds an `impl Trait` nested in another type");
+        }
     }
     None
 }
@@ -606,7 +622,10 @@ fn outside_vtable(f: &TraitItemFn, assoc: &[(Ident, Ident)]) -> Option<&'static 
 fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) -> Option<Method> {
     // The model's copy: its arguments are renamed to plain identifiers for the generated
     // items, while the trait keeps the user's patterns (a default body binds them).
-    let mut model_sig = f.sig.clone();
+    // Type parameters that only stand for one argument's type become `impl Trait`
+    // arguments there (`fn put<V: Into<String>>(&self, v: V)` is `v: impl Into<String>`).
+    let generic = generics_as_impl_args(&f.sig);
+    let mut model_sig = generic.clone().unwrap_or_else(|| f.sig.clone());
     let sig = &mut model_sig;
     let n_errors_before = errors.0.as_ref().map_or(0, |e| e.clone().into_iter().count());
 
@@ -755,9 +774,21 @@ fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) ->
     if n_errors_after != n_errors_before {
         return None;
     }
+    // The wrapper's impl keeps the trait's generic signature, with the renamed arguments.
+    let impl_sig = generic.map(|_| {
+        let mut impl_sig = sig.clone();
+        impl_sig.generics = f.sig.generics.clone();
+        for (to, from) in impl_sig.inputs.iter_mut().zip(&f.sig.inputs) {
+            if let (FnArg::Typed(to), FnArg::Typed(from)) = (to, from) {
+                to.ty = from.ty.clone();
+            }
+        }
+        impl_sig
+    });
     Some(Method {
         cfg_attrs: cfg_attrs(&f.attrs),
         sig: sig.clone(),
+        impl_sig,
         recv,
         boxed_self,
         args,
@@ -765,6 +796,163 @@ fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) ->
         borrows_args,
         lazy: false,
     })
+}
+
+/// Traits whose `impl Trait` arguments are adapted without knowing another
+/// `#[dyn_trait]`: a method's type parameter bounded by one of these goes through the
+/// vtable as an `impl Trait` argument.
+const ADAPTED_FAMILIES: &[&str] = &[
+    "Into",
+    "Iterator",
+    "DoubleEndedIterator",
+    "ExactSizeIterator",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Future",
+];
+
+/// A generic method whose every type parameter stands for exactly one argument's type
+/// (`V`, `&V`, `&mut V`), bounded by one adapted standard trait (plus auto traits and
+/// lifetimes), and which has no const parameters: the signature with those arguments
+/// written as `impl Trait` and the parameters removed. `None` otherwise (the method then
+/// stays outside the vtable).
+fn generics_as_impl_args(sig: &Signature) -> Option<Signature> {
+    let types: Vec<&syn::TypeParam> = sig.generics.type_params().collect();
+    if types.is_empty() || sig.generics.const_params().next().is_some() {
+        return None;
+    }
+    let mut out = sig.clone();
+    for tp in types {
+        let name = &tp.ident;
+        let mut bounds: Vec<TypeParamBound> = tp.bounds.iter().cloned().collect();
+        if let Some(w) = &sig.generics.where_clause {
+            for pred in &w.predicates {
+                let WherePredicate::Type(pt) = pred else { continue };
+                if matches!(&pt.bounded_ty, Type::Path(p) if p.qself.is_none() && p.path.is_ident(name)) {
+                    if pt.lifetimes.is_some() {
+                        return None;
+                    }
+                    bounds.extend(pt.bounds.iter().cloned());
+                }
+            }
+        }
+        let mut mains = 0;
+        for b in &bounds {
+            match b {
+                TypeParamBound::Trait(t) => {
+                    if !matches!(t.modifier, syn::TraitBoundModifier::None) || t.lifetimes.is_some() {
+                        return None;
+                    }
+                    let last = &t.path.segments.last()?.ident;
+                    if ["Send", "Sync", "Unpin"].iter().any(|a| last == a) {
+                        continue;
+                    }
+                    if !ADAPTED_FAMILIES.iter().any(|f| last == f) || mentions_ident(b, name) {
+                        return None;
+                    }
+                    mains += 1;
+                }
+                TypeParamBound::Lifetime(_) => {}
+                _ => return None,
+            }
+        }
+        if mains != 1 {
+            return None;
+        }
+        // Exactly one use: the whole type of one argument, or the referent of one.
+        let uses: usize = sig
+            .inputs
+            .iter()
+            .map(|a| match a {
+                FnArg::Typed(pt) => count_ident(&pt.ty, name),
+                FnArg::Receiver(_) => 0,
+            })
+            .sum::<usize>()
+            + match &sig.output {
+                ReturnType::Type(_, t) => count_ident(t, name),
+                ReturnType::Default => 0,
+            }
+            + sig
+                .generics
+                .params
+                .iter()
+                .filter(|p| !matches!(p, GenericParam::Type(t) if t.ident == *name))
+                .map(|p| usize::from(mentions_ident(p, name)))
+                .sum::<usize>()
+            + sig.generics.where_clause.iter().flat_map(|w| &w.predicates).map(|p| match p {
+                WherePredicate::Type(pt) if matches!(&pt.bounded_ty, Type::Path(tp) if tp.path.is_ident(name)) => 0,
+                other => usize::from(mentions_ident(other, name)),
+            }).sum::<usize>();
+        if uses != 1 {
+            return None;
+        }
+        let imp: Type = syn::parse_quote!(impl #(#bounds)+*);
+        let arg = out.inputs.iter_mut().find_map(|a| match a {
+            FnArg::Typed(pt) if count_ident(&pt.ty, name) == 1 => Some(pt),
+            _ => None,
+        })?;
+        match &mut *arg.ty {
+            Type::Path(p) if p.qself.is_none() && p.path.is_ident(name) => *arg.ty = imp,
+            Type::Reference(r) if matches!(&*r.elem, Type::Path(p) if p.qself.is_none() && p.path.is_ident(name)) => {
+                *r.elem = imp
+            }
+            _ => return None,
+        }
+    }
+    // Drop the parameters and their `where` predicates; lifetimes stay.
+    let params = core::mem::take(&mut out.generics.params);
+    out.generics.params = params
+        .into_iter()
+        .filter(|p| !matches!(p, GenericParam::Type(_)))
+        .collect();
+    if let Some(w) = &mut out.generics.where_clause {
+        let names: Vec<Ident> = sig.generics.type_params().map(|t| t.ident.clone()).collect();
+        let preds = core::mem::take(&mut w.predicates);
+        w.predicates = preds
+            .into_iter()
+            .filter(|p| !names.iter().any(|n| mentions_ident(p, n)))
+            .collect();
+    }
+    if out
+        .generics
+        .where_clause
+        .as_ref()
+        .is_some_and(|w| w.predicates.is_empty())
+    {
+        out.generics.where_clause = None;
+    }
+    if out.generics.params.is_empty() {
+        out.generics.lt_token = None;
+        out.generics.gt_token = None;
+    }
+    Some(out)
+}
+
+fn count_ident(ty: &Type, name: &Ident) -> usize {
+    struct Count<'n>(&'n Ident, usize);
+    impl Visit<'_> for Count<'_> {
+        fn visit_ident(&mut self, i: &Ident) {
+            if i == self.0 {
+                self.1 += 1;
+            }
+        }
+    }
+    let mut c = Count(name, 0);
+    c.visit_type(ty);
+    c.1
+}
+
+fn mentions_ident(t: &impl ToTokens, name: &Ident) -> bool {
+    t.to_token_stream().into_iter().any(|tt| mentions_tt(&tt, name))
+}
+
+fn mentions_tt(tt: &proc_macro2::TokenTree, name: &Ident) -> bool {
+    match tt {
+        proc_macro2::TokenTree::Ident(i) => i == name,
+        proc_macro2::TokenTree::Group(g) => g.stream().into_iter().any(|t| mentions_tt(&t, name)),
+        _ => false,
+    }
 }
 
 /// `&Self`, `&'a mut Self`: the lifetime and whether it is `mut`.
@@ -865,14 +1053,16 @@ fn has_self_sized(sig: &Signature) -> bool {
     })
 }
 
-fn contains_impl(ty: &Type) -> bool {
-    struct Finder(bool);
-    impl Visit<'_> for Finder {
-        fn visit_type_impl_trait(&mut self, _: &syn::TypeImplTrait) {
-            self.0 = true;
-        }
+struct ImplFinder(bool);
+
+impl Visit<'_> for ImplFinder {
+    fn visit_type_impl_trait(&mut self, _: &syn::TypeImplTrait) {
+        self.0 = true;
     }
-    let mut f = Finder(false);
+}
+
+fn contains_impl(ty: &Type) -> bool {
+    let mut f = ImplFinder(false);
     f.visit_type(ty);
     f.0
 }

@@ -93,7 +93,7 @@ pub(crate) fn sealed_impl(m: &Model, item: ItemEnum, trait_path: &TokenStream) -
     let mut helpers = Vec::new();
     let mut methods = Vec::new();
     for method in &m.methods {
-        let sig = &method.sig;
+        let sig = method.impl_sig.as_ref().unwrap_or(&method.sig);
         let mname = &sig.ident;
         let args: Vec<&Ident> = method.args.iter().map(|(i, _, _)| i).collect();
         let this = Ident::new("__dynptr_v", crate::args::hygienic());

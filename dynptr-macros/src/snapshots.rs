@@ -150,3 +150,25 @@ fn supertraits_and_defaults() {
         ),
     );
 }
+
+/// Shapes beyond the seed: a generic method adapted like an `impl Trait` argument,
+/// typed receivers (`self: &Self` dispatched, `self: Arc<Self>` left outside), `-> impl
+/// Send` alone, a method without `self`, and a trait-level `where Self: ..` predicate.
+#[test]
+fn migration_shapes() {
+    check(
+        "migration_shapes",
+        &expand(
+            quote!(Send),
+            quote! {
+                pub trait Repo: Sized where Self: Sync {
+                    fn put<V: Into<String>>(&mut self, v: V) -> usize;
+                    fn get(self: &Self, key: u32) -> Option<String>;
+                    async fn share(self: std::sync::Arc<Self>) -> u32 { 0 }
+                    fn token(&self) -> impl Send;
+                    async fn open(path: &str) -> Self;
+                }
+            },
+        ),
+    );
+}

@@ -183,8 +183,12 @@
 //! # Items outside the vtable
 //!
 //! A trait may have items that cannot go through a vtable: a method without `self`, with
-//! `Self` by value in an argument or as its return type, with type or const parameters,
-//! with `where Self: Sized`, with a typed receiver other than `self: Box<Self>`
+//! `Self` by value in an argument or as its return type, with const parameters or with
+//! type parameters that are more than an `impl Trait` argument in disguise (`fn put<V:
+//! Into<String>>(&self, v: V)`, one parameter per argument bounded by a trait that
+//! `impl Trait` arguments adapt, goes through the vtable as `v: impl Into<String>`), whose
+//! output nests an `impl Trait` (`async fn f(&self) -> Result<impl AsRef<str>, E>`), with
+//! `where Self: Sized`, with a typed receiver other than `self: Box<Self>`
 //! (`self: Arc<Self>`, `self: Rc<Self>`, `self: Pin<&mut Self>`: a wrapper holds its
 //! value by borrow or in a strategy and cannot hand it out that way), and associated
 //! constants. (`self: &Self` and `self: &mut Self` are `&self` and `&mut self`.) `#[dyn_trait]` keeps the trait as

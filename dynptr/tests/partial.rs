@@ -149,3 +149,44 @@ mod self_predicates {
         );
     }
 }
+
+/// An `async fn` whose output nests an `impl Trait` (async-trait's issue 281) stays out of
+/// the vtable; with a default body the wrapper inherits it.
+mod nested_impl_output {
+    use dynptr::dyn_trait;
+    use dynptr_core::testkit::block_on;
+
+    #[dyn_trait(Send)]
+    pub(crate) trait Named {
+        type Error;
+        async fn method(&self) -> Result<impl AsRef<str> + Send + Sync, Self::Error> {
+            Ok("default")
+        }
+        fn names(&self) -> Option<impl Iterator<Item = u8>> {
+            Some(0..3)
+        }
+        async fn id(&self) -> u32;
+    }
+
+    struct T;
+
+    impl Named for T {
+        type Error = ();
+        async fn method(&self) -> Result<impl AsRef<str> + Send + Sync, Self::Error> {
+            Ok(String::from("mine"))
+        }
+        async fn id(&self) -> u32 {
+            9
+        }
+    }
+
+    #[test]
+    fn nested_impl_outputs_stay_static() {
+        assert_eq!(block_on(T.method()).unwrap().as_ref(), "mine");
+        let t = T;
+        let d = DynNamed::<()>::from_ref(&t);
+        assert_eq!(block_on(d.id()), 9);
+        assert_eq!(block_on(d.method()).unwrap().as_ref(), "default");
+        assert_eq!(d.names().unwrap().sum::<u8>(), 3);
+    }
+}

@@ -227,7 +227,7 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
         None => quote!(#erased::<#(#args,)* #(#assoc,)* #s>),
     };
     let methods = m.methods.iter().map(|method| {
-        let mut sig = method.sig.clone();
+        let mut sig = method.impl_sig.clone().unwrap_or_else(|| method.sig.clone());
         if sig.asyncness.take().is_some() {
             let output = match &sig.output {
                 ReturnType::Default => quote!(()),
