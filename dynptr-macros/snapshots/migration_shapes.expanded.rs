@@ -8,7 +8,10 @@ where
         async move {
             #[allow(unused_variables, clippy::let_unit_value)]
             let _ = ();
-            0
+            #[allow(clippy::let_unit_value, unreachable_code)]
+            let __dynptr_ret: u32 = { 0 };
+            #[allow(unreachable_code)]
+            __dynptr_ret
         }
     }
     fn token(&self) -> impl Send;
@@ -31,7 +34,7 @@ pub trait ErasedRepo<S: ::dynptr::__private::Strategy> {
 impl<S, __DynptrT> ErasedRepo<S> for __DynptrT
 where
     S: ::dynptr::__private::Strategy,
-    __DynptrT: Repo,
+    __DynptrT: Repo + ::core::marker::Send + ::core::marker::Sync,
 {
     #[inline]
     fn __dynptr_put<'__dynptr_s>(&mut self, v: String) -> usize where {
@@ -283,14 +286,14 @@ where
         )
     }
     #[allow(unreachable_code, clippy::diverging_sub_expression)]
-    async fn open(_: &str) -> Self {
+    fn open(_: &str) -> impl ::core::future::Future<Output = Self> + ::core::marker::Send {
         struct __DynptrOutsideVtable<T: ?Sized>(::core::marker::PhantomData<T>);
         impl<T: ?Sized> __DynptrOutsideVtable<T> {
             const FAIL : () = :: core :: panic ! ("dynptr: `Repo::open` cannot be called on a `DynRepo`: it has no `self`, so it does not go through the vtable, and it has no default body. Call it on a concrete type, or give it a default body") ;
         }
         #[allow(clippy::let_unit_value)]
         let () = __DynptrOutsideVtable::<Self>::FAIL;
-        ::core::unreachable!()
+        ::core::future::pending()
     }
 }
 #[doc(hidden)]

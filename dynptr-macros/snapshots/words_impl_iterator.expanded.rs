@@ -25,7 +25,7 @@ trait ErasedWords<'t, S: ::dynptr::__private::Strategy> {
 impl<'t, S, __DynptrT> ErasedWords<'t, S> for __DynptrT
 where
     S: ::dynptr::__private::Strategy,
-    __DynptrT: Words<'t>,
+    __DynptrT: Words<'t> + ::core::marker::Sync,
 {
     #[inline]
     fn __dynptr_words<'__dynptr_s>(

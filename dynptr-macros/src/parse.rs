@@ -161,6 +161,7 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
     }
     let assoc_names: Vec<(Ident, Ident)> = assoc.iter().map(|a| (a.ident.clone(), a.param.clone())).collect();
 
+    let trait_params: Vec<Ident> = item.generics.type_params().map(|t| t.ident.clone()).collect();
     let mut methods = Vec::new();
     let mut outside = Vec::new();
     for trait_item in &mut item.items {
@@ -168,9 +169,22 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
             TraitItem::Fn(f) => {
                 // Before the `Send` rewrite, which turns `async fn` into `-> impl Future`.
                 let lazy = f.sig.asyncness.is_some();
+                if f.default.is_none() {
+                    // A declaration may not bind patterns (`(w, h): (u32, u32)`, E0642);
+                    // async-trait accepts them, so the trait keeps `_` in their place.
+                    for arg in &mut f.sig.inputs {
+                        if let FnArg::Typed(pt) = arg {
+                            if !matches!(&*pt.pat, Pat::Ident(pi) if pi.by_ref.is_none() && pi.mutability.is_none() && pi.subpat.is_none())
+                                && !matches!(&*pt.pat, Pat::Wild(_))
+                            {
+                                *pt.pat = syn::parse_quote!(_);
+                            }
+                        }
+                    }
+                }
                 let as_written = f.clone();
                 if args.send {
-                    make_send(f);
+                    make_send(f, &trait_params);
                 }
                 if let Some(why) = outside_vtable(f, &assoc_names) {
                     // Kept for static dispatch; the wrapper cannot offer it. Its body on the
@@ -334,9 +348,13 @@ pub(crate) fn cfg_attrs(attrs: &[Attribute]) -> Vec<Attribute> {
 
 /// `#[dyn_trait(Send)]`: `async fn f() -> T` becomes `fn f() -> impl Future<Output = T> +
 /// Send`, and `-> impl Trait` gains `+ Send`, as `trait_variant::make(Send)` does.
-fn make_send(f: &mut TraitItemFn) {
+fn make_send(f: &mut TraitItemFn, trait_params: &[Ident]) {
+    let has_default = f.default.is_some();
+    send_bounds(&mut f.sig, trait_params, has_default);
     let sig = &mut f.sig;
     if sig.asyncness.take().is_some() {
+        // A declared output without `impl Trait` in it can type the body's value.
+        let typed = !matches!(&sig.output, ReturnType::Type(_, t) if contains_impl(t));
         let output = match &sig.output {
             ReturnType::Default => quote!(()),
             ReturnType::Type(_, ty) => quote!(#ty),
@@ -353,14 +371,35 @@ fn make_send(f: &mut TraitItemFn) {
                 }
             }
             let names = names.0;
+            if typed {
+                // `return e` inside the `async` block sets the block's type: type it too.
+                let ty: Type = syn::parse_quote!(#output);
+                TypeReturns(&ty).visit_block_mut(block);
+            }
             let stmts = &block.stmts;
-            *block = syn::parse_quote!({
-                async move {
-                    #[allow(unused_variables, clippy::let_unit_value)]
-                    let _ = (#(&#names,)*);
-                    #(#stmts)*
-                }
-            });
+            // The body's value is bound at the declared output type, so that it coerces
+            // there (`&Thing` to `&dyn Ret`) as in a native `async fn`.
+            let ret = Ident::new("__dynptr_ret", crate::args::hygienic());
+            *block = if !typed {
+                syn::parse_quote!({
+                    async move {
+                        #[allow(unused_variables, clippy::let_unit_value)]
+                        let _ = (#(&#names,)*);
+                        #(#stmts)*
+                    }
+                })
+            } else {
+                syn::parse_quote!({
+                    async move {
+                        #[allow(unused_variables, clippy::let_unit_value)]
+                        let _ = (#(&#names,)*);
+                        #[allow(clippy::let_unit_value, unreachable_code)]
+                        let #ret: #output = { #(#stmts)* };
+                        #[allow(unreachable_code)]
+                        #ret
+                    }
+                })
+            };
         }
     } else if let ReturnType::Type(_, ty) = &mut sig.output {
         if let Type::ImplTrait(imp) = &mut **ty {
@@ -377,12 +416,89 @@ fn make_send(f: &mut TraitItemFn) {
                     let auto = if r.mutability.is_some() { "Send" } else { "Sync" };
                     if let Type::ImplTrait(imp) = &mut *r.elem {
                         add_auto(imp, auto);
+                        // `&(impl Trait + Sync)`: `&impl Trait + Sync` is ambiguous.
+                        let elem = (*r.elem).clone();
+                        *r.elem = Type::Paren(syn::TypeParen {
+                            paren_token: Default::default(),
+                            elem: Box::new(elem),
+                        });
                     }
                 }
                 _ => {}
             }
         }
     }
+}
+
+/// Under `(Send)`, the bounds a `Send` future of an `async fn` needs, added to the
+/// method's `where` clause as async-trait adds them, so that implementors may assume
+/// them: for each argument whose type names `Self` or a type parameter, `X: Sync` for
+/// `&X`, `X: Send` for `&mut X` and `X`; and for a default body, which the trait itself
+/// compiles, `Self: Sync` for `&self` (`Self: Send` for `&mut self` and `self`).
+/// Concrete types are left alone (their bounds hold or fail on their own). Methods that
+/// return neither a future nor `impl Trait` get none.
+fn send_bounds(sig: &mut Signature, trait_params: &[Ident], has_default: bool) {
+    let returns_future = sig.asyncness.is_some()
+        || matches!(&sig.output, ReturnType::Type(_, t) if matches!(&**t, Type::ImplTrait(_)));
+    if !returns_future {
+        return;
+    }
+    let mut params: Vec<Ident> = trait_params.to_vec();
+    params.extend(sig.generics.type_params().map(|t| t.ident.clone()));
+    params.push(Ident::new("Self", proc_macro2::Span::call_site()));
+    let generic = |ty: &Type| params.iter().any(|p| count_ident(ty, p) > 0);
+    let mut preds: Vec<WherePredicate> = Vec::new();
+    let mut push = |ty: &Type, auto: &str| {
+        let auto = Ident::new(auto, proc_macro2::Span::call_site());
+        preds.push(syn::parse_quote!(#ty: ::core::marker::#auto));
+    };
+    for arg in &sig.inputs {
+        match arg {
+            FnArg::Receiver(r) => {
+                let shared = r.reference.is_some() && r.mutability.is_none() && r.colon_token.is_none();
+                let self_ty: Type = syn::parse_quote!(Self);
+                if r.colon_token.is_none() && has_default {
+                    push(&self_ty, if shared { "Sync" } else { "Send" });
+                }
+            }
+            FnArg::Typed(pt) => match &*pt.ty {
+                Type::ImplTrait(_) => {}
+                Type::Reference(r) if matches!(&*r.elem, Type::ImplTrait(_)) => {}
+                Type::Reference(r) if generic(&r.elem) => {
+                    push(&r.elem, if r.mutability.is_some() { "Send" } else { "Sync" })
+                }
+                ty @ (Type::Path(_) | Type::Tuple(_) | Type::Array(_) | Type::Slice(_)) if generic(ty) => {
+                    push(ty, "Send")
+                }
+                _ => {}
+            },
+        }
+    }
+    if !preds.is_empty() {
+        sig.generics.make_where_clause().predicates.extend(preds);
+    }
+}
+
+/// Rewrites `return e` to `return { let r: T = e; r }` (not inside closures, `async`
+/// blocks or nested items, whose `return`s are their own).
+struct TypeReturns<'t>(&'t Type);
+
+impl VisitMut for TypeReturns<'_> {
+    fn visit_expr_return_mut(&mut self, r: &mut syn::ExprReturn) {
+        if let Some(e) = &mut r.expr {
+            self.visit_expr_mut(e);
+            let ty = self.0;
+            let ret = Ident::new("__dynptr_ret", crate::args::hygienic());
+            **e = syn::parse_quote!({
+                #[allow(clippy::let_unit_value)]
+                let #ret: #ty = #e;
+                #ret
+            });
+        }
+    }
+    fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+    fn visit_expr_async_mut(&mut self, _: &mut syn::ExprAsync) {}
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
 /// The identifiers an argument pattern binds (`(w, h)`, `mut n`, `Point { x, .. }`).

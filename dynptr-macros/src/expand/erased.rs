@@ -150,6 +150,22 @@ pub(super) fn erased_arg_ty(
 }
 
 /// The signature of a method in the erased trait and the shim (without the body).
+/// `Self: Send`, `Self: Sync + Send`: only auto traits on `Self`.
+pub(super) fn is_self_auto(p: &syn::WherePredicate) -> bool {
+    let syn::WherePredicate::Type(pt) = p else {
+        return false;
+    };
+    matches!(&pt.bounded_ty, Type::Path(tp) if tp.qself.is_none() && tp.path.is_ident("Self"))
+        && pt.bounds.iter().all(|b| match b {
+            syn::TypeParamBound::Trait(t) => t
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "Send" || s.ident == "Sync"),
+            _ => false,
+        })
+}
+
 pub(super) fn erased_sig(m: &Model, g: &Gen, method: &crate::model::Method) -> TokenStream {
     let names = assoc_names(m);
     let s = &m.strategy;
@@ -196,6 +212,11 @@ pub(super) fn erased_sig(m: &Model, g: &Gen, method: &crate::model::Method) -> T
     let mut where_preds: Vec<TokenStream> = Vec::new();
     if let Some(w) = &method.sig.generics.where_clause {
         for p in &w.predicates {
+            // `Self: Send` / `Self: Sync` (what `(Send)` adds): the erased object carries
+            // its auto traits, so the vtable form leaves them out.
+            if is_self_auto(p) {
+                continue;
+            }
             let mut p = p.clone();
             Erase {
                 assoc: &names,

@@ -228,6 +228,16 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
     };
     let methods = m.methods.iter().map(|method| {
         let mut sig = method.impl_sig.clone().unwrap_or_else(|| method.sig.clone());
+        // The wrapper is `Send`/`Sync` by its own bounds; an impl method may ask less than
+        // the trait's (and `Self: Sync` on a wrapper with lifetimes trips a rustc
+        // limitation on higher-ranked auto-trait bounds).
+        if let Some(w) = &mut sig.generics.where_clause {
+            let preds = core::mem::take(&mut w.predicates);
+            w.predicates = preds
+                .into_iter()
+                .filter(|p| !super::erased::is_self_auto(p))
+                .collect();
+        }
         if sig.asyncness.take().is_some() {
             let output = match &sig.output {
                 ReturnType::Default => quote!(()),
@@ -354,7 +364,7 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
     let outside = m
         .outside
         .iter()
-        .map(|item| outside_item(&trait_ident.to_string(), &wrapper_name, item));
+        .map(|item| outside_item(&trait_ident.to_string(), &wrapper_name, item, m.send));
     let r = target.map_or(&m.receiver, |t| &t.receiver);
     let auto = &m.auto;
     let dyn_ty = target.map_or_else(|| erased_dyn(m, &g, life), |t| t.dyn_ty.clone());
@@ -403,7 +413,7 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
 /// The wrapper's body for an item outside the vtable that has no default: it compiles
 /// until it is used, and a use (a call of the method, a read of the constant, on the
 /// wrapper) fails to compile with a message naming the item and why.
-fn outside_item(trait_name: &str, wrapper: &str, item: &Outside) -> TokenStream {
+fn outside_item(trait_name: &str, wrapper: &str, item: &Outside, send: bool) -> TokenStream {
     match item {
         Outside::Fn(f, why) => {
             let mut sig = f.sig.clone();
@@ -413,6 +423,19 @@ fn outside_item(trait_name: &str, wrapper: &str, item: &Outside) -> TokenStream 
                     *pt.pat = syn::parse_quote!(_);
                 }
             }
+            // An `async fn` would capture its arguments (a raw pointer would make the
+            // future not `Send`); a pending future captures nothing.
+            let tail = if sig.asyncness.take().is_some() {
+                let output = match &sig.output {
+                    ReturnType::Default => quote!(()),
+                    ReturnType::Type(_, ty) => quote!(#ty),
+                };
+                let send = send.then(|| quote!(+ ::core::marker::Send));
+                sig.output = syn::parse_quote!(-> impl ::core::future::Future<Output = #output> #send);
+                quote!(::core::future::pending())
+            } else {
+                quote!(::core::unreachable!())
+            };
             let attrs = crate::parse::cfg_attrs(&f.attrs);
             let msg = format!(
                 "dynptr: `{trait_name}::{}` cannot be called on a `{wrapper}`: {why}, so it does not go \
@@ -430,7 +453,7 @@ fn outside_item(trait_name: &str, wrapper: &str, item: &Outside) -> TokenStream 
                     }
                     #[allow(clippy::let_unit_value)]
                     let () = __DynptrOutsideVtable::<Self>::FAIL;
-                    ::core::unreachable!()
+                    #tail
                 }
             }
         }

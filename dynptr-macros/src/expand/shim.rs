@@ -19,6 +19,9 @@ pub(super) fn shim(m: &Model) -> TokenStream {
     let erased = &m.erased;
     let s = &m.strategy;
     let trait_ident = &m.item.ident;
+    // The erased object carries these, so every value behind it has them; the shim may
+    // then call methods whose `where` clause asks `Self: Sync` (a `(Send)` trait's).
+    let auto = &m.auto;
     let (params, args, assoc, preds, bindings) = (&g.params, &g.args, &g.assoc, &g.preds, &g.bindings);
     let methods = m.methods.iter().map(|method| {
         let sig = erased_sig(m, &g, method);
@@ -107,7 +110,7 @@ pub(super) fn shim(m: &Model) -> TokenStream {
         impl<#(#params,)* #(#assoc,)* #s, __DynptrT> #erased<#(#args,)* #(#assoc,)* #s> for __DynptrT
         where
             #s: ::dynptr::__private::Strategy,
-            __DynptrT: #trait_ident<#(#args,)* #(#bindings),*>,
+            __DynptrT: #trait_ident<#(#args,)* #(#bindings),*> #(+ ::core::marker::#auto)*,
             #(#preds,)*
         {
             #(#methods)*
