@@ -3,18 +3,31 @@
 #[path = "../benches/common/mod.rs"]
 mod common;
 
+/// Runs `f` on a thread with a 64 MiB stack: unoptimised, the 64 KiB futures of the
+/// size sweep (held inline, copied by the moving peers) need more than a test thread's.
+fn with_big_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(f)
+        .expect("a thread")
+        .join()
+        .expect("the check passed");
+}
+
 #[test]
 fn every_variant_agrees_with_static_dispatch() {
-    let all = common::all();
-    for n in [0, 1, 2, 7, 100] {
-        for v in &all {
-            let reference = all
-                .iter()
-                .find(|r| r.workload.key == v.workload.key && r.key == "static")
-                .expect("every workload has a static row");
-            assert_eq!((v.run)(n), (reference.run)(n), "{} with n = {n}", v.id());
+    with_big_stack(|| {
+        let all = common::all();
+        for n in [0, 1, 2, 7, 100] {
+            for v in &all {
+                let reference = all
+                    .iter()
+                    .find(|r| r.workload.key == v.workload.key && r.key == "static")
+                    .expect("every workload has a static row");
+                assert_eq!((v.run)(n), (reference.run)(n), "{} with n = {n}", v.id());
+            }
         }
-    }
+    });
 }
 
 #[test]
@@ -24,4 +37,19 @@ fn the_big_future_fits_the_fixed_capacities() {
         size > 4096 && size <= 4096 + 64,
         "the 4 KiB future is {size} bytes"
     );
+}
+
+/// The sweep's futures hold their buffer (bigger than it) and fit the capacities sized
+/// to fit (`B + 64`); smallbox's 512 bytes hold them up to 256 B, as `InlineOr<512>`'s do.
+#[test]
+fn the_sweep_futures_hold_their_buffers_and_fit() {
+    with_big_stack(|| {
+        for (bytes, size, on_heap) in common::sweep::layouts() {
+            assert!(
+                size > bytes && size <= bytes + 64,
+                "the future holding {bytes} B is {size} bytes"
+            );
+            assert_eq!(on_heap, size > 512, "smallbox with the {size}-byte future");
+        }
+    });
 }
