@@ -53,3 +53,17 @@ fn the_sweep_futures_hold_their_buffers_and_fit() {
         }
     });
 }
+
+/// smallbox stores each workload's future where its row label says: inline when it
+/// fits its 512 bytes, on the heap when not.
+#[test]
+fn smallbox_stores_where_the_labels_say() {
+    assert!(!common::tiny::smallbox_on_heap(), "tiny: inline");
+    assert!(common::big::smallbox_on_heap(), "big: 4 KiB on the heap");
+    assert!(!common::iter::smallbox_on_heap(), "iter: inline");
+    assert_eq!(
+        common::tree::smallbox_on_heap(),
+        [false, true],
+        "tree: leaves inline, inner nodes on the heap"
+    );
+}
