@@ -19,7 +19,7 @@ use core::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn sweep(c: &mut Criterion) {
-    for (workload, variants) in common::sweep::SIZES {
+    for (_, workload, variants) in common::sweep::SIZES {
         let mut group = c.benchmark_group(workload.key);
         group.throughput(Throughput::Elements(u64::from(
             workload.bench_n * workload.units_per_n,

@@ -67,3 +67,13 @@ fn smallbox_stores_where_the_labels_say() {
         "tree: leaves inline, inner nodes on the heap"
     );
 }
+
+/// The plot's lines are every size's variants, in order.
+#[test]
+fn every_size_has_the_plotted_variants() {
+    let lines: Vec<&str> = common::sweep::LINES.iter().map(|l| l.0).collect();
+    for (_, workload, variants) in common::sweep::SIZES {
+        let keys: Vec<&str> = variants.iter().map(|v| v.0).collect();
+        assert_eq!(keys, lines, "{}", workload.key);
+    }
+}

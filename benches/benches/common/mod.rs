@@ -84,7 +84,7 @@ pub(crate) fn all() -> Vec<Variant> {
         (&send::WORKLOAD, send::VARIANTS),
     ]
     .into_iter()
-    .chain(sweep::SIZES)
+    .chain(sweep::SIZES.map(|(_, w, v)| (w, v)))
     {
         for &(key, name, run) in variants {
             all.push(Variant {

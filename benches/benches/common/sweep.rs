@@ -395,15 +395,34 @@ sizes! {
     W64K V64K "sweep64k" "64 KiB" 65536 65600;
 }
 
-/// Every size's workload and variants, smallest first.
-pub(crate) static SIZES: [(&Workload, Variants); 7] = [
-    (&W16, V16),
-    (&W64, V64),
-    (&W256, V256),
-    (&W1K, V1K),
-    (&W4K, V4K),
-    (&W16K, V16K),
-    (&W64K, V64K),
+/// Every size's buffer bytes, workload and variants, smallest first.
+pub(crate) static SIZES: [(usize, &Workload, Variants); 7] = [
+    (16, &W16, V16),
+    (64, &W64, V64),
+    (256, &W256, V256),
+    (1024, &W1K, V1K),
+    (4096, &W4K, V4K),
+    (16384, &W16K, V16K),
+    (65536, &W64K, V64K),
+];
+
+/// Every variant's key and a label without sizes, in table order: the plot's lines.
+/// `agree.rs` checks that every size has exactly these variants.
+pub(crate) static LINES: [(&str, &str); 14] = [
+    ("static", "static dispatch"),
+    ("floor", "poll-based dyn (floor)"),
+    ("dynosaur", "dynosaur (boxing)"),
+    ("stackfuture", "stackfuture (N = B + 64)"),
+    ("dynify", "dynify (caller's buffer, B + 64)"),
+    ("smallbox", "smallbox SmallBox<_, S64>"),
+    ("boxed", "dynptr Boxed"),
+    ("inline", "dynptr Inline<B + 64>"),
+    ("inline-or", "dynptr InlineOr<512>"),
+    ("inline-or-cached", "dynptr InlineOr<512, Cached>"),
+    ("slot", "dynptr Slot<B + 64>"),
+    ("cached", "dynptr Cached"),
+    ("bumped", "dynptr Bumped"),
+    ("bumped-shared", "dynptr &Bumped"),
 ];
 
 /// `(buffer size, future size, smallbox stores it on the heap)` for every size.
