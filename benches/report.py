@@ -8,7 +8,8 @@
 
 Time per unit is criterion's median time per iteration divided by the iteration's
 elements (its throughput). Ratios divide by the workload's floor row. A missing
-measurement prints as "-".
+measurement prints as "-". The size sweep's workloads are left out: `cargo run
+--release -p benches --example plot` prints their tables and draws benches/sweep.svg.
 """
 import csv
 import json
@@ -53,6 +54,9 @@ def main():
     workloads = []
     for r in rows:
         w = r["id"].split("/")[0]
+        # The size sweep (sweep16 .. sweep64k) has its own tables: the `plot` example.
+        if w.startswith("sweep"):
+            continue
         if w not in workloads:
             workloads.append(w)
     for w in workloads:

@@ -3,6 +3,7 @@
 //! ```text
 //! cargo build --release -p benches --example one
 //! valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out target/release/examples/one tiny/slot 100000
+//! target/release/examples/one sweep64k/inline 100000    # the size sweep: sweep16/ .. sweep64k/
 //! target/release/examples/one --list
 //! ```
 //!

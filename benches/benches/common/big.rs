@@ -2,7 +2,7 @@
 //! buffer is part of the future's state. Moving strategies copy (or allocate) 4 KiB
 //! per call; non-moving ones build the future where it is polled.
 
-use core::future::ready;
+use core::future::{ready, Future};
 use core::hint::black_box;
 use core::mem::MaybeUninit;
 use core::pin::{pin, Pin};
@@ -10,6 +10,8 @@ use core::task::{Context, Poll, Waker};
 
 use dynify::Dynify;
 use dynptr::{dyn_trait, Boxed, Bumped, Cached, Inline, InlineOr, Slot, SlotRef, Strategy};
+use smallbox::space::S64;
+use smallbox::{smallbox, SmallBox};
 use stackfuture::StackFuture;
 use tokio_util::sync::ReusableBoxFuture;
 
@@ -39,6 +41,11 @@ pub(crate) static VARIANTS: Variants = &[
     ("stackfuture", "stackfuture (N = 4160)", run_stackfuture),
     ("reusable-box", "tokio-util ReusableBoxFuture", run_reusable_box),
     ("dynify", "dynify `.init(&mut [u8; 4160])`", run_dynify),
+    (
+        "smallbox",
+        "smallbox `SmallBox<_, S64>` (heap: 4 KiB > 512 B)",
+        run_smallbox,
+    ),
     ("boxed", "dynptr Boxed", run_boxed),
     ("boxed-in", "dynptr Boxed<&'static A>", run_boxed_in),
     ("inline", "dynptr Inline<4160>", run_inline),
@@ -332,9 +339,36 @@ fn run_dynify(n: u32) -> u64 {
     })
 }
 
+/// smallbox: the trait returns a `SmallBox` with 64 words (512 bytes) of inline space;
+/// the future moves into it, or to the heap when a check of its size at run time says
+/// it does not fit.
+pub(crate) trait SbBigIterator {
+    fn next(&mut self) -> SmallBox<dyn Future<Output = Option<u32>> + '_, S64>;
+}
+
+impl SbBigIterator for Big {
+    #[inline]
+    fn next(&mut self) -> SmallBox<dyn Future<Output = Option<u32>> + '_, S64> {
+        smallbox!(BigIterator::next(self))
+    }
+}
+
+fn run_smallbox(n: u32) -> u64 {
+    let mut it = sum_of(n);
+    let v: &mut dyn SbBigIterator = black_box(&mut it);
+    block_on(async { sum_loop!(v.next()) })
+}
+
 /// The future's size: `CAP` must hold it.
 pub(crate) fn future_size() -> usize {
     let mut it = sum_of(0);
     let size = size_of_val(&BigIterator::next(&mut it));
     size
+}
+
+/// Whether smallbox stores this workload's future on the heap.
+pub(crate) fn smallbox_on_heap() -> bool {
+    let mut it = sum_of(0);
+    let on_heap = SbBigIterator::next(&mut it).is_heap();
+    on_heap
 }

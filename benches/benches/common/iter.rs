@@ -8,6 +8,8 @@ use core::pin::pin;
 
 use dynify::Dynify;
 use dynptr::{dyn_trait, Boxed, Bumped, Cached, Inline, InlineOr, Slot, SlotRef, Strategy};
+use smallbox::space::S64;
+use smallbox::{smallbox, SmallBox};
 
 use super::alloc::FORWARD;
 use super::{Variants, Workload};
@@ -36,6 +38,7 @@ pub(crate) static VARIANTS: Variants = &[
     ),
     ("dynosaur", "dynosaur", run_dynosaur),
     ("dynify", "dynify `.init(&mut [u8; 64])`", run_dynify),
+    ("smallbox", "smallbox `SmallBox<_, S64>` (inline)", run_smallbox),
     ("boxed", "dynptr Boxed", run_boxed),
     ("boxed-in", "dynptr Boxed<&'static A>", run_boxed_in),
     ("inline", "dynptr Inline<64>", run_inline),
@@ -261,4 +264,37 @@ fn run_dynify(n: u32) -> u64 {
         }
     }
     u64::from(sum)
+}
+
+/// smallbox: the iterator moves into a `SmallBox` with 512 bytes of inline space (or to
+/// the heap when a check of its size at run time says it does not fit).
+pub(crate) trait SbSource {
+    fn items(&mut self) -> SmallBox<dyn Iterator<Item = u32> + '_, S64>;
+}
+
+impl SbSource for Rows {
+    #[inline]
+    fn items(&mut self) -> SmallBox<dyn Iterator<Item = u32> + '_, S64> {
+        smallbox!(self.row())
+    }
+}
+
+fn run_smallbox(n: u32) -> u64 {
+    let mut rows = Rows::new();
+    let s: &mut dyn SbSource = black_box(&mut rows);
+    let mut sum = 0u32;
+    for _ in 0..n {
+        let mut it = s.items();
+        for x in &mut *it {
+            sum = sum.wrapping_add(x);
+        }
+    }
+    u64::from(sum)
+}
+
+/// Whether smallbox stores this workload's iterator on the heap.
+pub(crate) fn smallbox_on_heap() -> bool {
+    let mut rows = Rows::new();
+    let on_heap = SbSource::items(&mut rows).is_heap();
+    on_heap
 }

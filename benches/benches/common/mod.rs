@@ -15,6 +15,7 @@ pub(crate) mod alloc;
 pub(crate) mod big;
 pub(crate) mod iter;
 pub(crate) mod send;
+pub(crate) mod sweep;
 pub(crate) mod tiny;
 pub(crate) mod tree;
 
@@ -27,7 +28,7 @@ pub(crate) mod async_iter;
 /// One workload: a row group in every table.
 #[derive(Debug)]
 pub(crate) struct Workload {
-    /// Short name: `tiny`, `big`, `tree`, `iter`, `send`.
+    /// Short name: `tiny`, `big`, `tree`, `iter`, `send`, `sweep16` .. `sweep64k`.
     pub(crate) key: &'static str,
     /// What it measures, for table titles.
     pub(crate) title: &'static str,
@@ -40,6 +41,14 @@ pub(crate) struct Workload {
     /// The two values of `n` whose difference gives per-unit allocations and
     /// instructions.
     pub(crate) diff_n: (u32, u32),
+}
+
+impl Workload {
+    /// One of the size sweep's workloads (the `sweep` bench target times them; `speed`
+    /// times the others).
+    pub(crate) fn is_sweep(&self) -> bool {
+        self.key.starts_with("sweep")
+    }
 }
 
 /// One way to run a workload.
@@ -73,7 +82,10 @@ pub(crate) fn all() -> Vec<Variant> {
         (&tree::WORKLOAD, tree::VARIANTS),
         (&iter::WORKLOAD, iter::VARIANTS),
         (&send::WORKLOAD, send::VARIANTS),
-    ] {
+    ]
+    .into_iter()
+    .chain(sweep::SIZES.map(|(_, w, v)| (w, v)))
+    {
         for &(key, name, run) in variants {
             all.push(Variant {
                 workload,

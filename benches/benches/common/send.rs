@@ -13,6 +13,8 @@ use std::sync::OnceLock;
 
 use dynify::Dynify;
 use dynptr::{dyn_trait, Boxed, Bumped, Cached, Inline, InlineOr, Strategy, ThreadSafePointers};
+use smallbox::space::S64;
+use smallbox::{smallbox, SmallBox};
 use tokio::runtime::Runtime;
 use tokio_util::sync::ReusableBoxFuture;
 
@@ -41,6 +43,7 @@ pub(crate) static VARIANTS: Variants = &[
     ("stackfuture", "stackfuture (N = 64)", run_stackfuture),
     ("reusable-box", "tokio-util ReusableBoxFuture", run_reusable_box),
     ("dynify", "dynify `.init(&mut [u8; 64])`", run_dynify),
+    ("smallbox", "smallbox `SmallBox<_, S64>` (inline)", run_smallbox),
     ("boxed", "dynptr Boxed", run_boxed),
     ("boxed-in", "dynptr Boxed<&'static A>", run_boxed_in),
     ("inline", "dynptr Inline<64>", run_inline),
@@ -251,5 +254,25 @@ fn run_dynify(n: u32) -> u64 {
         let v: &mut (dyn dn::DynSendIterator<Item = u32> + Send) = black_box(&mut it);
         let mut buf = [MaybeUninit::<u8>::uninit(); CAP];
         sum_loop!(v.next().init(&mut buf))
+    })
+}
+
+/// smallbox, with `Send` futures: a `SmallBox` is `Send` when its value is.
+pub(crate) trait SbSendIterator {
+    fn next(&mut self) -> SmallBox<dyn Future<Output = Option<u32>> + Send + '_, S64>;
+}
+
+impl SbSendIterator for Count {
+    #[inline]
+    fn next(&mut self) -> SmallBox<dyn Future<Output = Option<u32>> + Send + '_, S64> {
+        smallbox!(SendIterator::next(self))
+    }
+}
+
+fn run_smallbox(n: u32) -> u64 {
+    on_two_threads(n, |n| async move {
+        let mut it = Count::new(n);
+        let v: &mut (dyn SbSendIterator + Send) = black_box(&mut it);
+        sum_loop!(v.next())
     })
 }

@@ -1,12 +1,15 @@
 //! The seed's `AsyncIterator` sum loop: a tiny future (it holds `&mut Count`), ready on
 //! its first poll. What one item costs is what the dyn machinery costs.
 
+use core::future::Future;
 use core::hint::black_box;
 use core::mem::MaybeUninit;
 use core::pin::{pin, Pin};
 
 use dynify::Dynify;
 use dynptr::{dyn_trait, sealed, Boxed, Bumped, Cached, Inline, InlineOr, Slot, SlotRef, Strategy};
+use smallbox::space::S64;
+use smallbox::{smallbox, SmallBox};
 use stackfuture::StackFuture;
 use tokio_util::sync::ReusableBoxFuture;
 
@@ -35,6 +38,7 @@ pub(crate) static VARIANTS: Variants = &[
     ("stackfuture", "stackfuture (N = 64)", run_stackfuture),
     ("reusable-box", "tokio-util ReusableBoxFuture", run_reusable_box),
     ("dynify", "dynify `.init(&mut [u8; 64])`", run_dynify),
+    ("smallbox", "smallbox `SmallBox<_, S64>` (inline)", run_smallbox),
     ("boxed", "dynptr Boxed", run_boxed),
     ("boxed-in", "dynptr Boxed<&'static A>", run_boxed_in),
     ("inline", "dynptr Inline<64>", run_inline),
@@ -318,4 +322,37 @@ fn run_dynify(n: u32) -> u64 {
         }
         sum
     }))
+}
+
+/// smallbox: the trait returns a `SmallBox` with 64 words (512 bytes) of inline space;
+/// the future moves into it, or to the heap when a check of its size at run time says
+/// it does not fit.
+pub(crate) trait SbIterator {
+    fn next(&mut self) -> SmallBox<dyn Future<Output = Option<u32>> + '_, S64>;
+}
+
+impl SbIterator for Count {
+    #[inline]
+    fn next(&mut self) -> SmallBox<dyn Future<Output = Option<u32>> + '_, S64> {
+        smallbox!(AsyncIterator::next(self))
+    }
+}
+
+fn run_smallbox(n: u32) -> u64 {
+    let mut it = Count::new(n);
+    let v: &mut dyn SbIterator = black_box(&mut it);
+    u64::from(block_on(async {
+        let mut sum = 0u32;
+        while let Some(i) = v.next().await {
+            sum = sum.wrapping_add(i);
+        }
+        sum
+    }))
+}
+
+/// Whether smallbox stores this workload's future on the heap.
+pub(crate) fn smallbox_on_heap() -> bool {
+    let mut it = Count::new(0);
+    let on_heap = SbIterator::next(&mut it).is_heap();
+    on_heap
 }

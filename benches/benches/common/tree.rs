@@ -8,6 +8,7 @@
 //! leaves up). The non-moving strategies (slot, arena) hold only a handle to the
 //! child's future and keep one size.
 
+use core::future::Future;
 use core::hint::black_box;
 use core::mem::MaybeUninit;
 use core::pin::Pin;
@@ -15,6 +16,8 @@ use core::task::{Context, Poll, Waker};
 
 use dynify::Dynify;
 use dynptr::{dyn_trait, Boxed, Bumped, Cached, Inline, InlineOr, Slot, SlotRef, Strategy};
+use smallbox::space::S64;
+use smallbox::{smallbox, SmallBox};
 use stackfuture::StackFuture;
 use tokio_util::sync::ReusableBoxFuture;
 
@@ -57,6 +60,11 @@ pub(crate) static VARIANTS: Variants = &[
     ),
     ("reusable-box", "tokio-util ReusableBoxFuture", run_reusable_box),
     ("dynify", "dynify `.init(&mut [u8; 64 .. 320])`", run_dynify),
+    (
+        "smallbox",
+        "smallbox `SmallBox<_, S64>` (leaves inline, others on the heap)",
+        run_smallbox,
+    ),
     ("boxed", "dynptr Boxed", run_boxed),
     ("boxed-in", "dynptr Boxed<&'static A>", run_boxed_in),
     ("inline", "dynptr Inline<64 .. 320 by level>", run_inline),
@@ -613,4 +621,58 @@ fn run_dynify(n: u32) -> u64 {
     let root: &mut dyn dn::DynNode = black_box(&mut *root);
     let mut buf = [MaybeUninit::<u8>::uninit(); L0];
     drive(n, async |x| root.eval(x).init(&mut buf).await)
+}
+
+/// smallbox: every node returns a `SmallBox` with 512 bytes of inline space. A leaf's
+/// future fits; an inner node's holds its child's `SmallBox` (512 bytes and a pointer)
+/// and goes to the heap.
+pub(crate) trait SbNode {
+    fn eval(&mut self, x: u32) -> SmallBox<dyn Future<Output = u32> + '_, S64>;
+}
+
+impl SbNode for Leaf {
+    #[inline]
+    fn eval(&mut self, x: u32) -> SmallBox<dyn Future<Output = u32> + '_, S64> {
+        smallbox!(Node::eval(self, x))
+    }
+}
+
+struct SbInner {
+    kids: [Box<dyn SbNode>; 2],
+}
+
+impl SbNode for SbInner {
+    #[inline]
+    fn eval(&mut self, x: u32) -> SmallBox<dyn Future<Output = u32> + '_, S64> {
+        smallbox!(async move {
+            let a = self.kids[0].eval(x).await;
+            let b = self.kids[1].eval(second(x, a)).await;
+            combine(a, b)
+        })
+    }
+}
+
+fn run_smallbox(n: u32) -> u64 {
+    fn build(depth: u32, salts: &mut Salts) -> Box<dyn SbNode> {
+        if depth == 0 {
+            Box::new(Leaf(salts.next()))
+        } else {
+            let kids = [build(depth - 1, salts), build(depth - 1, salts)];
+            Box::new(SbInner { kids })
+        }
+    }
+    let mut root = build(DEPTH, &mut Salts(0));
+    let root: &mut dyn SbNode = black_box(&mut *root);
+    drive(n, async |x| root.eval(x).await)
+}
+
+/// Whether smallbox stores a leaf's future, and a lowest inner node's, on the heap.
+pub(crate) fn smallbox_on_heap() -> [bool; 2] {
+    let mut leaf = Leaf(1);
+    let mut inner = SbInner {
+        kids: [Box::new(Leaf(2)), Box::new(Leaf(3))],
+    };
+    let leaf_on_heap = SbNode::eval(&mut leaf, 0).is_heap();
+    let inner_on_heap = SbNode::eval(&mut inner, 0).is_heap();
+    [leaf_on_heap, inner_on_heap]
 }
