@@ -16,6 +16,10 @@ pub(crate) struct Args {
     /// forwards every method to the value it holds upholds the trait's contract, so the
     /// macro may write `unsafe impl Foo for DynFoo`.
     pub(crate) unsafe_forward: bool,
+    /// `bridge` (or dynosaur's `bridge(blanket)`): impls of the trait for `&T`,
+    /// `&mut T`, `Box<T>` and `Arc<T>` of an implementor, where the receivers allow.
+    /// `bridge(dyn)` and `bridge(none)` are the default: the wrapper alone.
+    pub(crate) bridge: bool,
 }
 
 const USAGE: &str = "expected `#[dyn_trait]`, `#[dyn_trait(Send)]`, `#[dyn_trait(wrapper = DynName)]` \
@@ -50,6 +54,21 @@ impl Parse for Args {
                     return Err(syn::Error::new(ident.span(), "`Send` is given twice"));
                 }
                 args.send = true;
+            } else if ident == "bridge" {
+                args.bridge = true;
+                if input.peek(syn::token::Paren) {
+                    let inner;
+                    syn::parenthesized!(inner in input);
+                    let kind: Ident = syn::ext::IdentExt::parse_any(&inner)?;
+                    if kind == "dyn" || kind == "none" {
+                        args.bridge = false;
+                    } else if kind != "blanket" {
+                        return Err(syn::Error::new(
+                            kind.span(),
+                            "expected `bridge`, `bridge(blanket)`, `bridge(dyn)` or `bridge(none)`",
+                        ));
+                    }
+                }
             } else if ident == "wrapper" {
                 input
                     .parse::<Token![=]>()
@@ -81,7 +100,8 @@ impl Args {
         let send = self.send.then(|| quote::quote!(Send,));
         let wrapper = self.wrapper.as_ref().map(|w| quote::quote!(wrapper = #w,));
         let forward = self.unsafe_forward.then(|| quote::quote!(unsafe(forward),));
-        quote::quote!(#send #wrapper #forward)
+        let bridge = self.bridge.then(|| quote::quote!(bridge,));
+        quote::quote!(#send #wrapper #forward #bridge)
     }
 
     pub(crate) fn wrapper_name(&self, trait_ident: &Ident) -> Ident {

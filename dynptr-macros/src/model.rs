@@ -15,6 +15,8 @@ use syn::{
 pub(crate) struct Model {
     pub(crate) item: ItemTrait,
     pub(crate) send: bool,
+    /// `bridge`: impls for `&T`, `&mut T`, `Box<T>`, `Arc<T>` (`crate::expand::bridge`).
+    pub(crate) bridge: bool,
     pub(crate) wrapper: Ident,
     pub(crate) erased: Ident,
     /// The strategy parameter's name (`S`, or `__S` if the trait mentions an `S`).

@@ -245,6 +245,7 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
     Ok(Model {
         item,
         send: args.send,
+        bridge: args.bridge,
         wrapper,
         erased,
         strategy,
@@ -1072,7 +1073,7 @@ fn mentions_tt(tt: &proc_macro2::TokenTree, name: &Ident) -> bool {
 }
 
 /// `&Self`, `&'a mut Self`: the lifetime and whether it is `mut`.
-fn ref_of_self(ty: &Type) -> Option<(Option<Lifetime>, bool)> {
+pub(crate) fn ref_of_self(ty: &Type) -> Option<(Option<Lifetime>, bool)> {
     let Type::Reference(r) = ty else { return None };
     match &*r.elem {
         Type::Path(p) if p.qself.is_none() && p.path.is_ident("Self") => {
@@ -1083,7 +1084,7 @@ fn ref_of_self(ty: &Type) -> Option<(Option<Lifetime>, bool)> {
 }
 
 /// `Box<Self>` (any path ending in `Box`): the path without its arguments.
-fn box_of_self(ty: &Type) -> Option<syn::Path> {
+pub(crate) fn box_of_self(ty: &Type) -> Option<syn::Path> {
     let Type::Path(tp) = ty else { return None };
     let last = tp.path.segments.last()?;
     if last.ident != "Box" {
@@ -1206,7 +1207,7 @@ fn has_borrow(ty: &Type) -> bool {
 }
 
 /// The span of a `Self` that is not `Self::Assoc` of one of the trait's associated types.
-fn bare_self(ty: &Type, assoc: &[(Ident, Ident)]) -> Option<TokenStream> {
+pub(crate) fn bare_self(ty: &Type, assoc: &[(Ident, Ident)]) -> Option<TokenStream> {
     struct Finder<'a> {
         assoc: &'a [(Ident, Ident)],
         found: Option<TokenStream>,

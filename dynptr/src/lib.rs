@@ -171,6 +171,37 @@
 //!   type's layout), so the macro writes `unsafe impl Foo for DynFoo`. Without it an
 //!   `unsafe trait` is refused with a message that says so.
 //!
+//! - `#[dyn_trait(bridge)]` (also dynosaur's spelling `bridge(blanket)`; `bridge(dyn)`
+//!   and `bridge(none)` are the default): also implements the trait for `&T`, `&mut T`,
+//!   `Box<T>` and `Arc<T>` of every implementor `T`, where the receivers allow (`&T` and
+//!   `Arc<T>` when every method takes `&self`, `&mut T` with `&mut self` too, `Box<T>`
+//!   also with `self`), so that `Arc<DynFoo<'static>>` goes where `impl Foo` does. Off by
+//!   default: a blanket impl would clash with a hand-written `impl Foo for Box<MyType>`.
+//!
+//! ```
+//! use std::sync::Arc;
+//!
+//! #[dynptr::dyn_trait(Send, bridge)]
+//! trait Store: Sync {
+//!     async fn get(&self, key: u32) -> u32;
+//! }
+//!
+//! struct Mem;
+//! impl Store for Mem {
+//!     async fn get(&self, key: u32) -> u32 {
+//!         key * 2
+//!     }
+//! }
+//!
+//! async fn use_store(s: impl Store) -> u32 {
+//!     s.get(21).await
+//! }
+//!
+//! let shared: Arc<DynStore<'static>> = Arc::new(DynStore::boxed(Mem));
+//! assert_eq!(futures::executor::block_on(use_store(Arc::clone(&shared))), 42);
+//! assert_eq!(futures::executor::block_on(use_store(&Mem)), 42);
+//! ```
+//!
 //! Supertraits: `Send`, `Sync`, `Sized` (every wrapper is sized), `'static`, `Clone`,
 //! `Debug`, `Display`, written bare or as paths (`::core::marker::Sync`, `fmt::Debug`),
 //! and other `#[dyn_trait]` traits of the same crate. Other standard traits
@@ -468,6 +499,9 @@
 // Generated code names `::dynptr`; let it resolve inside this crate too (`example`).
 extern crate self as dynptr;
 
+#[cfg(feature = "alloc")]
+extern crate alloc;
+
 pub use dynptr_core::{
     impl_coerce, Capacity, CoerceFrom, DynPtr, RejectReason, Rejected, Strategy, ThreadSafePointers,
 };
@@ -559,6 +593,12 @@ pub mod __private {
     #[cfg(feature = "box")]
     pub use dynptr_box::boxed_receiver;
 
+    pub use crate::{__dynptr_if_alloc as if_alloc, __dynptr_if_arc as if_arc};
+    #[cfg(feature = "alloc")]
+    pub use ::alloc::boxed::Box;
+    #[cfg(all(feature = "alloc", target_has_atomic = "ptr"))]
+    pub use ::alloc::sync::Arc;
+
     /// Without the `box` feature, `DynFoo::boxed` fails to compile with a message.
     #[cfg(not(feature = "box"))]
     pub fn boxed_receiver<'a, T: 'a, D: ?Sized + 'a>(_: T) -> Holder<'a, D> {
@@ -566,6 +606,32 @@ pub mod __private {
         let () = NoDefault::<T>::FAIL;
         unreachable!()
     }
+}
+
+// `bridge` impls for `Box<T>` and `Arc<T>` exist only where this crate has them.
+#[doc(hidden)]
+#[cfg(feature = "alloc")]
+#[macro_export]
+macro_rules! __dynptr_if_alloc {
+    ($($t:tt)*) => { $($t)* };
+}
+#[doc(hidden)]
+#[cfg(not(feature = "alloc"))]
+#[macro_export]
+macro_rules! __dynptr_if_alloc {
+    ($($t:tt)*) => {};
+}
+#[doc(hidden)]
+#[cfg(all(feature = "alloc", target_has_atomic = "ptr"))]
+#[macro_export]
+macro_rules! __dynptr_if_arc {
+    ($($t:tt)*) => { $($t)* };
+}
+#[doc(hidden)]
+#[cfg(not(all(feature = "alloc", target_has_atomic = "ptr")))]
+#[macro_export]
+macro_rules! __dynptr_if_arc {
+    ($($t:tt)*) => {};
 }
 
 /// The README's examples, run as doctests.

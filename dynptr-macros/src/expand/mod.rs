@@ -18,11 +18,13 @@
 //! 5. [`forward`]: `impl AsyncIterator for DynAsyncIterator<..>`, each method forwarding
 //!    through the vtable (an `async fn` as a `Call`);
 //! 6. [`callback`]: the `macro_rules!` callback carrying the trait to other macros, and the
-//!    impls of `#[dyn_trait]` supertraits for the wrapper.
+//!    impls of `#[dyn_trait]` supertraits for the wrapper;
+//! 7. [`bridge`]: with `bridge`, the trait for `&T`, `&mut T`, `Box<T>`, `Arc<T>`.
 //!
 //! The model these read (what a trait, method, argument, return and receiver are) is in
 //! `crate::model`. `snapshots/*.expanded.rs` show the output for representative traits.
 
+mod bridge;
 mod callback;
 mod erased;
 mod forward;
@@ -47,6 +49,7 @@ pub(crate) fn expand(m: &Model) -> TokenStream {
     let wrapper_impl = forward::wrapper_impl(m);
     let callback = callback::callback(m);
     let supers = callback::super_impls(m);
+    let bridges = bridge::bridges(m);
     quote! {
         #item
         #erased_trait
@@ -55,6 +58,7 @@ pub(crate) fn expand(m: &Model) -> TokenStream {
         #wrapper_impl
         #callback
         #supers
+        #bridges
     }
 }
 
