@@ -170,7 +170,9 @@ pub use receiver::{
     Holder, HoldsMut, HoldsOwned, HoldsRef, MoveToken, OwnedHolder, ReceiverSlot, Release, ReleaseFn,
     SharedHolder,
 };
-pub use strategy::{Capacity, Committed, Out, Placed, RejectReason, Rejected, Strategy, ThreadSafePointers};
+pub use strategy::{
+    Capacity, Committed, Out, Placed, RejectReason, Rejected, SendStrategy, Strategy, ThreadSafePointers,
+};
 
 // The names before the 2026-12 renames (see the glossary), kept so that code written
 // against them still builds.

@@ -366,6 +366,27 @@ impl Committed<'_> {
 /// Nothing beyond the usual: rely on the `Send`/`Sync` impls of `DynPtr`.
 pub unsafe trait ThreadSafePointers: Strategy {}
 
+/// The one bound generic code writes for the strategy of a `#[dyn_trait(Send)]` wrapper:
+/// [`Strategy`] + [`ThreadSafePointers`] + `Send` + `Sync`, implemented for every such
+/// strategy.
+///
+/// # Examples
+///
+/// ```
+/// use dynptr_core::{SendStrategy, Strategy, ThreadSafePointers};
+///
+/// // Instead of `S: Strategy + ThreadSafePointers + Send + Sync`:
+/// fn spawnable<S: SendStrategy>(strategy: S) -> impl Send + Sync {
+///     strategy
+/// }
+/// fn also<S: Strategy + ThreadSafePointers + Send + Sync>(s: S) -> impl Send + Sync {
+///     spawnable(s)
+/// }
+/// ```
+pub trait SendStrategy: Strategy + ThreadSafePointers + Send + Sync {}
+
+impl<S: Strategy + ThreadSafePointers + Send + Sync> SendStrategy for S {}
+
 /// The largest value a strategy can store: its size and its alignment.
 ///
 /// # Examples

@@ -503,7 +503,8 @@ extern crate self as dynptr;
 extern crate alloc;
 
 pub use dynptr_core::{
-    impl_coerce, Capacity, CoerceFrom, DynPtr, RejectReason, Rejected, Strategy, ThreadSafePointers,
+    impl_coerce, Capacity, CoerceFrom, DynPtr, RejectReason, Rejected, SendStrategy, Strategy,
+    ThreadSafePointers,
 };
 
 /// The tools a strategy author uses: the owning-pointer contract, the in-place entry

@@ -86,3 +86,20 @@ fn send_bounds_are_inferred() {
     assert_eq!(block_on(c.early(true)).value(), 5);
     assert_eq!(block_on(c.early(false)).value(), 5);
 }
+
+/// Generic code over the strategy of a `(Send)` wrapper writes one bound.
+async fn through<S: dynptr::SendStrategy>(d: &DynCoerce<'_, S>) -> u8 {
+    d.tuple((1, 1)).await
+}
+
+fn spawn_with<S: dynptr::SendStrategy + 'static>(d: DynCoerce<'static, S>) -> std::thread::JoinHandle<u8> {
+    std::thread::spawn(move || block_on(through(&d)))
+}
+
+#[test]
+fn one_bound_for_generic_send_code() {
+    let o = One;
+    let c = DynCoerce::<Boxed>::from_ref(&o);
+    assert_eq!(block_on(through(&c)), 2);
+    assert_eq!(spawn_with(DynCoerce::<Boxed>::boxed(One)).join().unwrap(), 2);
+}
