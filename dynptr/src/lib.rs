@@ -639,3 +639,51 @@ macro_rules! __dynptr_if_arc {
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
+
+/// Compile-time errors whose checks run when the code is built (after `cargo check`),
+/// so trybuild cannot show them: doctests that must fail to compile.
+#[cfg(all(doctest, feature = "stack"))]
+mod compile_fail_checks {
+    /// A future too large for `Inline<N>` through a wrapper fails to compile, naming
+    /// both sizes:
+    ///
+    /// ```compile_fail,E0080
+    /// #[dynptr::dyn_trait]
+    /// trait Big {
+    ///     async fn fill(&mut self) -> u8;
+    /// }
+    /// struct B;
+    /// impl Big for B {
+    ///     async fn fill(&mut self) -> u8 {
+    ///         let buf = [1u8; 256];
+    ///         std::future::ready(()).await;
+    ///         buf[7]
+    ///     }
+    /// }
+    /// let mut b = B;
+    /// let mut d = DynBig::with_strategy(&mut b, dynptr::Inline::<64>::new());
+    /// // error: the value does not fit this strategy's storage: size 2.., capacity: size 64
+    /// let _ = futures::executor::block_on(d.fill());
+    /// ```
+    ///
+    /// The same with room for it compiles:
+    ///
+    /// ```
+    /// #[dynptr::dyn_trait]
+    /// trait Big {
+    ///     async fn fill(&mut self) -> u8;
+    /// }
+    /// struct B;
+    /// impl Big for B {
+    ///     async fn fill(&mut self) -> u8 {
+    ///         let buf = [1u8; 256];
+    ///         std::future::ready(()).await;
+    ///         buf[7]
+    ///     }
+    /// }
+    /// let mut b = B;
+    /// let mut d = DynBig::with_strategy(&mut b, dynptr::Inline::<512>::new());
+    /// assert_eq!(futures::executor::block_on(d.fill()), 1);
+    /// ```
+    struct InlineTooSmallThroughAWrapper;
+}
