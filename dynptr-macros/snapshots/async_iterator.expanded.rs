@@ -211,6 +211,16 @@ impl<'a, Item> DynAsyncIterator<'a, Item, ::dynptr::__private::DefaultStrategy> 
     {
         Self::boxed_with_strategy(value, ::core::default::Default::default())
     }
+    #[doc = r" dynosaur's name for [`boxed`](Self::boxed), so that ported code compiles"]
+    #[doc = r" unchanged where it passes `&mut DynFoo::new_box(..)` on."]
+    #[doc(hidden)]
+    #[inline]
+    pub fn new_box<__DynptrT>(value: __DynptrT) -> Self
+    where
+        __DynptrT: AsyncIterator<Item = Item> + 'a,
+    {
+        Self::boxed(value)
+    }
     #[doc = r" Owns `value`, stored in `slot`, with the default strategy (`Boxed`)."]
     #[inline]
     pub fn in_slot<__DynptrT>(

@@ -358,17 +358,62 @@
 //!
 //! # Migrating
 //!
-//! From `async-trait`: `#[async_trait]` on the trait becomes `#[dyn_trait(Send)]`
-//! (`#[async_trait(?Send)]` becomes `#[dyn_trait]`), the attribute on each impl goes
-//! away (impls are plain `async fn`s), `Box<dyn Trait + Send + Sync>` becomes
-//! `DynTrait<'static>` made with `DynTrait::boxed(value)`, and `&dyn Trait` becomes
-//! `DynTrait::from_ref(&value)` (or `new(&mut value)`).
+//! One attribute on the trait; impls stay plain Rust. Step by step, for each peer:
 //!
-//! From `dynosaur`: `#[dynosaur(DynNext = dyn(box) Next)]` becomes
-//! `#[dyn_trait(wrapper = DynNext)]`; `DynNext::boxed` and `DynNext::from_mut` keep their
-//! names, and the wrapper is sized (a `DynNext<'_, T>`, not a `Box<DynNext<'_, T>>`).
+//! **From `async-trait`**
 //!
-//! Both ports are tested (`dynptr/tests/migration.rs`) on the crates' README examples.
+//! 1. On the trait, `#[async_trait]` becomes `#[dyn_trait(Send)]`, and
+//!    `#[async_trait(?Send)]` becomes `#[dyn_trait]`.
+//! 2. Remove `#[async_trait]` from every impl: impls are native `async fn`s. (Left in
+//!    place, rustc reports "lifetime parameters or bounds on method `..` do not match
+//!    the trait declaration".)
+//! 3. `Box<dyn Trait + Send + Sync>` becomes `DynTrait<'static>` made with
+//!    `DynTrait::boxed(value)`; `&dyn Trait` becomes `DynTrait::from_ref(&value)`,
+//!    `&mut dyn Trait` becomes `DynTrait::new(&mut value)`. `Arc<dyn Trait>` becomes
+//!    `Arc<DynTrait<'static>>`; with `#[dyn_trait(bridge)]` it implements `Trait` itself.
+//! 4. What carries over unchanged: methods without `self` or with `where Self: Sized`
+//!    (static dispatch only; the wrapper inherits their defaults), `self: Arc<Self>` and
+//!    other typed receivers (likewise), generic methods over `Into`/`Iterator`/`Fn*`/
+//!    `Future` parameters (through the vtable), trait-level `where Self: Sized + Send`,
+//!    default bodies (their value coerces to the declared type, `return` too), argument
+//!    patterns, `unsafe trait` (add `unsafe(forward)`, the promise that forwarding keeps
+//!    the contract), `Sized`/`Send`/`Sync` supertraits written as paths.
+//! 5. Under `(Send)` the macro adds the bounds a `Send` future needs, as async-trait
+//!    does: `T: Sync` for a `&T` argument, `Self: Sync` for a default body taking
+//!    `&self`. Generic code over the strategy writes `S: SendStrategy`.
+//! 6. What does not: `&dyn Trait` of the trait itself (use the wrapper), recursion
+//!    without boxing (as in any native `async fn`), the `'async_trait` lifetime, an
+//!    `async fn` whose output nests `impl Trait` without a default, and standard traits
+//!    other than `Send`/`Sync`/`Sized`/`Clone`/`Debug`/`Display` as supertraits (each is
+//!    a compile error that says what to write).
+//!
+//! **From `dynosaur`**
+//!
+//! 1. `#[dynosaur(DynNext = dyn(box) Next)]` becomes `#[dyn_trait]` (the wrapper is
+//!    `DynNext` by default; `#[dyn_trait(wrapper = AnyNext)]` names it otherwise).
+//!    `bridge(blanket)` is `bridge`; `bridge(dyn)` and `bridge(none)` are the default.
+//! 2. `DynNext::new_box(value)` and `DynNext::from_mut(&mut value)` keep working; they
+//!    return the sized wrapper itself, not a `Box<DynNext>` or a `&mut DynNext`, so
+//!    `dyn_dispatch(DynNext::from_mut(&mut x))` becomes
+//!    `dyn_dispatch(&mut DynNext::from_mut(&mut x))`.
+//! 3. Each call's future lives where the strategy says: `Boxed` (dynosaur's behaviour)
+//!    by default; `DynNext::with_strategy(&mut value, Cached::new())` or `Inline::<N>`
+//!    remove the allocation per call.
+//! 4. `impl Trait` arguments of a trait that is not `#[dyn_trait]` (dynosaur boxes them
+//!    as `Box<dyn Foo>` given `impl Foo for Box<dyn Foo>`) need `#[dyn_trait]` on that
+//!    trait; rustc then finds the `ErasedFoo` it looks for.
+//!
+//! **From `trait_variant`**
+//!
+//! `#[trait_variant::make(Send)]` rewrites the trait's `async fn`s to `-> impl Future +
+//! Send`; `#[dyn_trait(Send)]` does the same and adds the wrapper, so it replaces it.
+//! A trait written by hand in that form (`fn get(&self) -> impl Future<Output = T> +
+//! Send`, `-> impl Iterator<Item = T> + Send`) works under plain `#[dyn_trait]`: its
+//! wrapper then needs a [`ThreadSafePointers`] strategy.
+//!
+//! The ports are tested: `dynptr/tests/migration.rs` (the crates' README examples),
+//! `partial.rs`, `receivers_typed.rs`, `generic_methods.rs`, `send_bounds.rs`,
+//! `supertrait_paths.rs`, `bridges.rs`, `send_returns.rs`.
 //!
 //! # Sealed: a closed set of types, no vtable
 //!

@@ -127,5 +127,10 @@ mod from_dynosaur {
             block_on(dyn_dispatch(&mut DynNext::from_mut(&mut from_iter(v)))),
             [1, 2, 3]
         );
+        // dynosaur's constructor name, kept for ported code.
+        assert_eq!(
+            block_on(dyn_dispatch(&mut DynNext::new_box(from_iter(v)))),
+            [1, 2, 3]
+        );
     }
 }

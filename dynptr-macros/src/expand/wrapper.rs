@@ -359,6 +359,17 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
                 Self::boxed_with_strategy(value, ::core::default::Default::default())
             }
 
+            /// dynosaur's name for [`boxed`](Self::boxed), so that ported code compiles
+            /// unchanged where it passes `&mut DynFoo::new_box(..)` on.
+            #[doc(hidden)]
+            #[inline]
+            pub fn new_box<__DynptrT>(value: __DynptrT) -> Self
+            where
+                __DynptrT: #impl_bound,
+            {
+                Self::boxed(value)
+            }
+
             /// Owns `value`, stored in `slot`, with the default strategy (`Boxed`).
             #[inline]
             pub fn in_slot<__DynptrT>(
