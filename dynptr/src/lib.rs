@@ -1,7 +1,12 @@
-//! Dyn-compatible traits with `async fn` and `-> impl Trait`, where the storage of
-//! every returned value is a *strategy* picked where the dyn value is created.
+#![doc = include_str!("../README.md")]
 //!
-//! # The problem
+//! # Reference
+//!
+//! Dyn-compatible traits with `async fn` and `-> impl Trait`, where the storage of
+//! every returned value is a *strategy* picked where the dyn value is created (the
+//! strategies and how to pick one are in the table above).
+//!
+//! ## The problem
 //!
 //! ```compile_fail,E0038
 //! trait AsyncIterator {
@@ -18,7 +23,7 @@
 //! heap allocation per call, and no way out without an allocator. dynptr makes that
 //! storage a [`Strategy`].
 //!
-//! # `#[dyn_trait]`
+//! ## `#[dyn_trait]`
 //!
 //! ```
 //! use dynptr::{dyn_trait, Boxed, Strategy};
@@ -111,7 +116,7 @@
 //!
 //! Every other shape is a compile error that says what to write instead.
 //!
-//! # `impl Trait` arguments
+//! ## `impl Trait` arguments
 //!
 //! The caller (the wrapper) knows the argument's type, the callee does not: the wrapper
 //! adapts the argument to a `dyn` form in its own frame (inside the returned future for
@@ -133,7 +138,7 @@
 //! compile error. In `#[dyn_trait(Send)]` traits, `impl Trait` arguments gain `+ Send`
 //! (`+ Sync` behind `&`), since the returned futures hold them.
 //!
-//! # By-value `self`
+//! ## By-value `self`
 //!
 //! Only an owner can give its receiver away, so for a trait with a `self` method the
 //! wrapper always owns its receiver: `DynFoo::boxed(value)` or
@@ -211,7 +216,7 @@
 //! Without the `box` feature there is no default strategy: name one with
 //! `with_strategy` (naming none is a compile-time error that says so).
 //!
-//! # Items outside the vtable
+//! ## Items outside the vtable
 //!
 //! A trait may have items that cannot go through a vtable: a method without `self`, with
 //! `Self` by value in an argument or as its return type, with const parameters or with
@@ -356,7 +361,7 @@
 //! let _ = <DynLimits<'_> as Limits>::MAX;
 //! ```
 //!
-//! # Migrating
+//! ## Migrating
 //!
 //! One attribute on the trait; impls stay plain Rust. Step by step, for each peer:
 //!
@@ -415,7 +420,7 @@
 //! `partial.rs`, `receivers_typed.rs`, `generic_methods.rs`, `send_bounds.rs`,
 //! `supertrait_paths.rs`, `bridges.rs`, `send_returns.rs`.
 //!
-//! # Sealed: a closed set of types, no vtable
+//! ## Sealed: a closed set of types, no vtable
 //!
 //! When every implementor is known, `#[sealed(Trait)]` on an enum of them implements
 //! `Trait` for the enum by matching on the variant: no vtable, no allocation, no indirect
@@ -473,25 +478,7 @@
 //! traits from another crate (the trait's items reach `#[sealed]` through a crate-local
 //! callback).
 //!
-//! # Strategies
-//!
-//! | strategy | crate (feature) | storage | allocations per call |
-//! |---|---|---|---|
-//! | [`Boxed<A>`](Boxed) | `dynptr-box` (`box`, default) | a heap block in any `allocator-api2` allocator | 1 |
-//! | `Inline<N, A>` | `dynptr-stack` (`stack`) | inside the returned pointer: `N` bytes aligned to `A` (default 16); too large is a compile error | 0 |
-//! | `InlineOr<N, F>` | `dynptr-stack` (`stack` + `alloc`) | inline if the value fits, else the fallback strategy `F` (default `Boxed`), decided per type at compile time | 0 if it fits |
-//! | `SlotRef` to a `Slot<N, A, K>` | `dynptr-stack` (`stack`) | a pinned slot the caller reserved once on its stack; a forgotten value makes it abort | 0 |
-//! | `Bumped`, `&Bumped` | `dynptr-bump` (`bump`) | a `bumpalo` arena owned by the strategy (or shared by several dyn values), reset when no value is alive | 0 in steady state |
-//! | `Cached<A>` | `dynptr-cache` (`cache`) | one heap block owned by the strategy, in any `allocator-api2` allocator, reused by every call whose value fits | 0 in steady state |
-//!
-//! Which to pick: `Boxed` when values are large or sizes unknown and allocation is
-//! cheap enough; `Inline` with no allocator and small values; the stack `Slot` for the
-//! fastest non-moving storage in a loop you control; `Bumped` for tight loops with an
-//! allocator; `Cached` for the same with one block of memory (the size of the largest
-//! value) and `&self` methods whose values may overlap; `InlineOr` when most values are
-//! small but some are not; a `#[sealed]` enum when every implementor is known.
-//!
-//! # Features
+//! ## Features
 //!
 //! - `box` (default): [`Boxed`], the heap strategy. Implies `alloc`.
 //! - `macros` (default): [`dyn_trait`].
@@ -503,41 +490,6 @@
 //! - `std`: implies `alloc`.
 //!
 //! Without default features the crate is `no_std` and needs no allocator.
-//!
-//! # By hand
-//!
-//! The call flow a `#[dyn_trait]` wrapper generates, written by hand: the callee
-//! (`next_erased`) knows the future's type and hands it to the strategy; the caller
-//! awaits a [`DynPtr`] without knowing that type.
-//!
-//! ```
-//! use core::future::Future;
-//! use dynptr::{Boxed, DynPtr, Strategy};
-//!
-//! struct Countdown(u32);
-//!
-//! impl Countdown {
-//!     async fn next(&mut self) -> Option<u32> {
-//!         self.0 = self.0.checked_sub(1)?;
-//!         Some(self.0)
-//!     }
-//!     // What the shim does: adapt the returned future through the strategy.
-//!     fn next_erased<'s, S: Strategy>(
-//!         &'s mut self,
-//!         strategy: &'s mut S,
-//!     ) -> DynPtr<'s, dyn Future<Output = Option<u32>> + 's, S> {
-//!         DynPtr::new(strategy, self.next())
-//!     }
-//! }
-//!
-//! let mut it = Countdown(4);
-//! let mut strategy = Boxed::new();
-//! let mut sum = 0;
-//! while let Some(i) = futures::executor::block_on(it.next_erased(&mut strategy)) {
-//!     sum += i;
-//! }
-//! assert_eq!(sum, 3 + 2 + 1);
-//! ```
 #![no_std]
 #![doc(test(attr(deny(warnings), allow(dead_code))))]
 
