@@ -56,6 +56,7 @@ use core::cell::{Cell, RefCell};
 use core::future::Future;
 use core::panic::AssertUnwindSafe;
 use core::pin::Pin;
+use core::ptr::NonNull;
 use core::task::{Context, Poll, Waker};
 use std::sync::Mutex;
 
@@ -706,6 +707,151 @@ pub fn forget_abandons<S: Strategy>(config: Config, make: &mut impl FnMut() -> S
         }
         reuse_then_drop_strategy(config, strategy, &drops);
     }
+    // 4. A future that linked an intrusive list node living inside itself (what tokio's
+    //    `Notify` waiters do), small and, where the strategy takes it, large (an
+    //    `InlineOr`'s fallback): forgotten, the strategy used again, then the list walked
+    //    through the abandoned node (a reused or freed node is a wrong magic natively and
+    //    a use-after-free under Miri).
+    waiter_forget::<S, 8>(config, make);
+    waiter_forget::<S, 2048>(config, make);
+}
+
+/// An intrusive list of waiting futures, as `tokio::sync::Notify` keeps: each waiter's
+/// node lives inside the waiting future, which links it on its first poll and unlinks
+/// it when dropped. A forgotten waiter stays linked for good.
+#[derive(Default)]
+struct Waiters {
+    head: Cell<Option<NonNull<WaiterNode>>>,
+}
+
+struct WaiterNode {
+    magic: u64,
+    next: Cell<Option<NonNull<WaiterNode>>>,
+}
+
+const WAITER_MAGIC: u64 = 0x5741_4954_4552_2121;
+
+impl Waiters {
+    /// Reads every linked node; the count of nodes whose magic is intact.
+    fn walk(&self) -> (usize, usize) {
+        let (mut all, mut intact) = (0, 0);
+        let mut cur = self.head.get();
+        while let Some(node) = cur {
+            // SAFETY: a node is linked only while its future is pinned and alive, or
+            // after that future was forgotten; a strategy keeps a forgotten value's
+            // memory as it was (the rule under test: breaking it is what Miri reports).
+            let node = unsafe { node.as_ref() };
+            all += 1;
+            intact += usize::from(node.magic == WAITER_MAGIC);
+            cur = node.next.get();
+        }
+        (all, intact)
+    }
+
+    fn unlink(&self, target: NonNull<WaiterNode>) {
+        let mut link = &self.head;
+        while let Some(node) = link.get() {
+            if node == target {
+                // SAFETY: `node` is linked, hence alive (see `walk`).
+                link.set(unsafe { node.as_ref() }.next.get());
+                return;
+            }
+            // SAFETY: as above.
+            link = &unsafe { node.as_ref() }.next;
+        }
+    }
+}
+
+/// A future waiting on a [`Waiters`] list: pending once (linking its node), then ready.
+struct Waiter<'w, const BALLAST: usize> {
+    list: &'w Waiters,
+    node: WaiterNode,
+    linked: Cell<bool>,
+    ballast: [u8; BALLAST],
+    _pinned: core::marker::PhantomPinned,
+}
+
+impl<const BALLAST: usize> Future for Waiter<'_, BALLAST> {
+    type Output = usize;
+
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<usize> {
+        // Only shared access: the node's address stays valid while pinned.
+        let this = self.into_ref().get_ref();
+        if this.linked.get() {
+            return Poll::Ready(this.ballast.len());
+        }
+        this.node.next.set(this.list.head.get());
+        this.list.head.set(Some(NonNull::from(&this.node)));
+        this.linked.set(true);
+        Poll::Pending
+    }
+}
+
+impl<const BALLAST: usize> Drop for Waiter<'_, BALLAST> {
+    fn drop(&mut self) {
+        if self.linked.get() {
+            self.list.unlink(NonNull::from(&self.node));
+        }
+    }
+}
+
+fn waiter_forget<S: Strategy, const BALLAST: usize>(config: Config, make: &mut impl FnMut() -> S) {
+    let list = Waiters::default();
+    let mut strategy = make();
+    let waiter = Waiter::<BALLAST> {
+        list: &list,
+        node: WaiterNode {
+            magic: WAITER_MAGIC,
+            next: Cell::new(None),
+        },
+        linked: Cell::new(false),
+        ballast: [7; BALLAST],
+        _pinned: core::marker::PhantomPinned,
+    };
+    let Ok(p) = DynPtr::<dyn Future<Output = usize> + '_, S>::try_new(&mut strategy, waiter) else {
+        // Too large for this strategy: nothing to abandon.
+        return;
+    };
+    let mut pinned = Box::pin(p);
+    assert!(poll_once(pinned.as_mut()).is_pending());
+    forget_reachable(pinned);
+    assert_eq!(list.walk(), (1, 1));
+    // A waiter that is dropped unlinks itself (the list works).
+    {
+        let mut alive = Box::pin(Waiter::<0> {
+            list: &list,
+            node: WaiterNode {
+                magic: WAITER_MAGIC,
+                next: Cell::new(None),
+            },
+            linked: Cell::new(false),
+            ballast: [],
+            _pinned: core::marker::PhantomPinned,
+        });
+        assert!(poll_once(alive.as_mut()).is_pending());
+        assert_eq!(list.walk(), (2, 2));
+    }
+    assert_eq!(list.walk(), (1, 1));
+    // Other calls through the same strategy, then the walk through the abandoned node.
+    for round in 0..rounds() as u64 {
+        let mut fut = core::pin::pin!(DynPtr::<dyn Future<Output = u64>, S>::new(
+            &mut strategy,
+            async move {
+                YieldOnce(false).await;
+                round
+            }
+        ));
+        assert!(poll_once(fut.as_mut()).is_pending());
+        assert_eq!(list.walk(), (1, 1), "an abandoned waiter's node was reused");
+        assert_eq!(poll_once(fut.as_mut()), Poll::Ready(round));
+    }
+    assert_eq!(list.walk(), (1, 1), "an abandoned waiter's node was overwritten");
+    finish(config, strategy);
+    assert_eq!(
+        list.walk(),
+        (1, 1),
+        "an abandoned waiter's node was freed with its strategy"
+    );
 }
 
 fn reuse_and_finish<S: Strategy>(

@@ -12,11 +12,11 @@
 
 extern crate alloc;
 
+use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use core::fmt::{self, Debug, Display};
 use core::future::Future;
 use core::ops::Range;
-use alloc::collections::BTreeMap;
 use std::sync::Mutex;
 
 use futures::stream::{self, BoxStream, StreamExt};
@@ -193,7 +193,10 @@ async fn arc_of_the_wrapper_where_impl_store_goes() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore = "tokio's runtime: slow under Miri, and the path has no unsafe of its own")]
+#[cfg_attr(
+    miri,
+    ignore = "tokio's runtime: slow under Miri, and the path has no unsafe of its own"
+)]
 fn box_and_borrowed_wrappers() {
     let boxed: Box<DynStore<'static>> = Box::new(DynStore::boxed(Memory::default()));
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
