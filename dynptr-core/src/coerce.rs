@@ -153,6 +153,13 @@ impl_coerce!(['a, I] dyn Iterator<Item = I> + 'a);
 impl_coerce!(['a, I] dyn Iterator<Item = I> + Send + 'a);
 impl_coerce!(['a, I] dyn DoubleEndedIterator<Item = I> + 'a);
 impl_coerce!(['a, I] dyn ExactSizeIterator<Item = I> + 'a);
+// `-> impl Stream` (feature `futures`).
+#[cfg(feature = "futures")]
+impl_coerce!(['a, I] dyn futures_core::Stream<Item = I> + 'a);
+#[cfg(feature = "futures")]
+impl_coerce!(['a, I] dyn futures_core::Stream<Item = I> + Send + 'a);
+#[cfg(feature = "futures")]
+impl_coerce!(['a, I] dyn futures_core::Stream<Item = I> + Send + Sync + 'a);
 // `-> impl Send` and the other auto traits alone: values only moved and dropped.
 impl_coerce!(['a] dyn Send + 'a);
 impl_coerce!(['a] dyn Sync + 'a);

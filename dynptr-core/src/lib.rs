@@ -66,7 +66,7 @@
 //! structural; a *forgotten* pointee is **abandoned** (never dropped later, never moved,
 //! its memory never reused or freed: leak the block, leak the arena, or abort where
 //! memory cannot be leaked). Callers get it wrapped in [`DynPtr`], which adds `Deref`,
-//! pinning, `Future`, `Iterator`, `Debug`, `Display`.
+//! pinning, `Future`, `Iterator`, `Debug`, `Display` (and `Stream`, feature `futures`).
 //!
 //! **Auto traits.** `DynPtr<'s, D, S>` is `Unpin` iff `D: Unpin` (structural pinning),
 //! `Send` iff `D: Send` and `S:` [`ThreadSafePointers`], `Sync` iff `D: Sync` and
@@ -103,9 +103,11 @@
 //! `+ Send + Sync`), `dyn Debug` and `dyn Display` (plain, `+ Send`, `+ Send + Sync`),
 //! `dyn FnOnce`/`dyn FnMut` (plain, `+ Send`) and `dyn Fn` (plain, `+ Send + Sync`) for 0
 //! to 4 arguments, each with any lifetime bound (`'static` for `Any`), and for every
-//! sized type (identity). Add your own with [`impl_coerce!`]. A stored `dyn FnOnce` can
-//! be dropped but not called: calling it would move an unsized value out of its storage,
-//! which stable Rust cannot do outside `Box`; store a `dyn FnMut` instead.
+//! sized type (identity); with the `futures` feature, `dyn Stream<Item = I>` (plain,
+//! `+ Send`, `+ Send + Sync`; the trait of `futures-core`). Add your own with
+//! [`impl_coerce!`]. A stored `dyn FnOnce` can be dropped but not called: calling it
+//! would move an unsized value out of its storage, which stable Rust cannot do outside
+//! `Box`; store a `dyn FnMut` instead.
 //!
 //! # Glossary
 //!
@@ -205,6 +207,8 @@ pub mod __private {
         OwningPtr, Placed, ReceiverSlot, Rejected, SharedHolder, Strategy, ThreadSafePointers,
     };
     pub use core;
+    #[cfg(feature = "futures")]
+    pub use futures_core::Stream;
 
     /// Implemented by `#[dyn_trait]` for `dyn ErasedBar<..> + 's`: the wrapper type a
     /// method returning `impl Bar` returns through the strategy `S`.

@@ -87,7 +87,8 @@ pub unsafe trait OwningPtr: Sized {
 /// returns to its caller.
 ///
 /// `DynPtr<'s, dyn Future<Output = T> + 's, S>` is a `Future`,
-/// `DynPtr<'s, dyn Iterator<Item = T> + 's, S>` an `Iterator`, and any `DynPtr` derefs
+/// `DynPtr<'s, dyn Iterator<Item = T> + 's, S>` an `Iterator` (with the `futures`
+/// feature, `DynPtr<'s, dyn Stream<Item = T> + 's, S>` a `Stream`), and any `DynPtr` derefs
 /// to its pointee. It owns the pointee: dropping it drops the pointee once and gives the
 /// storage back to the strategy.
 ///
@@ -239,6 +240,33 @@ impl<'s, D: ?Sized + Future + 's, S: Strategy + 's> Future for DynPtr<'s, D, S> 
     #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<D::Output> {
         self.as_pin_mut().poll(cx)
+    }
+}
+
+/// Feature `futures`: a `DynPtr` to `dyn Stream` is a `Stream`, pinned as a future is
+/// (structurally, through [`as_pin_mut`](DynPtr::as_pin_mut)).
+#[cfg(feature = "futures")]
+impl<'s, D: ?Sized + futures_core::Stream + 's, S: Strategy + 's> futures_core::Stream for DynPtr<'s, D, S> {
+    type Item = D::Item;
+
+    #[inline(always)]
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<D::Item>> {
+        self.as_pin_mut().poll_next(cx)
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (**self).size_hint()
+    }
+}
+
+#[cfg(feature = "futures")]
+impl<'s, D: ?Sized + futures_core::stream::FusedStream + 's, S: Strategy + 's>
+    futures_core::stream::FusedStream for DynPtr<'s, D, S>
+{
+    #[inline]
+    fn is_terminated(&self) -> bool {
+        (**self).is_terminated()
     }
 }
 

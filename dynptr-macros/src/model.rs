@@ -99,7 +99,8 @@ pub(crate) enum ArgKind {
         output: ReturnType,
         autos: Vec<TypeParamBound>,
     },
-    /// `impl Future<Output = T>`: pinned by the caller, passed as `Pin<&mut dyn Future>`.
+    /// `impl Future<Output = T>` or `impl Stream<Item = T>`: pinned by the caller, passed
+    /// as `Pin<&mut dyn Future>` / `Pin<&mut dyn Stream>` (each implements its trait).
     Future(Vec<TypeParamBound>),
     /// `&impl Trait` / `&mut impl Trait` of a standard family: `&&dyn Trait` /
     /// `&mut &mut dyn Trait` (`&dyn Trait` implements the trait for these families).
@@ -147,6 +148,8 @@ pub(crate) const STD_FAMILIES: &[&str] = &[
     "FnMut",
     "FnOnce",
     "Any",
+    // `futures_core::Stream` (the facade's `futures` feature), however it is imported.
+    "Stream",
 ];
 
 pub(crate) struct Method {

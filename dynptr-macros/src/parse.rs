@@ -663,7 +663,7 @@ fn arg_kind(ty: &Type, errors: &mut Errors) -> ArgKind {
                 ArgKind::Plain
             }
         },
-        "Future" => ArgKind::Future(bounds),
+        "Future" | "Stream" => ArgKind::Future(bounds),
         "Debug" | "Display" | "Any" => {
             errors.push(
                 ty,
@@ -927,6 +927,7 @@ const ADAPTED_FAMILIES: &[&str] = &[
     "FnMut",
     "FnOnce",
     "Future",
+    "Stream",
 ];
 
 /// A generic method whose every type parameter stands for exactly one argument's type

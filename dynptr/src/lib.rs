@@ -97,7 +97,8 @@
 //!
 //! Supported: `async fn` and `fn -> impl Future<Output = T>`, `fn -> impl Trait` for the
 //! standard families (`Iterator`, `DoubleEndedIterator`, `ExactSizeIterator`, `Debug`,
-//! `Display`, `Fn*`, `Any`: a [`DynPtr`] to `dyn Trait`), `fn -> impl Bar` where `Bar` is
+//! `Display`, `Fn*`, `Any`, and `Stream` with the `futures` feature: a [`DynPtr`] to
+//! `dyn Trait`), `fn -> impl Bar` where `Bar` is
 //! another `#[dyn_trait]` trait (a `DynBar` that owns the value through the strategy,
 //! with a fresh `S::default()` for `Bar`'s own calls; write `Bar`'s associated types in
 //! declaration order: `impl Bar<Item = u8, Error = E>`), plain
@@ -130,6 +131,7 @@
 //! | `impl Fn(..)` | `&dyn Fn(..)` | |
 //! | `impl FnOnce(..) -> R` | `&mut dyn FnMut` over an `Option` | called at most once |
 //! | `impl Future<Output = T>` | `Pin<&mut dyn Future>` | pinned in the wrapper's future |
+//! | `impl Stream<Item = T>` (feature `futures`) | `Pin<&mut dyn Stream>` | pinned as a future is; see [Streams](#streams) |
 //! | `&impl Trait`, `&mut impl Trait` (`Debug`, `Display`, `Iterator`, ..) | `&&dyn Trait`, `&mut &mut dyn Trait` | the trait must hold for `&dyn Trait` / `&mut dyn Trait` |
 //! | `impl Bar`, `&mut impl Bar` (`Bar` a `#[dyn_trait]` trait) | `DynBar` borrowing the argument | with a fresh `S::default()` |
 //!
@@ -137,6 +139,52 @@
 //! returned value could hold the adapted argument, which lives in the caller's frame): a
 //! compile error. In `#[dyn_trait(Send)]` traits, `impl Trait` arguments gain `+ Send`
 //! (`+ Sync` behind `&`), since the returned futures hold them.
+//!
+//! ## Streams
+//!
+//! With the `futures` feature, `Stream` (the trait of `futures-core`, re-exported as
+//! `dynptr::Stream`) is one more standard family. A method returning
+//! `impl Stream<Item = T>` (or `+ Send`) returns a [`DynPtr`] to `dyn Stream<Item = T>`,
+//! itself a `Stream` (pinned structurally, as a future is; `size_hint` forwarded), held
+//! by any strategy; an `impl Stream<Item = T>` argument is pinned by the wrapper and
+//! passed as `Pin<&mut dyn Stream<Item = T>>`, like an `impl Future` one. Write the
+//! trait as `Stream`, `futures::Stream` or `futures_core::stream::Stream`: a path
+//! ending in `Stream` is taken for this trait. `futures-core` is `no_std`: the feature
+//! needs no allocator.
+//!
+#![cfg_attr(all(feature = "futures", feature = "box", feature = "macros"), doc = "```")]
+#![cfg_attr(
+    not(all(feature = "futures", feature = "box", feature = "macros")),
+    doc = "```ignore"
+)]
+//! use dynptr::{dyn_trait, Stream};
+//! use futures::StreamExt;
+//!
+//! #[dyn_trait]
+//! trait Source {
+//!     fn numbers(&self, n: u32) -> impl Stream<Item = u32>;
+//!     async fn sum(&mut self, s: impl Stream<Item = u32>) -> u32;
+//! }
+//!
+//! struct Counter;
+//!
+//! impl Source for Counter {
+//!     fn numbers(&self, n: u32) -> impl Stream<Item = u32> {
+//!         futures::stream::iter(1..=n)
+//!     }
+//!     async fn sum(&mut self, s: impl Stream<Item = u32>) -> u32 {
+//!         s.fold(0, |acc, x| async move { acc + x }).await
+//!     }
+//! }
+//!
+//! # futures::executor::block_on(async {
+//! let mut counter = Counter;
+//! let mut d = DynSource::new(&mut counter);
+//! let v: Vec<u32> = d.numbers(3).collect().await; // a `Stream` through `dyn`
+//! assert_eq!(v, [1, 2, 3]);
+//! assert_eq!(d.sum(futures::stream::iter([4, 5])).await, 9);
+//! # });
+//! ```
 //!
 //! ## By-value `self`
 //!
@@ -488,6 +536,7 @@
 //! - `cache`: `Cached`, the recycled heap block. Implies `alloc`.
 //! - `alloc`: strategies and conveniences that need an allocator.
 //! - `std`: implies `alloc`.
+//! - `futures`: `Stream` through dyn ([Streams](#streams)), on `futures-core` (no_std).
 //!
 //! Without default features the crate is `no_std` and needs no allocator.
 #![no_std]
@@ -547,6 +596,11 @@ pub use dynptr_stack::{InlineOr, InlineOrPtr};
 
 #[cfg(feature = "macros")]
 pub use dynptr_macros::{dyn_trait, sealed};
+
+/// The trait of asynchronous streams (`futures-core`'s), for `-> impl Stream` and
+/// `impl Stream` arguments in `#[dyn_trait]` traits: see [Streams](crate#streams).
+#[cfg(feature = "futures")]
+pub use futures_core::Stream;
 
 /// What `#[dyn_trait]` generates for a sample trait (documentation only).
 #[cfg(all(doc, feature = "macros", feature = "box"))]
