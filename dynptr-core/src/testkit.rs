@@ -57,6 +57,7 @@ use core::future::Future;
 use core::panic::AssertUnwindSafe;
 use core::pin::Pin;
 use core::ptr::NonNull;
+use core::sync::atomic::{AtomicUsize, Ordering};
 use core::task::{Context, Poll, Waker};
 use std::sync::Mutex;
 
@@ -625,6 +626,78 @@ unsafe impl core::alloc::GlobalAlloc for ThreadCountingAllocator {
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: forwarded: `ptr` came from `System` with `layout`.
         unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+}
+
+/// An `allocator-api2` allocator that forwards to `Global` and counts, for the tests of
+/// strategies that take an allocator (`Boxed::new_in(&COUNTER)`, `Cached::new_in`): one
+/// `static` per test, since tests run in parallel.
+///
+/// ```
+/// use dynptr_core::testkit::CountingAllocator;
+/// use allocator_api2::alloc::{Allocator, Layout};
+///
+/// static COUNTER: CountingAllocator = CountingAllocator::new();
+/// let layout = Layout::new::<u64>();
+/// let block = (&COUNTER).allocate(layout).unwrap();
+/// assert_eq!((COUNTER.allocs(), COUNTER.deallocs(), COUNTER.bytes()), (1, 0, 8));
+/// // SAFETY: allocated just above with `layout`.
+/// unsafe { (&COUNTER).deallocate(block.cast(), layout) };
+/// assert_eq!(COUNTER.counts(), (1, 1));
+/// ```
+#[derive(Debug, Default)]
+pub struct CountingAllocator {
+    allocs: AtomicUsize,
+    deallocs: AtomicUsize,
+    bytes: AtomicUsize,
+}
+
+impl CountingAllocator {
+    /// No allocation yet.
+    pub const fn new() -> Self {
+        CountingAllocator {
+            allocs: AtomicUsize::new(0),
+            deallocs: AtomicUsize::new(0),
+            bytes: AtomicUsize::new(0),
+        }
+    }
+
+    /// Blocks allocated so far.
+    pub fn allocs(&self) -> usize {
+        self.allocs.load(Ordering::Relaxed)
+    }
+
+    /// Blocks given back so far.
+    pub fn deallocs(&self) -> usize {
+        self.deallocs.load(Ordering::Relaxed)
+    }
+
+    /// Bytes asked for so far (the sum of the allocated layouts' sizes).
+    pub fn bytes(&self) -> usize {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    /// `(allocs, deallocs)`.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.allocs(), self.deallocs())
+    }
+}
+
+// SAFETY: every block comes from `Global` and goes back to it with the caller's layout
+// (which the `Allocator` contract makes the allocating one); all `&'static
+// CountingAllocator` copies share the stateless `Global`, so any copy frees any block.
+unsafe impl allocator_api2::alloc::Allocator for &'static CountingAllocator {
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, allocator_api2::alloc::AllocError> {
+        self.allocs.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(layout.size(), Ordering::Relaxed);
+        allocator_api2::alloc::Global.allocate(layout)
+    }
+
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+        self.deallocs.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: forwarded: the caller guarantees `ptr` was allocated by this allocator
+        // (hence by `Global`, above) with `layout`, and is not used again.
+        unsafe { allocator_api2::alloc::Global.deallocate(ptr, layout) }
     }
 }
 

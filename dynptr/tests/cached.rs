@@ -11,55 +11,17 @@ extern crate alloc;
 
 use alloc::sync::Arc;
 use core::alloc::Layout;
-use core::ptr::NonNull;
-use core::sync::atomic::{AtomicUsize, Ordering};
 
 use async_iter::{block_on, sum_dyn, Count, DynAsyncIterator};
 use dynptr::dyn_trait;
-use dynptr_cache::{AllocError, Allocator, Cached, Global};
-
-/// Forwards to `Global`, counting allocations (one static per test: tests run in
-/// parallel).
-struct Counter {
-    allocs: AtomicUsize,
-    deallocs: AtomicUsize,
-}
-
-impl Counter {
-    const fn new() -> Self {
-        Counter {
-            allocs: AtomicUsize::new(0),
-            deallocs: AtomicUsize::new(0),
-        }
-    }
-    fn counts(&self) -> (usize, usize) {
-        (
-            self.allocs.load(Ordering::Relaxed),
-            self.deallocs.load(Ordering::Relaxed),
-        )
-    }
-}
-
-// SAFETY: every block comes from `Global` and goes back to it with the caller's layout;
-// all `&'static Counter` copies share the stateless `Global`.
-unsafe impl Allocator for &'static Counter {
-    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        self.allocs.fetch_add(1, Ordering::Relaxed);
-        Global.allocate(layout)
-    }
-
-    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
-        self.deallocs.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: forwarded from our caller: allocated by `Global` with `layout`.
-        unsafe { Global.deallocate(ptr, layout) }
-    }
-}
+use dynptr_cache::Cached;
+use dynptr_core::testkit::CountingAllocator;
 
 const N: u32 = if cfg!(miri) { 5 } else { 10_000 };
 
 #[test]
 fn one_allocation_for_a_whole_loop() {
-    static COUNTER: Counter = Counter::new();
+    static COUNTER: CountingAllocator = CountingAllocator::new();
     let mut it = Count::new(N);
     let mut d = DynAsyncIterator::with_strategy(&mut it, Cached::new_in(&COUNTER));
     assert_eq!(block_on(sum_dyn(&mut d)), N * (N + 1) / 2);
@@ -71,7 +33,7 @@ fn one_allocation_for_a_whole_loop() {
 
 #[test]
 fn no_allocation_with_a_presized_block() {
-    static COUNTER: Counter = Counter::new();
+    static COUNTER: CountingAllocator = CountingAllocator::new();
     let cache = Cached::with_capacity_in(Layout::new::<[u64; 4]>(), &COUNTER);
     assert_eq!(COUNTER.counts(), (1, 0));
     let mut it = Count::new(N);

@@ -6,12 +6,9 @@
 #[path = "common/async_iter.rs"]
 mod async_iter;
 
-use core::alloc::Layout;
-use core::ptr::NonNull;
-use core::sync::atomic::{AtomicUsize, Ordering};
-
 use async_iter::{block_on, sum_dyn, sum_static, AsyncIterator, Count, DynAsyncIterator};
-use dynptr::{AllocError, Allocator, Boxed, Global, Strategy};
+use dynptr::{Boxed, Strategy};
+use dynptr_core::testkit::CountingAllocator;
 
 /// Lengths to sum; small under Miri.
 const LENGTHS: &[u32] = if cfg!(miri) {
@@ -57,46 +54,8 @@ fn the_wrapper_implements_the_trait() {
     assert_eq!(block_on(collect(d)), [1, 2, 3, 4]);
 }
 
-/// An `allocator-api2` allocator that forwards to `Global` and counts.
-struct Counter {
-    allocs: AtomicUsize,
-    deallocs: AtomicUsize,
-    bytes: AtomicUsize,
-}
-
 /// Used by `boxed_allocates_exactly_once_per_call` only (tests run in parallel).
-static COUNTER: Counter = Counter {
-    allocs: AtomicUsize::new(0),
-    deallocs: AtomicUsize::new(0),
-    bytes: AtomicUsize::new(0),
-};
-
-impl Counter {
-    fn allocs(&self) -> usize {
-        self.allocs.load(Ordering::Relaxed)
-    }
-    fn deallocs(&self) -> usize {
-        self.deallocs.load(Ordering::Relaxed)
-    }
-}
-
-// SAFETY: every block comes from `Global` and goes back to it with the caller's layout,
-// which the `Allocator` contract requires to be the allocating one; `&'static Counter`
-// clones all refer to the same (stateless) `Global`, so any clone frees any block.
-unsafe impl Allocator for &'static Counter {
-    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        self.allocs.fetch_add(1, Ordering::Relaxed);
-        self.bytes.fetch_add(layout.size(), Ordering::Relaxed);
-        Global.allocate(layout)
-    }
-
-    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
-        self.deallocs.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: the caller guarantees `ptr` was allocated by this allocator (hence by
-        // `Global`, above) with `layout`, and is not used again.
-        unsafe { Global.deallocate(ptr, layout) }
-    }
-}
+static COUNTER: CountingAllocator = CountingAllocator::new();
 
 #[test]
 fn boxed_allocates_exactly_once_per_call() {
@@ -122,15 +81,11 @@ fn boxed_allocates_exactly_once_per_call() {
     // A whole loop: n items plus the final `None`, one allocation each, all freed.
     let mut it = Count::new(n);
     let mut d = DynAsyncIterator::with_strategy(&mut it, Boxed::new_in(&COUNTER));
-    let (a1, d1, b1) = (
-        COUNTER.allocs(),
-        COUNTER.deallocs(),
-        COUNTER.bytes.load(Ordering::Relaxed),
-    );
+    let (a1, d1, b1) = (COUNTER.allocs(), COUNTER.deallocs(), COUNTER.bytes());
     assert_eq!(block_on(sum_dyn(&mut d)), triangle(n));
     assert_eq!(COUNTER.allocs() - a1, calls + 1);
     assert_eq!(COUNTER.deallocs() - d1, calls + 1);
-    let bytes = COUNTER.bytes.load(Ordering::Relaxed) - b1;
+    let bytes = COUNTER.bytes() - b1;
     assert!(
         bytes > 0 && bytes % (calls + 1) == 0,
         "same-size block per call, got {bytes} bytes"
