@@ -89,3 +89,49 @@ fn generic_methods_go_through_the_vtable() {
     assert_eq!(mem.strings, ["a", "b"]);
     assert_eq!(mem.numbers, [1, 2, 3]);
 }
+
+/// Under `(Send)`: bounds in `where` clauses, `&F` of a `Fn`, a generic future argument
+/// of an `async fn`, a generic argument of an eager `-> impl Future + Send`.
+#[dyn_trait(Send)]
+trait SendGeneric: Sync {
+    fn put<V>(&self, v: V) -> usize
+    where
+        V: Into<String> + Send;
+    fn each<F: Fn(u32) -> u32 + Sync>(&self, f: &F) -> u32;
+    async fn wait<Fu: Future<Output = u8>>(&self, f: Fu) -> u8;
+    fn later<V: Into<String>>(&self, v: V) -> impl Future<Output = usize> + Send;
+}
+
+struct X;
+
+impl SendGeneric for X {
+    fn put<V>(&self, v: V) -> usize
+    where
+        V: Into<String> + Send,
+    {
+        v.into().len()
+    }
+    fn each<F: Fn(u32) -> u32 + Sync>(&self, f: &F) -> u32 {
+        f(2)
+    }
+    async fn wait<Fu: Future<Output = u8>>(&self, f: Fu) -> u8 {
+        f.await + 1
+    }
+    fn later<V: Into<String>>(&self, v: V) -> impl Future<Output = usize> + Send {
+        let n = v.into().len();
+        async move { n }
+    }
+}
+
+#[test]
+fn generic_methods_under_send() {
+    let x = X;
+    let d = DynSendGeneric::<Boxed>::from_ref(&x);
+    assert_eq!(d.put("abc"), 3);
+    assert_eq!(d.each(&|n| n * 5), 10);
+    assert_eq!(block_on(d.wait(async { 4 })), 5);
+    assert_eq!(block_on(d.later("ab")), 2);
+    std::thread::scope(|s| {
+        assert_eq!(s.spawn(|| d.put("four")).join().unwrap(), 4);
+    });
+}

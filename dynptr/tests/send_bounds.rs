@@ -103,3 +103,49 @@ fn one_bound_for_generic_send_code() {
     assert_eq!(block_on(through(&c)), 2);
     assert_eq!(spawn_with(DynCoerce::<Boxed>::boxed(One)).join().unwrap(), 2);
 }
+
+/// A `Send` (or `Send + Sync`) supertrait under plain `#[dyn_trait]`: the wrapper is
+/// `Send` (and `Sync`) and implements the trait.
+#[dyn_trait]
+trait SendSuper: Send {
+    async fn f(&self) -> u8;
+    fn g(&mut self) -> u8;
+}
+
+#[dyn_trait]
+trait SyncSuper: Send + Sync {
+    async fn f(&self) -> u8;
+}
+
+impl SendSuper for One {
+    async fn f(&self) -> u8 {
+        1
+    }
+    fn g(&mut self) -> u8 {
+        2
+    }
+}
+
+impl SyncSuper for One {
+    async fn f(&self) -> u8 {
+        3
+    }
+}
+
+#[test]
+fn send_supertraits_under_plain_dyn_trait() {
+    fn needs_send<T: SendSuper>(t: &mut T) -> u8 {
+        block_on(t.f()) + t.g()
+    }
+    fn needs_sync<T: SyncSuper>(t: &T) -> u8 {
+        block_on(t.f())
+    }
+    let mut one = One;
+    let mut d = DynSendSuper::<Boxed>::new(&mut one);
+    assert_eq!(needs_send(&mut d), 3);
+    let one = One;
+    let b = DynSyncSuper::<Boxed>::from_ref(&one);
+    std::thread::scope(|s| {
+        assert_eq!(s.spawn(|| needs_sync(&b)).join().unwrap(), 3);
+    });
+}
