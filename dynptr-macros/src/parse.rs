@@ -475,8 +475,29 @@ fn send_bounds(sig: &mut Signature, trait_params: &[Ident], has_default: bool) {
             },
         }
     }
-    if !preds.is_empty() {
-        sig.generics.make_where_clause().predicates.extend(preds);
+    // A bound on one of the method's own type parameters goes next to its other bounds
+    // (clippy's `multiple_bound_locations` objects to a second place).
+    let mut rest = Vec::new();
+    for pred in preds {
+        if let WherePredicate::Type(pt) = &pred {
+            if let Type::Path(tp) = &pt.bounded_ty {
+                if let Some(param) = sig
+                    .generics
+                    .type_params_mut()
+                    .find(|p| tp.qself.is_none() && tp.path.is_ident(&p.ident))
+                {
+                    let in_where = param.bounds.is_empty();
+                    if !in_where {
+                        param.bounds.extend(pt.bounds.iter().cloned());
+                        continue;
+                    }
+                }
+            }
+        }
+        rest.push(pred);
+    }
+    if !rest.is_empty() {
+        sig.generics.make_where_clause().predicates.extend(rest);
     }
 }
 
