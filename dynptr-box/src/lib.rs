@@ -55,6 +55,8 @@
 //! assert_eq!(format!("{unit:?}"), "()");
 //! ```
 #![no_std]
+// docs.rs (`--cfg docsrs`, nightly) marks each feature-gated item with its feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(test(attr(deny(warnings), allow(dead_code))))]
 
 extern crate alloc;

@@ -114,6 +114,8 @@
 //!
 //! Needs a target with pointer-sized atomic compare-and-swap.
 #![no_std]
+// docs.rs (`--cfg docsrs`, nightly) marks each feature-gated item with its feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(test(attr(deny(warnings), allow(dead_code))))]
 
 extern crate alloc;

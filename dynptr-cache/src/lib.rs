@@ -63,6 +63,8 @@
 //!   [`ThreadSafePointers`] when `A: Send + Sync`, so `#[dyn_trait(Send)]` wrappers may use it
 //!   and are `Sync`.
 #![no_std]
+// docs.rs (`--cfg docsrs`, nightly) marks each feature-gated item with its feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(test(attr(deny(warnings), allow(dead_code))))]
 
 extern crate alloc;

@@ -69,6 +69,8 @@
 //! holding a forgotten value **aborts the process** when it is next used with no free
 //! place, or dropped; see [`Slot`].
 #![no_std]
+// docs.rs (`--cfg docsrs`, nightly) marks each feature-gated item with its feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(test(attr(deny(warnings), allow(dead_code))))]
 
 pub mod align;

@@ -540,6 +540,8 @@
 //!
 //! Without default features the crate is `no_std` and needs no allocator.
 #![no_std]
+// docs.rs (`--cfg docsrs`, nightly) marks each feature-gated item with its feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(test(attr(deny(warnings), allow(dead_code))))]
 
 // Generated code names `::dynptr`; let it resolve inside this crate too (`example`).
