@@ -176,14 +176,15 @@ pub struct Bumped {
 ///
 /// # Invariants
 ///
-/// 1. If `last` is `Some(block)`, `block.ptr` starts `block.size` bytes of `bump`'s
+/// 1. If `last.size` is not zero, `last.ptr` starts `last.size` bytes of `bump`'s
 ///    memory, aligned to at least [`BLOCK_ALIGN`], that `bump` handed out to the
 ///    exclusive entry point and will not hand out again: no reset has happened since
-///    (every reset goes through [`Arena::reset`], which clears `last`). Only values
+///    (every reset goes through [`Arena::reset`], which empties `last`). Only values
 ///    from the exclusive entry point are ever stored there.
 struct Arena {
     bump: Bump,
-    last: Option<Block>,
+    /// [`Block::EMPTY`] when there is none (one size test, no `Option` tag).
+    last: Block,
 }
 
 /// The least alignment of the exclusive entry point's blocks, so that the test whether
@@ -197,6 +198,14 @@ struct Block {
     size: usize,
 }
 
+impl Block {
+    /// No block: dangling, of size 0 (no value of non-zero size fits it).
+    const EMPTY: Block = Block {
+        ptr: NonNull::dangling(),
+        size: 0,
+    };
+}
+
 // SAFETY: `Bump` is `Send`; `last` only points into memory that `bump` owns, so moving
 // the arena to another thread moves that memory's owner with it. A `Bumped` (the only
 // owner of an `Arena`) moves only when no pointer borrows it, so nothing on the old
@@ -206,7 +215,7 @@ unsafe impl Send for Arena {}
 impl Arena {
     /// Makes all of `bump`'s memory reusable, and forgets the exclusive block with it.
     fn reset(&mut self) {
-        self.last = None;
+        self.last = Block::EMPTY;
         self.bump.reset();
     }
 
@@ -261,7 +270,10 @@ impl Bumped {
 
     fn from_bump(bump: Bump) -> Self {
         Bumped {
-            arena: UnsafeCell::new(Arena { bump, last: None }),
+            arena: UnsafeCell::new(Arena {
+                bump,
+                last: Block::EMPTY,
+            }),
             live: AtomicUsize::new(0),
         }
     }
@@ -367,7 +379,7 @@ impl Bumped {
         fresh.set_allocation_limit(arena.bump.allocation_limit());
         leak(core::mem::replace(&mut arena.bump, fresh));
         // `Arena` invariant 1: the block was memory of the leaked `Bump`.
-        arena.last = None;
+        arena.last = Block::EMPTY;
         // Invariant 1: the fresh arena holds no value; the forgotten pointers still
         // refer to `live` but never touch it (they are never dropped).
         *self.live.get_mut() = 0;
@@ -425,17 +437,55 @@ impl Bumped {
             return Some(NonNull::dangling());
         }
         // `live` is zero now: the block's last occupant is gone (invariant 1).
-        match self.arena.get_mut().last {
-            // Blocks are aligned to at least `BLOCK_ALIGN` (`Arena` invariant 1): for most
-            // values, the alignment test folds away.
-            Some(block)
-                if block.size >= size_of::<T>()
-                    && (align_of::<T>() <= BLOCK_ALIGN || block.ptr.cast::<T>().is_aligned()) =>
-            {
-                Some(block.ptr.cast())
-            }
-            _ => self.exclusive_block_slow(Layout::new::<T>()).map(NonNull::cast),
+        match self.reusable_block::<T>() {
+            Some(block) => Some(block),
+            None => self.exclusive_block_slow(Layout::new::<T>()).map(NonNull::cast),
         }
+    }
+
+    /// The fast path of [`exclusive_block`](Self::exclusive_block): the previous value's
+    /// block when nothing was forgotten and the new value fits it (or a dangling
+    /// pointer for a zero-sized value), without any call; `None` sends the caller to
+    /// `exclusive_block`. Same guarantee as `exclusive_block`.
+    #[inline(always)]
+    fn reusable_block<T>(&mut self) -> Option<NonNull<T>> {
+        if *self.live.get_mut() != 0 {
+            return None;
+        }
+        if size_of::<T>() == 0 {
+            return Some(NonNull::dangling());
+        }
+        let block = self.arena.get_mut().last;
+        // The empty block has size 0 and fits no `T` of non-zero size. Blocks are aligned
+        // to at least `BLOCK_ALIGN` (`Arena` invariant 1): for most values, the alignment
+        // test folds away.
+        if block.size >= size_of::<T>()
+            && (align_of::<T>() <= BLOCK_ALIGN || block.ptr.cast::<T>().is_aligned())
+        {
+            Some(block.ptr.cast())
+        } else {
+            None
+        }
+    }
+
+    /// [`Strategy::place_then`] when the fast path cannot serve: out of line, so that
+    /// the fast path makes no call.
+    #[cold]
+    #[inline(never)]
+    fn place_then_cold<'s, 'o, T: 's, D, M: FnOnce() -> T, R>(
+        &'s mut self,
+        out: &'o mut MaybeUninit<BumpPtr<'s, D>>,
+        make: M,
+        then: impl FnOnce(Placed<'o, 's, T, D, Self>) -> R,
+    ) -> R
+    where
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        let Some(raw) = self.exclusive_block::<T>() else {
+            alloc::alloc::handle_alloc_error(Layout::new::<T>())
+        };
+        // SAFETY: `raw` comes straight from `exclusive_block`.
+        then(unsafe { self.finish_exclusive(raw, out, make) })
     }
 
     /// [`exclusive_block`](Self::exclusive_block) when the block is missing or too small:
@@ -456,10 +506,10 @@ impl Bumped {
             .ok()?;
         // `Arena` invariant 1: fresh memory bumpalo hands out to nobody else, aligned to
         // at least `BLOCK_ALIGN`.
-        arena.last = Some(Block {
+        arena.last = Block {
             ptr,
             size: layout.size(),
-        });
+        };
         Some(ptr)
     }
 
@@ -724,6 +774,28 @@ impl Strategy for Bumped {
         self.place_shared_as(out, make)
     }
 
+    /// The fast path (nothing forgotten, the previous block fits) has no call; a new
+    /// block and the rest of the call run out of line
+    /// ([`place_then_cold`](Bumped::place_then_cold)).
+    #[inline(always)]
+    fn place_then<'s, 'o, T, D, M, R>(
+        &'s mut self,
+        out: &'o mut MaybeUninit<BumpPtr<'s, D>>,
+        make: M,
+        then: impl FnOnce(Placed<'o, 's, T, D, Self>) -> R,
+    ) -> R
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
+    {
+        match self.reusable_block::<T>() {
+            // SAFETY: `raw` comes straight from `reusable_block`.
+            Some(raw) => then(unsafe { self.finish_exclusive(raw, out, make) }),
+            None => self.place_then_cold(out, make, then),
+        }
+    }
+
     #[inline]
     fn commit<'s, 'o, T, D>(placed: Placed<'o, 's, T, D, Self>) -> Committed<'o>
     where
@@ -982,14 +1054,15 @@ mod tests {
     fn every_reset_forgets_the_exclusive_block() {
         let mut strategy = Bumped::new();
         store::<64>(&mut strategy);
-        assert!(strategy.arena.get_mut().last.is_some());
+        assert_ne!(strategy.arena.get_mut().last.size, 0);
         assert_eq!(strategy.reset(), Reset::Reused);
-        assert!(strategy.arena.get_mut().last.is_none(), "explicit reset");
+        assert_eq!(strategy.arena.get_mut().last.size, 0, "explicit reset");
 
         store::<64>(&mut strategy);
         drop(DynPtr::<'_, u8, _>::new_shared(&strategy, 1));
-        assert!(
-            strategy.arena.get_mut().last.is_none(),
+        assert_eq!(
+            strategy.arena.get_mut().last.size,
+            0,
             "reset of an idle shared call"
         );
 

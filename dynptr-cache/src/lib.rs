@@ -481,6 +481,25 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
         Ok(unsafe { self.build(base, slot.offset, out, value, Claim::Exclusive) })
     }
 
+    /// [`Strategy::place_then`] when the block is taken by a forgotten value, missing or
+    /// too small: out of line, so that the fast path makes no call.
+    #[cold]
+    #[inline(never)]
+    fn place_then_cold<'s, 'o, T: 's, D, M: FnOnce() -> T, R>(
+        &'s mut self,
+        out: &'o mut MaybeUninit<CachePtr<'s, D, A>>,
+        make: M,
+        then: impl FnOnce(Placed<'o, 's, T, D, Self>) -> R,
+    ) -> R
+    where
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        match self.adapt_exclusive(out, make, drop) {
+            Ok(placed) => then(placed),
+            Err(()) => alloc::alloc::handle_alloc_error(Layout::new::<T>()),
+        }
+    }
+
     /// The shared path, generic over what to do when the allocator fails.
     #[inline]
     fn adapt_shared_with<'s, 'o, T: 's, D, M: FnOnce() -> T, E>(
@@ -703,6 +722,33 @@ impl<A: Allocator + Clone + 'static> Strategy for Cached<A> {
         match self.adapt_shared_with(out, make, drop) {
             Ok(placed) => placed,
             Err(()) => alloc::alloc::handle_alloc_error(Layout::new::<T>()),
+        }
+    }
+
+    /// The fast path (the block is free and fits) has no call; refilling the block and
+    /// the rest of the call run out of line ([`place_then_cold`](Cached::place_then_cold)).
+    #[inline(always)]
+    fn place_then<'s, 'o, T, D, M, R>(
+        &'s mut self,
+        out: &'o mut MaybeUninit<CachePtr<'s, D, A>>,
+        make: M,
+        then: impl FnOnce(Placed<'o, 's, T, D, Self>) -> R,
+    ) -> R
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
+    {
+        match const { Slot::for_type::<T>() } {
+            Ok(slot) if !*self.occupied.get_mut() && self.block.get_mut().fits(slot.need) => {
+                let base = self.block.get_mut().ptr;
+                // SAFETY: the block is free (`occupied` is false) and large and aligned
+                // enough (invariant 2 with `fits`); it is marked occupied by `commit`, and
+                // nothing else can use the cache before, since it stays exclusively
+                // borrowed.
+                then(unsafe { self.build(base, slot.offset, out, make, Claim::Exclusive) })
+            }
+            _ => self.place_then_cold(out, make, then),
         }
     }
 

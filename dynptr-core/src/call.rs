@@ -292,7 +292,7 @@ impl<D: ?Sized, S: Strategy, F> core::fmt::Debug for Call<'_, D, S, F> {
 }
 
 /// The callee side of a call on a method taking `&mut self` or `self`: places the
-/// future `make` returns with [`Strategy::place`] and polls it once there, by its
+/// future `make` returns with [`Strategy::place_then`] and polls it once there, by its
 /// concrete type. Ready: drops it in place, [`discard`](Strategy::discard)s its place
 /// (no pointer is ever written) and returns the output. Pending:
 /// [`commit`](Strategy::commit)s, which writes the strategy's pointer into the slot for
@@ -312,10 +312,10 @@ where
     M: FnOnce() -> T,
 {
     let out = DynPtr::raw_slot(slot.slot);
-    first_poll(strategy.place::<T, D, M>(out, make), cx)
+    strategy.place_then::<T, D, M, _>(out, make, |placed| first_poll(placed, cx))
 }
 
-/// [`start`] for a method taking `&self`, through [`Strategy::place_shared`].
+/// [`start`] for a method taking `&self`, through [`Strategy::place_shared_then`].
 #[inline(always)]
 pub fn start_shared<'a, 's, T, D, S, M>(
     slot: CallSlot<'a, 's, D, S>,
@@ -330,7 +330,7 @@ where
     M: FnOnce() -> T,
 {
     let out = DynPtr::raw_slot(slot.slot);
-    first_poll(strategy.place_shared::<T, D, M>(out, make), cx)
+    strategy.place_shared_then::<T, D, M, _>(out, make, |placed| first_poll(placed, cx))
 }
 
 /// A placed value not committed: dropping this drops the value in place by its type

@@ -179,6 +179,49 @@ pub trait Strategy {
         }
     }
 
+    /// [`place`](Self::place), then `then` with the placed value: what the call path
+    /// ([`call::start`](crate::call::start)) uses, `then` being the first poll.
+    ///
+    /// Override it when placing has a slow path that calls out of line (growing a
+    /// block, replacing an arena): run that path *and* `then` in a `#[cold]`
+    /// `#[inline(never)]` function of its own, so that the fast path makes no call. A
+    /// call whose path joins the fast one again makes the compiler save and restore
+    /// callee-saved registers around the whole placing path, on every call. The default
+    /// is `then(self.place(out, make))`.
+    #[inline(always)]
+    #[track_caller]
+    fn place_then<'s, 'o, T, D, M, R>(
+        &'s mut self,
+        out: &'o mut MaybeUninit<Self::Ptr<'s, D>>,
+        make: M,
+        then: impl FnOnce(Placed<'o, 's, T, D, Self>) -> R,
+    ) -> R
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
+    {
+        then(self.place(out, make))
+    }
+
+    /// [`place_shared`](Self::place_shared), then `then` with the placed value; see
+    /// [`place_then`](Self::place_then).
+    #[inline(always)]
+    #[track_caller]
+    fn place_shared_then<'s, 'o, T, D, M, R>(
+        &'s self,
+        out: &'o mut MaybeUninit<Self::Ptr<'s, D>>,
+        make: M,
+        then: impl FnOnce(Placed<'o, 's, T, D, Self>) -> R,
+    ) -> R
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
+    {
+        then(self.place_shared(out, make))
+    }
+
     /// Stores `value` for a method taking `&mut self` or `self` and returns the pointer
     /// by value (what eager returns such as `-> impl Iterator` use); gives the value
     /// back, untouched and not dropped, when it is not stored. Built on
