@@ -51,7 +51,7 @@ use core::mem::{ManuallyDrop, MaybeUninit};
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
-use crate::{CoerceFrom, Committed, DynPtr, Placed, Strategy};
+use crate::{CoerceFrom, Committed, DynPtr, OwningPtr, Placed, Strategy};
 
 /// The future a dyn `async fn` call returns: not started, then (if the callee's future
 /// was pending on its first poll) running through the strategy's pointer, then done.
@@ -159,6 +159,34 @@ where
                 // guard makes the state `Empty` if anything below unwinds, and the state
                 // is set to `Filled` or `Empty` right after).
                 let start = unsafe { ManuallyDrop::take(Self::start_of(&mut this.store)) };
+                if const { <S::Ptr<'s, D> as OwningPtr>::POINTEE_OUTSIDE } {
+                    // The pointer goes into a local, and into the store only if the
+                    // callee's future is pending: no address inside `self` reaches the
+                    // callee, so the compiler may keep the caller's state in registers
+                    // across the call. A ready future leaves nothing to move.
+                    let mut local = MaybeUninit::uninit();
+                    let started = start(
+                        CallSlot {
+                            slot: &mut local,
+                            _brand: PhantomData,
+                        },
+                        cx,
+                    );
+                    // `Started` comes from `start` given this slot (the brand): pending
+                    // means the local holds the pointer, ready that it holds nothing.
+                    let poll = started.poll;
+                    let state = unwinding.disarm();
+                    if poll.is_pending() {
+                        // Moving the pointer leaves its pointee where it is, pinned:
+                        // `POINTEE_OUTSIDE` promises that it lives outside the pointer.
+                        // The store is free (the closure was moved out above).
+                        this.store.slot = ManuallyDrop::new(local);
+                        *state = State::Filled;
+                    } else {
+                        *state = State::Empty;
+                    }
+                    return poll;
+                }
                 // The store is free now; the slot stays valid and unmoved until `Call`
                 // drops what it holds (`CallSlot`'s guarantee to the callee).
                 // SAFETY: a `MaybeUninit` field of the union: any bytes are valid for it.

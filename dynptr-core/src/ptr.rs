@@ -67,6 +67,18 @@ pub unsafe trait OwningPtr: Sized {
     /// The pointee: a `dyn Trait` (or any type, for a monomorphic use).
     type Target: ?Sized;
 
+    /// Whether the pointee lives outside the pointer (a heap block, an arena, a stack
+    /// slot), so that moving the pointer never moves the pointee, even once the
+    /// pointee has been pinned. `false` (the default) for storage inside the pointer.
+    ///
+    /// When true, a [`Call`](crate::call::Call) lets the strategy write its pointer
+    /// into a local of the first poll and moves it into the call future only if the
+    /// callee's future is pending: the call future's memory then never escapes to the
+    /// callee, and its state stays in registers. Part of the unsafe contract: true only
+    /// if every pointer of this type keeps its pointee outside itself (rule 3 with no
+    /// inline case).
+    const POINTEE_OUTSIDE: bool = false;
+
     /// A pointer for shared access to the pointee.
     fn as_ptr(&self) -> NonNull<Self::Target>;
 
