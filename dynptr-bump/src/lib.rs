@@ -171,8 +171,9 @@ use dynptr_core::{
 ///    `room` is not zero, `live` is zero and `room` is the size of the arena's `last`
 ///    block, so the exclusive entry point may reuse that block after one comparison.
 ///    Zero says nothing (the exclusive entry point then takes the long way, which sets
-///    it again). Whoever counts a value in `live` clears `room` first, or with the
-///    strategy exclusively borrowed; so does every reset.
+///    it again). Whoever counts a value in `live` clears `room` first (the shared entry
+///    point finds it clear, see `finish_shared`), or with the strategy exclusively
+///    borrowed; so does every reset.
 pub struct Bumped {
     arena: UnsafeCell<Arena>,
     counts: Counts,
@@ -613,8 +614,10 @@ impl Bumped {
         // threads meanwhile. Relaxed: only this thread reads the count to decide a
         // reset, with acquire.
         self.counts.live.fetch_add(1, Ordering::Relaxed);
-        // Invariant 4: this value may be forgotten.
-        self.counts.room.store(0, Ordering::Relaxed);
+        // Invariant 4 holds without clearing `room`: it is zero already. It is set only
+        // while `live` is zero, so the first shared call after that saw `live` at zero
+        // and reset the arena, which cleared it (`shared_block`), and every later one
+        // found it zero.
         let counts = &self.counts;
         let live = &counts.live;
         // A panicking `make` leaves no value: its count is given back (Release, as a

@@ -483,17 +483,25 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
         let Ok(slot) = (const { Slot::for_type::<T>() }) else {
             return Err(oom(value));
         };
-        if (*self.occupied.get_mut() || !self.block.get_mut().fits(slot.need))
-            && self.make_room(slot.need).is_err()
-        {
+        if !self.room_for(slot.need) && self.make_room(slot.need).is_err() {
             return Err(oom(value));
         }
         let base = self.block.get_mut().ptr;
-        // The block holds no value: `occupied` was false, or `make_room` left the
-        // forgotten occupant's block behind. It is marked occupied by `commit`: nothing
-        // else can use the cache before, since it stays exclusively borrowed.
-        // SAFETY: large and aligned enough (invariant 2 with `fits`, or `make_room`), empty.
+        // The block holds no value: `room` said so, or `make_room` left the forgotten
+        // occupant's block behind. It is marked occupied by `commit`: nothing else can
+        // use the cache before, since it stays exclusively borrowed.
+        // SAFETY: large and aligned enough (invariant 6 with the alignment test, or
+        // `make_room`), empty.
         Ok(unsafe { self.build(base, slot.offset, out, value, Claim::Exclusive) })
+    }
+
+    /// Whether the block is free and fits `need`, in one comparison (invariant 6); the
+    /// alignment test folds away at compile time for alignments up to `MIN_ALIGN`.
+    /// False says nothing: `make_room` finds out.
+    #[inline(always)]
+    fn room_for(&mut self, need: Layout) -> bool {
+        *self.room.get_mut() >= need.size()
+            && (need.align() <= MIN_ALIGN || need.align() <= self.block.get_mut().layout.align())
     }
 
     /// [`Strategy::place_then`] when the block is taken by a forgotten value, missing or
@@ -770,13 +778,7 @@ impl<A: Allocator + Clone + 'static> Strategy for Cached<A> {
         M: FnOnce() -> T,
     {
         match const { Slot::for_type::<T>() } {
-            // One comparison (invariant 6); the alignment test folds away at compile time
-            // for alignments up to `MIN_ALIGN`.
-            Ok(slot)
-                if *self.room.get_mut() >= slot.need.size()
-                    && (slot.need.align() <= MIN_ALIGN
-                        || slot.need.align() <= self.block.get_mut().layout.align()) =>
-            {
+            Ok(slot) if self.room_for(slot.need) => {
                 let base = self.block.get_mut().ptr;
                 // SAFETY: `room` is not zero, so the block is free (`occupied` is false)
                 // and `room` is its size (invariant 6): large enough, and aligned enough

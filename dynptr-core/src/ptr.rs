@@ -377,26 +377,24 @@ pub unsafe fn drop_in_place_then_release<D: ?Sized>(
 /// after this call.
 #[inline]
 pub unsafe fn drop_in_place_then<D: ?Sized>(ptr: NonNull<D>, then: impl FnOnce()) {
-    let unwinding = Then(ManuallyDrop::new(then));
+    let _then = Then(ManuallyDrop::new(then));
     // SAFETY: the caller guarantees the value is initialised, owned and dropped by
-    // nobody else; the guard runs `then` during unwinding if the drop panics.
+    // nobody else; the guard runs `then` after the drop, or during unwinding if it
+    // panics.
     unsafe { core::ptr::drop_in_place(ptr.as_ptr()) };
-    (unwinding.disarm())();
 }
 
-/// Runs its closure when dropped, which happens only while unwinding from the guarded
-/// step: the other paths [`disarm`](Then::disarm) it. The closure then runs out of line,
-/// so that the guard's drop is small enough to inline into the unwinding path and the
-/// guard's state stays in registers on the paths that do not panic.
+/// Runs its closure when dropped: after the guarded step returns, or while unwinding
+/// from it.
 struct Then<F: FnOnce()>(ManuallyDrop<F>);
 
 impl<F: FnOnce()> Then<F> {
-    /// Disarms the guard: gives the closure back, not run.
+    /// Disarms the guard: the closure is dropped without running.
     #[inline(always)]
-    fn disarm(self) -> F {
+    fn disarm(self) {
         let mut this = ManuallyDrop::new(self);
         // SAFETY: `this` is never dropped, so the closure is taken out exactly once.
-        unsafe { ManuallyDrop::take(&mut this.0) }
+        drop(unsafe { ManuallyDrop::take(&mut this.0) });
     }
 }
 
@@ -405,15 +403,8 @@ impl<F: FnOnce()> Drop for Then<F> {
     fn drop(&mut self) {
         // SAFETY: `drop` runs once, and nothing else takes the closure out.
         let then = unsafe { ManuallyDrop::take(&mut self.0) };
-        run_unwinding(then);
+        then();
     }
-}
-
-/// Runs `f` (a [`Then`] guard's closure, while unwinding).
-#[cold]
-#[inline(never)]
-fn run_unwinding(f: impl FnOnce()) {
-    f();
 }
 
 /// Builds the value `make` returns directly at `dst` (so a large value is not built on
@@ -430,7 +421,7 @@ pub unsafe fn write_with<T>(dst: NonNull<T>, make: impl FnOnce() -> T, undo: imp
     let guard = Then(ManuallyDrop::new(undo));
     // SAFETY: the caller guarantees `dst` is valid and aligned for a write of `T`.
     unsafe { dst.as_ptr().write(make()) };
-    drop(guard.disarm());
+    guard.disarm();
 }
 
 /// Writes `value` to `dst` and returns the trait-object pointer to it.
