@@ -835,8 +835,7 @@ impl Strategy for Bumped {
     }
 
     /// The fast path (nothing forgotten, the previous block fits) has no call; a new
-    /// block and the rest of the call run out of line
-    /// ([`place_then_cold`](Bumped::place_then_cold)).
+    /// block and the rest of the call run out of line.
     #[inline(always)]
     fn place_then<'s, 'o, T, D, M, R>(
         &'s mut self,

@@ -764,7 +764,7 @@ impl<A: Allocator + Clone + 'static> Strategy for Cached<A> {
     }
 
     /// The fast path (the block is free and fits) has no call; refilling the block and
-    /// the rest of the call run out of line ([`place_then_cold`](Cached::place_then_cold)).
+    /// the rest of the call run out of line.
     #[inline(always)]
     fn place_then<'s, 'o, T, D, M, R>(
         &'s mut self,

@@ -64,7 +64,7 @@ use crate::{CoerceFrom, Committed, DynPtr, Out, OwningPtr, Placed, Strategy};
 /// `Send` when the closure (the receiver and strategy borrows, the arguments) and the
 /// pointer are. Polling after completion panics. Dropping it drops the running future
 /// in place and gives its place back; forgetting it abandons the running future (the
-/// strategy's [`OwningPtr`](crate::OwningPtr) rules), and once pinned its own memory (the slot) stays
+/// strategy's [`OwningPtr`] rules), and once pinned its own memory (the slot) stays
 /// valid by `Pin`'s guarantee.
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Call<'s, D: ?Sized + 's, S: Strategy + 's, F> {
