@@ -967,10 +967,10 @@ impl Strategy for &Bumped {
     }
 }
 
-// SAFETY: a `BumpPtr<'s, D>` touches, besides its pointee, only the arena's count
-// `live`, an atomic: a pointer from the shared entry point decrements it with an atomic
-// read-modify-write; one from the exclusive entry point stores zero, which races with
-// nothing because the strategy stays exclusively borrowed while that pointer exists
+// SAFETY: a `BumpPtr<'s, D>` touches, besides its pointee, only the arena's counts
+// `live` and `room`, atomics: a pointer from the shared entry point decrements `live`
+// with an atomic read-modify-write; one from the exclusive entry point stores zero
+// into `live` and its room into `room`, which races with nothing because the strategy stays exclusively borrowed while that pointer exists
 // (`BumpPtr` invariant 3), and the borrow can only end after the pointer's drop, on
 // whichever thread, happened before (the means by which the pointer came back, such as
 // a scoped thread's join, synchronises). The arena's memory of a counted value is not

@@ -452,7 +452,8 @@ fn discard_unwinding<'s, T: 's, D: ?Sized + 's, S: Strategy + 's>(
     out: Out<'s, D, S>,
     token: S::Token<'s>,
 ) {
-    // SAFETY: the parts of a `Placed` taken apart just before, put back together.
+    // SAFETY: the parts of a `Placed` taken apart just before, put back together; its
+    // value has been dropped, and it is only discarded below.
     let placed = unsafe { Placed::<'_, 's, T, D, S>::new(value, out, token) };
     // SAFETY: its value's drop glue has run (and panicked); it is not used again.
     unsafe { S::discard(placed) };

@@ -60,7 +60,8 @@ use crate::{CoerceFrom, Rejected, Strategy, ThreadSafePointers};
 ///
 /// - Reference the pointee only through `as_ptr`/`as_mut_ptr`, within the borrow of `p`
 ///   they were obtained from, as a shared or unique reference respectively.
-/// - Once the pointee is treated as pinned, never move `p` again before dropping it.
+/// - Once the pointee is treated as pinned, never move `p` again before dropping it,
+///   unless [`POINTEE_OUTSIDE`](Self::POINTEE_OUTSIDE) is true.
 /// - [`release_moved`](Self::release_moved) only after the pointee has been moved out
 ///   (or dropped in place) and `p` is not pinned.
 pub unsafe trait OwningPtr: Sized {

@@ -327,6 +327,11 @@ impl<'o, 's, T, D: ?Sized + 's, S: Strategy + ?Sized + 's> Placed<'o, 's, T, D, 
     /// this address, not moved or reused, until the place is committed (then the
     /// pointer owns it) or discarded, or forever if neither happens. If it lies inside
     /// `out`, it stays valid as long as `out` does.
+    ///
+    /// Putting back together the parts of a placed value taken apart with
+    /// [`into_parts`](Self::into_parts) (to pass them by value) meets all of this, with the
+    /// value in whatever state it had reached: if it has been dropped in place, the
+    /// result may only be [`discard`](Strategy::discard)ed.
     #[inline(always)]
     pub unsafe fn new(
         value: NonNull<T>,
