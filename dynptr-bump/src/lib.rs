@@ -169,23 +169,44 @@ use dynptr_core::{
 ///    methods below, and those methods run on one thread at a time (`Bumped` is not
 ///    `Sync`) and never call into user code while holding one: a `&mut Arena` created
 ///    inside a method is unique.
+/// 4. Whenever the strategy is exclusively borrowed (the only time `room` is read): if
+///    `room` is not zero, `live` is zero and `room` is the size of the arena's `last`
+///    block, so the exclusive entry point may reuse that block after one comparison.
+///    Zero says nothing (the exclusive entry point then takes the long way, which sets
+///    it again). Whoever counts a value in `live` clears `room` first (the shared entry
+///    point finds it clear, see `finish_shared`), or with the strategy exclusively
+///    borrowed; so does every reset.
 pub struct Bumped {
     arena: UnsafeCell<Arena>,
-    live: AtomicUsize,
+    counts: Counts,
 }
+
+/// What a [`BumpPtr`] gives back to when it drops: the count of outstanding values
+/// (`live`), and the room of the exclusive entry point's block (`room`); see
+/// [`Bumped`]'s invariants.
+#[derive(Debug)]
+struct Counts {
+    live: AtomicUsize,
+    room: AtomicUsize,
+}
+
+/// The `room` a [`BumpBack`] carries for a value of the shared entry point (no block
+/// size is that large).
+const SHARED: usize = usize::MAX;
 
 /// The arena proper: the `Bump`, and the block the exclusive entry point reuses.
 ///
 /// # Invariants
 ///
-/// 1. If `last` is `Some(block)`, `block.ptr` starts `block.size` bytes of `bump`'s
+/// 1. If `last.size` is not zero, `last.ptr` starts `last.size` bytes of `bump`'s
 ///    memory, aligned to at least [`BLOCK_ALIGN`], that `bump` handed out to the
 ///    exclusive entry point and will not hand out again: no reset has happened since
-///    (every reset goes through [`Arena::reset`], which clears `last`). Only values
+///    (every reset goes through [`Arena::reset`], which empties `last`). Only values
 ///    from the exclusive entry point are ever stored there.
 struct Arena {
     bump: Bump,
-    last: Option<Block>,
+    /// [`Block::EMPTY`] when there is none (one size test, no `Option` tag).
+    last: Block,
 }
 
 /// The least alignment of the exclusive entry point's blocks, so that the test whether
@@ -199,6 +220,14 @@ struct Block {
     size: usize,
 }
 
+impl Block {
+    /// No block: dangling, of size 0 (no value of non-zero size fits it).
+    const EMPTY: Block = Block {
+        ptr: NonNull::dangling(),
+        size: 0,
+    };
+}
+
 // SAFETY: `Bump` is `Send`; `last` only points into memory that `bump` owns, so moving
 // the arena to another thread moves that memory's owner with it. A `Bumped` (the only
 // owner of an `Arena`) moves only when no pointer borrows it, so nothing on the old
@@ -208,7 +237,7 @@ unsafe impl Send for Arena {}
 impl Arena {
     /// Makes all of `bump`'s memory reusable, and forgets the exclusive block with it.
     fn reset(&mut self) {
-        self.last = None;
+        self.last = Block::EMPTY;
         self.bump.reset();
     }
 
@@ -263,8 +292,14 @@ impl Bumped {
 
     fn from_bump(bump: Bump) -> Self {
         Bumped {
-            arena: UnsafeCell::new(Arena { bump, last: None }),
-            live: AtomicUsize::new(0),
+            arena: UnsafeCell::new(Arena {
+                bump,
+                last: Block::EMPTY,
+            }),
+            counts: Counts {
+                live: AtomicUsize::new(0),
+                room: AtomicUsize::new(0),
+            },
         }
     }
 
@@ -299,7 +334,7 @@ impl Bumped {
     /// assert_eq!(arena.outstanding(), 0);
     /// ```
     pub fn outstanding(&self) -> usize {
-        self.live.load(Ordering::Acquire)
+        self.counts.live.load(Ordering::Acquire)
     }
 
     /// The largest number of bytes the arena may allocate from the global allocator,
@@ -350,10 +385,12 @@ impl Bumped {
     /// assert_eq!(arena.reset(), Reset::Reused);
     /// ```
     pub fn reset(&mut self) -> Reset {
-        match *self.live.get_mut() {
+        match *self.counts.live.get_mut() {
             0 => {
                 // Invariant 2: no value is counted, so none lives in the arena.
                 self.arena.get_mut().reset();
+                // Invariant 4: the block went with the reset.
+                *self.counts.room.get_mut() = 0;
                 Reset::Reused
             }
             abandoned => self.replace_abandoned(abandoned),
@@ -369,10 +406,12 @@ impl Bumped {
         fresh.set_allocation_limit(arena.bump.allocation_limit());
         leak(core::mem::replace(&mut arena.bump, fresh));
         // `Arena` invariant 1: the block was memory of the leaked `Bump`.
-        arena.last = None;
+        arena.last = Block::EMPTY;
         // Invariant 1: the fresh arena holds no value; the forgotten pointers still
         // refer to `live` but never touch it (they are never dropped).
-        *self.live.get_mut() = 0;
+        *self.counts.live.get_mut() = 0;
+        // Invariant 4: no block.
+        *self.counts.room.get_mut() = 0;
         Reset::Replaced { abandoned }
     }
 
@@ -393,6 +432,8 @@ impl Bumped {
         // thread increments it, so no value lives in the arena.
         // SAFETY: unique access (invariant 3); resetting frees nothing in use (invariant 2).
         unsafe { (*self.arena.get()).reset() };
+        // Invariant 4: the block went with the reset.
+        self.counts.room.store(0, Ordering::Relaxed);
     }
 
     /// Bumps a block for a `T` out of the arena (a dangling one if `T` is zero-sized).
@@ -418,26 +459,62 @@ impl Bumped {
     /// set `live` to 1 before anything else reads it.
     #[inline(always)]
     fn exclusive_block<T>(&mut self) -> Option<NonNull<T>> {
-        let outstanding = *self.live.get_mut();
+        let outstanding = *self.counts.live.get_mut();
         if outstanding != 0 {
             // Some were forgotten: none can be alive.
             self.replace_abandoned(outstanding);
         }
+        // `live` is zero now: the block's last occupant is gone (invariant 1), and
+        // `room` may say so (invariant 4).
+        *self.counts.room.get_mut() = self.arena.get_mut().last.size;
+        match self.reusable_block::<T>() {
+            Some(block) => Some(block),
+            None => self.exclusive_block_slow(Layout::new::<T>()).map(NonNull::cast),
+        }
+    }
+
+    /// The fast path of [`exclusive_block`](Self::exclusive_block): the previous value's
+    /// block when nothing was forgotten and the new value fits it (or a dangling
+    /// pointer for a zero-sized value), without any call; `None` sends the caller to
+    /// `exclusive_block`. Same guarantee as `exclusive_block`.
+    #[inline(always)]
+    fn reusable_block<T>(&mut self) -> Option<NonNull<T>> {
         if size_of::<T>() == 0 {
-            return Some(NonNull::dangling());
+            // A zero-sized value needs no memory: an aligned dangling pointer is valid
+            // for it, once nothing forgotten is counted.
+            return (*self.counts.live.get_mut() == 0).then(NonNull::dangling);
         }
-        // `live` is zero now: the block's last occupant is gone (invariant 1).
-        match self.arena.get_mut().last {
-            // Blocks are aligned to at least `BLOCK_ALIGN` (`Arena` invariant 1): for most
-            // values, the alignment test folds away.
-            Some(block)
-                if block.size >= size_of::<T>()
-                    && (align_of::<T>() <= BLOCK_ALIGN || block.ptr.cast::<T>().is_aligned()) =>
-            {
-                Some(block.ptr.cast())
-            }
-            _ => self.exclusive_block_slow(Layout::new::<T>()).map(NonNull::cast),
+        // Invariant 4: a non-zero `room` says that nothing is counted and that the block
+        // is `room` bytes; zero fits no `T` of non-zero size. Blocks are aligned to at
+        // least `BLOCK_ALIGN` (`Arena` invariant 1): for most values, the alignment test
+        // folds away.
+        let room = *self.counts.room.get_mut();
+        let block = self.arena.get_mut().last;
+        if room >= size_of::<T>() && (align_of::<T>() <= BLOCK_ALIGN || block.ptr.cast::<T>().is_aligned()) {
+            Some(block.ptr.cast())
+        } else {
+            None
         }
+    }
+
+    /// [`Strategy::place_then`] when the fast path cannot serve: out of line, so that
+    /// the fast path makes no call.
+    #[cold]
+    #[inline(never)]
+    fn place_then_cold<'s, 'o, T: 's, D, M: FnOnce() -> T, R>(
+        &'s mut self,
+        out: &'o mut MaybeUninit<BumpPtr<'s, D>>,
+        make: M,
+        then: impl FnOnce(Placed<'o, 's, T, D, Self>) -> R,
+    ) -> R
+    where
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        let Some(raw) = self.exclusive_block::<T>() else {
+            alloc::alloc::handle_alloc_error(Layout::new::<T>())
+        };
+        // SAFETY: `raw` comes straight from `exclusive_block`.
+        then(unsafe { self.finish_exclusive(raw, out, make) })
     }
 
     /// [`exclusive_block`](Self::exclusive_block) when the block is missing or too small:
@@ -446,6 +523,8 @@ impl Bumped {
     #[cold]
     #[inline(never)]
     fn exclusive_block_slow(&mut self, layout: Layout) -> Option<NonNull<u8>> {
+        // Invariant 4: the block may go with a reset below, and the allocation may fail.
+        *self.counts.room.get_mut() = 0;
         let arena = self.arena.get_mut();
         if !arena.fits_current_chunk(layout) {
             // Reclaim lazily, when the chunk is full: memory stays bounded by the chunk.
@@ -458,10 +537,12 @@ impl Bumped {
             .ok()?;
         // `Arena` invariant 1: fresh memory bumpalo hands out to nobody else, aligned to
         // at least `BLOCK_ALIGN`.
-        arena.last = Some(Block {
+        arena.last = Block {
             ptr,
             size: layout.size(),
-        });
+        };
+        // Invariant 4: `live` is zero.
+        *self.counts.room.get_mut() = layout.size();
         Some(ptr)
     }
 
@@ -476,7 +557,7 @@ impl Bumped {
     fn shared_block<T>(&self) -> Option<NonNull<T>> {
         // Acquire: pairs with the release decrement of every dropped value, so their
         // last accesses to arena memory happen before it is reused.
-        if self.live.load(Ordering::Acquire) == 0 {
+        if self.counts.live.load(Ordering::Acquire) == 0 {
             self.reset_idle();
         }
         self.bump_block::<T>()
@@ -500,9 +581,13 @@ impl Bumped {
         // (the caller's guarantee from `exclusive_block`), and the arena is not reset
         // while the strategy is borrowed. A panicking `make` leaves nothing to undo.
         unsafe { write_with(raw, make, || {}) };
+        // What `room` goes back to when the value's pointer drops (the arena keeps its
+        // block while the strategy is borrowed).
+        let room = *self.counts.room.get_mut();
         let token = BumpToken {
-            live: &self.live,
+            counts: &self.counts,
             exclusive: true,
+            room,
         };
         // SAFETY: `raw` is the value just built in arena memory reserved for it, which
         // does not move, with the arena's provenance.
@@ -530,8 +615,13 @@ impl Bumped {
         // A read-modify-write: values from this entry point may be dropped on other
         // threads meanwhile. Relaxed: only this thread reads the count to decide a
         // reset, with acquire.
-        self.live.fetch_add(1, Ordering::Relaxed);
-        let live = &self.live;
+        self.counts.live.fetch_add(1, Ordering::Relaxed);
+        // Invariant 4 holds without clearing `room`: it is zero already. It is set only
+        // while `live` is zero, so the first shared call after that saw `live` at zero
+        // and reset the arena, which cleared it (`shared_block`), and every later one
+        // found it zero.
+        let counts = &self.counts;
+        let live = &counts.live;
         // A panicking `make` leaves no value: its count is given back (Release, as a
         // drop does).
         let undo = || {
@@ -542,8 +632,9 @@ impl Bumped {
         // SAFETY: `raw` is valid and aligned for a `T` in arena memory nothing else uses.
         unsafe { write_with(raw, make, undo) };
         let token = BumpToken {
-            live,
+            counts,
             exclusive: false,
+            room: 0,
         };
         // SAFETY: as in `finish_exclusive`; the count keeps the memory reserved.
         unsafe { Placed::new(raw, NonNull::from(out), token) }
@@ -585,12 +676,15 @@ impl Bumped {
     }
 }
 
-/// What a value [`Bumped`] placed but has not committed keeps: the arena's count and
-/// the entry point. Opaque.
+/// What a value [`Bumped`] placed but has not committed keeps: the arena's counts and
+/// the entry point (with the room to give back, on the exclusive one). Opaque.
 #[derive(Debug)]
 pub struct BumpToken<'s> {
-    live: &'s AtomicUsize,
+    counts: &'s Counts,
+    /// Which entry point (known at compile time where the token is made).
     exclusive: bool,
+    /// On the exclusive entry point, its `room` before this value.
+    room: usize,
 }
 
 /// Writes the pointer of a placed value (counting it, on the exclusive path).
@@ -600,15 +694,25 @@ where
     D: ?Sized + CoerceFrom<T> + 's,
     S: Strategy<Ptr<'s, D> = BumpPtr<'s, D>, Token<'s> = BumpToken<'s>> + 's,
 {
-    let (value, out, BumpToken { live, exclusive }) = placed.into_parts();
+    let (
+        value,
+        out,
+        BumpToken {
+            counts,
+            exclusive,
+            room,
+        },
+    ) = placed.into_parts();
+    let room = if exclusive { room } else { SHARED };
     if exclusive {
         // The strategy is exclusively borrowed (`'s`): no other thread looks; the
-        // count was zero (invariant 2 of `BumpPtr`: one value, counted once).
-        live.store(1, Ordering::Relaxed);
+        // count was zero (one value, counted once). `Bumped` invariant 4: `room` first.
+        counts.room.store(0, Ordering::Relaxed);
+        counts.live.store(1, Ordering::Relaxed);
     }
     // SAFETY: the value was built in arena memory reserved for it (outside `out`) and
     // is now counted once in `live` (exclusive: the count is 1, the strategy borrowed).
-    unsafe { Held::commit(out, value, BumpBack { live, exclusive }) }
+    unsafe { Held::commit(out, value, BumpBack { counts, room }) }
 }
 
 /// Gives back the count of a placed value that was dropped (the shared path counted it
@@ -618,10 +722,16 @@ fn discard_bump<'s, T, D: ?Sized + 's, S>(placed: Placed<'_, 's, T, D, S>)
 where
     S: Strategy<Token<'s> = BumpToken<'s>> + 's,
 {
-    let (_, _, BumpToken { live, exclusive }) = placed.into_parts();
+    let (
+        _,
+        _,
+        BumpToken {
+            counts, exclusive, ..
+        },
+    ) = placed.into_parts();
     if !exclusive {
         // Release: as a drop does (the value's last accesses happen before a reset).
-        live.fetch_sub(1, Ordering::Release);
+        counts.live.fetch_sub(1, Ordering::Release);
     }
 }
 
@@ -633,7 +743,7 @@ impl Default for Bumped {
 
 impl Drop for Bumped {
     fn drop(&mut self) {
-        let abandoned = *self.live.get_mut();
+        let abandoned = *self.counts.live.get_mut();
         if abandoned != 0 {
             // Invariant 2: forgotten values live in the arena; it must never be freed.
             leak(core::mem::replace(&mut self.arena.get_mut().bump, Bump::new()));
@@ -724,6 +834,27 @@ impl Strategy for Bumped {
         M: FnOnce() -> T,
     {
         self.place_shared_as(out, make)
+    }
+
+    /// The fast path (nothing forgotten, the previous block fits) has no call; a new
+    /// block and the rest of the call run out of line.
+    #[inline(always)]
+    fn place_then<'s, 'o, T, D, M, R>(
+        &'s mut self,
+        out: &'o mut MaybeUninit<BumpPtr<'s, D>>,
+        make: M,
+        then: impl FnOnce(Placed<'o, 's, T, D, Self>) -> R,
+    ) -> R
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
+    {
+        match self.reusable_block::<T>() {
+            // SAFETY: `raw` comes straight from `reusable_block`.
+            Some(raw) => then(unsafe { self.finish_exclusive(raw, out, make) }),
+            None => self.place_then_cold(out, make, then),
+        }
     }
 
     #[inline]
@@ -838,10 +969,10 @@ impl Strategy for &Bumped {
     }
 }
 
-// SAFETY: a `BumpPtr<'s, D>` touches, besides its pointee, only the arena's count
-// `live`, an atomic: a pointer from the shared entry point decrements it with an atomic
-// read-modify-write; one from the exclusive entry point stores zero, which races with
-// nothing because the strategy stays exclusively borrowed while that pointer exists
+// SAFETY: a `BumpPtr<'s, D>` touches, besides its pointee, only the arena's counts
+// `live` and `room`, atomics: a pointer from the shared entry point decrements `live`
+// with an atomic read-modify-write; one from the exclusive entry point stores zero
+// into `live` and its room into `room`, which races with nothing because the strategy stays exclusively borrowed while that pointer exists
 // (`BumpPtr` invariant 3), and the borrow can only end after the pointer's drop, on
 // whichever thread, happened before (the means by which the pointer came back, such as
 // a scoped thread's join, synchronises). The arena's memory of a counted value is not
@@ -862,10 +993,12 @@ pub type BumpPtr<'s, D> = Held<D, BumpBack<'s>>;
 /// memory itself goes back with the arena's next reset).
 #[derive(Debug)]
 pub struct BumpBack<'s> {
-    live: &'s AtomicUsize,
-    // Invariant: if true, the strategy is exclusively borrowed for `'s` by this
-    // pointer: `live` is exactly 1 and nothing else accesses it meanwhile.
-    exclusive: bool,
+    counts: &'s Counts,
+    // Invariant: [`SHARED`], or the strategy is exclusively borrowed for `'s` by this
+    // pointer: `live` is exactly 1, `room` zero, and nothing else accesses them
+    // meanwhile; this is the `room` to give back, which the arena's `last` block still
+    // has.
+    room: usize,
 }
 
 // SAFETY: a `BumpPtr` is made only by `commit_bump`, for a value in memory of the arena
@@ -883,15 +1016,17 @@ unsafe impl GiveBack for BumpBack<'_> {
 
     #[inline(always)]
     unsafe fn give_back(self, _: NonNull<u8>, _: Option<Layout>) {
-        if self.exclusive {
+        if self.room != SHARED {
             // The invariant: the count is 1 and ours alone: no read-modify-write
-            // needed. Relaxed: the strategy reads the count only after its exclusive
-            // borrow has ended, which orders this store before that read.
-            self.live.store(0, Ordering::Relaxed);
+            // needed. Relaxed: the strategy reads the counts only after its exclusive
+            // borrow has ended, which orders these stores before that read. `room` as
+            // it was before this value (`Bumped` invariant 4).
+            self.counts.live.store(0, Ordering::Relaxed);
+            self.counts.room.store(self.room, Ordering::Relaxed);
         } else {
             // Release: pairs with the acquire load before a reset, so this value's
             // last accesses to its memory happen before that memory is reused.
-            self.live.fetch_sub(1, Ordering::Release);
+            self.counts.live.fetch_sub(1, Ordering::Release);
         }
     }
 }
@@ -980,18 +1115,57 @@ mod tests {
         assert!(chunks(&mut strategy) <= 2, "{} chunks", chunks(&mut strategy));
     }
 
+    fn room(strategy: &mut Bumped) -> usize {
+        *strategy.counts.room.get_mut()
+    }
+
+    /// `room` (invariant 4) through the call path: kept by a ready call, cleared by a
+    /// pending one and given back by its drop, cleared by a value forgotten on the
+    /// shared path, after which the next exclusive call replaces the arena.
+    #[test]
+    fn room_follows_the_counts() {
+        use dynptr_core::testkit::{block_on, call, call_shared, forget_reachable, poll_once, YieldOnce};
+
+        let mut strategy = Bumped::new();
+        assert_eq!(room(&mut strategy), 0, "no block yet");
+        let pending = || async {
+            YieldOnce::new().await;
+            2u32
+        };
+        assert_eq!(block_on(call(&mut strategy, pending)), 2);
+        let size = room(&mut strategy);
+        assert_eq!(size, strategy.arena.get_mut().last.size);
+        assert_ne!(size, 0);
+        assert_eq!(block_on(call(&mut strategy, || async { 1u32 })), 1);
+        assert_eq!(room(&mut strategy), size, "kept by a ready call");
+        assert_eq!(block_on(call(&mut strategy, pending)), 2);
+        assert_eq!(room(&mut strategy), size, "given back by the pointer's drop");
+        let mut forgotten = Box::pin(call_shared(&strategy, pending));
+        assert!(poll_once(forgotten.as_mut()).is_pending());
+        forget_reachable(forgotten);
+        assert_eq!(room(&mut strategy), 0, "cleared by the shared count");
+        let before = leaked_arenas();
+        assert_eq!(block_on(call(&mut strategy, || async { 4u32 })), 4);
+        assert!(
+            leaked_arenas() > before,
+            "the arena is left to the forgotten value"
+        );
+        assert_ne!(room(&mut strategy), 0, "a fresh block, free");
+    }
+
     #[test]
     fn every_reset_forgets_the_exclusive_block() {
         let mut strategy = Bumped::new();
         store::<64>(&mut strategy);
-        assert!(strategy.arena.get_mut().last.is_some());
+        assert_ne!(strategy.arena.get_mut().last.size, 0);
         assert_eq!(strategy.reset(), Reset::Reused);
-        assert!(strategy.arena.get_mut().last.is_none(), "explicit reset");
+        assert_eq!(strategy.arena.get_mut().last.size, 0, "explicit reset");
 
         store::<64>(&mut strategy);
         drop(DynPtr::<'_, u8, _>::new_shared(&strategy, 1));
-        assert!(
-            strategy.arena.get_mut().last.is_none(),
+        assert_eq!(
+            strategy.arena.get_mut().last.size,
+            0,
             "reset of an idle shared call"
         );
 

@@ -117,7 +117,8 @@ use dynptr_core::{
 /// 1. `block` is accessed only through `&mut self`, or by a shared-path call between
 ///    its successful `occupied` false-to-true exchange and the moment it hands the
 ///    block to a pointer or stores `false` again. While a pointer holds the block it
-///    does not access `block` (it clears `occupied`, found through its header).
+///    does not access `block`, except that its release reads the block's size (for
+///    `room`) right before it clears `occupied`, found through its header.
 /// 2. If `block.layout.size() > 0`, `block.ptr` was allocated by `alloc` with exactly
 ///    `block.layout`, whose alignment is at least that of `Header`; it is owned by this
 ///    cache and holds no abandoned value. Otherwise `block.ptr` is dangling and was never
@@ -129,7 +130,13 @@ use dynptr_core::{
 ///    dropped or been released (alive, or forgotten).
 /// 5. `abandoned` counts the blocks this cache leaked to forgotten values; each stays
 ///    allocated in `alloc` forever.
+/// 6. Whenever the cache is exclusively borrowed (the only time `room` is read): if
+///    `room` is not zero, `occupied` is false and `room` is `block.layout.size()`:
+///    the exclusive path may take the block after one comparison. Zero says nothing
+///    (the exclusive path then takes the long way, which sets it again). Whoever sets
+///    `occupied` clears `room` first, or with the cache exclusively borrowed.
 pub struct Cached<A: Allocator + Clone + 'static = Global> {
+    room: AtomicUsize,
     occupied: AtomicBool,
     block: UnsafeCell<Block>,
     one_offs: AtomicUsize,
@@ -278,6 +285,7 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
     #[inline]
     pub const fn new_in(alloc: A) -> Self {
         Cached {
+            room: AtomicUsize::new(0),
             occupied: AtomicBool::new(false),
             block: UnsafeCell::new(Block::EMPTY),
             one_offs: AtomicUsize::new(0),
@@ -314,7 +322,7 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
     pub fn try_with_capacity_in(layout: Layout, alloc: A) -> Result<Self, AllocError> {
         let mut cache = Self::new_in(alloc);
         let slot = Slot::of(layout)?;
-        regrow(&cache.alloc, cache.block.get_mut(), slot.need)?;
+        cache.make_room(slot.need)?;
         Ok(cache)
     }
 
@@ -376,10 +384,13 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
     }
 
     /// Makes the block ready for a value needing `need`: leaks it if its last occupant
-    /// was forgotten, grows it if `need` does not fit.
+    /// was forgotten, grows it if `need` does not fit; the block is free then, and
+    /// `room` says so (invariant 6).
     #[cold]
     #[inline(never)]
     fn make_room(&mut self, need: Layout) -> Result<(), AllocError> {
+        // Cleared first: `regrow` may fail and leave no block (invariant 6).
+        *self.room.get_mut() = 0;
         // `&mut self` proves that no pointer borrowing the cache is alive, so an occupant
         // was forgotten.
         if *self.occupied.get_mut() {
@@ -388,6 +399,7 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
         if !self.block.get_mut().fits(need) {
             regrow(&self.alloc, self.block.get_mut(), need)?;
         }
+        *self.room.get_mut() = self.block.get_mut().layout.size();
         Ok(())
     }
 
@@ -395,6 +407,7 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
     /// "no pointer", invariant 2 "no block") and count it (invariant 5).
     #[cold]
     fn abandon(&mut self) {
+        *self.room.get_mut() = 0;
         *self.block.get_mut() = Block::EMPTY;
         *self.occupied.get_mut() = false;
         self.abandoned += 1;
@@ -445,7 +458,9 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
     unsafe fn give_back(&self, claim: Claim, data: NonNull<u8>, layout: Layout) {
         match claim {
             Claim::Exclusive => {}
-            Claim::Block => self.release_block(),
+            // SAFETY: `Claim::Block`: this call claimed the block (our caller's
+            // guarantee) and gives it back once.
+            Claim::Block => unsafe { self.release_block() },
             // SAFETY: forwarded from our caller.
             Claim::OneOff => unsafe { self.release_one_off(data, layout) },
         }
@@ -470,17 +485,44 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
         let Ok(slot) = (const { Slot::for_type::<T>() }) else {
             return Err(oom(value));
         };
-        if (*self.occupied.get_mut() || !self.block.get_mut().fits(slot.need))
-            && self.make_room(slot.need).is_err()
-        {
+        if !self.room_for(slot.need) && self.make_room(slot.need).is_err() {
             return Err(oom(value));
         }
         let base = self.block.get_mut().ptr;
-        // The block holds no value: `occupied` was false, or `make_room` left the
-        // forgotten occupant's block behind. It is marked occupied by `commit`: nothing
-        // else can use the cache before, since it stays exclusively borrowed.
-        // SAFETY: large and aligned enough (invariant 2 with `fits`, or `make_room`), empty.
+        // The block holds no value: `room` said so, or `make_room` left the forgotten
+        // occupant's block behind. It is marked occupied by `commit`: nothing else can
+        // use the cache before, since it stays exclusively borrowed.
+        // SAFETY: large and aligned enough (invariant 6 with the alignment test, or
+        // `make_room`), empty.
         Ok(unsafe { self.build(base, slot.offset, out, value, Claim::Exclusive) })
+    }
+
+    /// Whether the block is free and fits `need`, in one comparison (invariant 6); the
+    /// alignment test folds away at compile time for alignments up to `MIN_ALIGN`.
+    /// False says nothing: `make_room` finds out.
+    #[inline(always)]
+    fn room_for(&mut self, need: Layout) -> bool {
+        *self.room.get_mut() >= need.size()
+            && (need.align() <= MIN_ALIGN || need.align() <= self.block.get_mut().layout.align())
+    }
+
+    /// [`Strategy::place_then`] when the block is taken by a forgotten value, missing or
+    /// too small: out of line, so that the fast path makes no call.
+    #[cold]
+    #[inline(never)]
+    fn place_then_cold<'s, 'o, T: 's, D, M: FnOnce() -> T, R>(
+        &'s mut self,
+        out: &'o mut MaybeUninit<CachePtr<'s, D, A>>,
+        make: M,
+        then: impl FnOnce(Placed<'o, 's, T, D, Self>) -> R,
+    ) -> R
+    where
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        match self.adapt_exclusive(out, make, drop) {
+            Ok(placed) => then(placed),
+            Err(()) => alloc::alloc::handle_alloc_error(Layout::new::<T>()),
+        }
     }
 
     /// The shared path, generic over what to do when the allocator fails.
@@ -504,6 +546,9 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
             .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
             .is_ok()
         {
+            // Invariant 6: no exclusive call can run while this value's borrow lives, and
+            // none reads `room` before this store if the value is forgotten.
+            self.room.store(0, Ordering::Relaxed);
             let block = self.block.get();
             // SAFETY: we won the exchange, so invariant 1 gives us exclusive access to
             // `block` until we hand it to a pointer or release the flag.
@@ -537,9 +582,21 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
 }
 
 impl<A: Allocator + Clone + 'static> Cached<A> {
-    /// Gives the block back: clears `occupied` (invariant 3).
+    /// Gives the block back: clears `occupied` (invariant 3), and sets `room` (invariant
+    /// 6) so that the next exclusive call takes the block after one comparison.
+    ///
+    /// # Safety
+    ///
+    /// The caller holds the block (a pointer to a value in it, dropped or moved out).
     #[inline(always)]
-    fn release_block(&self) {
+    unsafe fn release_block(&self) {
+        let block = self.block.get();
+        // SAFETY: invariant 1: the holder of the block may read it until it clears
+        // `occupied`, which happens below; nobody writes it meanwhile.
+        let size = unsafe { (*block).layout.size() };
+        // Before the flag: once it is clear, another holder may claim the block and clear
+        // `room` (its store then comes after this one).
+        self.room.store(size, Ordering::Relaxed);
         // Release: the next holder (Acquire) sees the block as we leave it.
         self.occupied.store(false, Ordering::Release);
     }
@@ -708,6 +765,34 @@ impl<A: Allocator + Clone + 'static> Strategy for Cached<A> {
         }
     }
 
+    /// The fast path (the block is free and fits) has no call; refilling the block and
+    /// the rest of the call run out of line.
+    #[inline(always)]
+    fn place_then<'s, 'o, T, D, M, R>(
+        &'s mut self,
+        out: &'o mut MaybeUninit<CachePtr<'s, D, A>>,
+        make: M,
+        then: impl FnOnce(Placed<'o, 's, T, D, Self>) -> R,
+    ) -> R
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
+    {
+        match const { Slot::for_type::<T>() } {
+            Ok(slot) if self.room_for(slot.need) => {
+                let base = self.block.get_mut().ptr;
+                // SAFETY: `room` is not zero, so the block is free (`occupied` is false)
+                // and `room` is its size (invariant 6): large enough, and aligned enough
+                // (invariant 2, or the test above); it is marked occupied by `commit`, and
+                // nothing else can use the cache before, since it stays exclusively
+                // borrowed.
+                then(unsafe { self.build(base, slot.offset, out, make, Claim::Exclusive) })
+            }
+            _ => self.place_then_cold(out, make, then),
+        }
+    }
+
     /// Writes the header (and marks the block occupied, on the exclusive path), then
     /// the pointer.
     #[inline]
@@ -720,6 +805,8 @@ impl<A: Allocator + Clone + 'static> Strategy for Cached<A> {
         let place = match claim {
             Claim::Exclusive => {
                 // The cache is exclusively borrowed (`'s`): no other thread looks.
+                // Invariant 6: `room` first.
+                cache.room.store(0, Ordering::Relaxed);
                 cache.occupied.store(true, Ordering::Relaxed);
                 Place::Block
             }
@@ -847,7 +934,9 @@ unsafe impl<A: Allocator + Clone + 'static> GiveBack for CacheBack<'_, A> {
         // SAFETY: the cache that stored the value, borrowed for `'s`; used through `&`.
         let cache = unsafe { &*cache };
         match place {
-            Place::Block => cache.release_block(),
+            // SAFETY: the header says the value is in the cache's block, which its pointer
+            // held until now; released once.
+            Place::Block => unsafe { cache.release_block() },
             // SAFETY: a one-off of `cache` holding this value (the header), whose value is
             // gone (the caller); released once.
             Place::OneOff => unsafe {
@@ -874,5 +963,43 @@ unsafe fn header_of<A: Allocator + Clone + 'static>(addr: NonNull<u8>) -> Header
 impl<A: Allocator + Clone + 'static> fmt::Debug for CacheBack<'_, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("CacheBack")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::boxed::Box;
+    use dynptr_core::testkit::{block_on, call, call_shared, forget_reachable, poll_once, YieldOnce};
+
+    fn room(cache: &mut Cached) -> usize {
+        *cache.room.get_mut()
+    }
+
+    /// `room` (invariant 6) through the call path: kept by a ready call, cleared by a
+    /// pending one and given back by its drop, cleared by a value forgotten on the
+    /// shared path, whose block the next exclusive call then leaves to it.
+    #[test]
+    fn room_follows_the_block() {
+        let mut cache = Cached::new();
+        assert_eq!(room(&mut cache), 0, "no block yet");
+        let pending = || async {
+            YieldOnce::new().await;
+            2u32
+        };
+        assert_eq!(block_on(call(&mut cache, pending)), 2);
+        let size = room(&mut cache);
+        assert_eq!(Some(size), cache.capacity().map(|c| c.size() + HEADER));
+        assert_eq!(block_on(call(&mut cache, || async { 1u32 })), 1);
+        assert_eq!(room(&mut cache), size, "kept by a ready call");
+        assert_eq!(block_on(call(&mut cache, pending)), 2);
+        assert_eq!(room(&mut cache), size, "given back by the pointer's drop");
+        let mut forgotten = Box::pin(call_shared(&cache, pending));
+        assert!(poll_once(forgotten.as_mut()).is_pending());
+        forget_reachable(forgotten);
+        assert_eq!(room(&mut cache), 0, "cleared by the shared claim");
+        assert_eq!(block_on(call(&mut cache, || async { 4u32 })), 4);
+        assert_eq!(cache.abandoned(), 1, "the forgotten value keeps its block");
+        assert_ne!(room(&mut cache), 0, "a fresh block, free");
     }
 }

@@ -49,9 +49,10 @@ use core::future::Future;
 use core::marker::PhantomData;
 use core::mem::{ManuallyDrop, MaybeUninit};
 use core::pin::Pin;
+use core::ptr::NonNull;
 use core::task::{Context, Poll};
 
-use crate::{CoerceFrom, Committed, DynPtr, Placed, Strategy};
+use crate::{CoerceFrom, Committed, DynPtr, Out, OwningPtr, Placed, Strategy};
 
 /// The future a dyn `async fn` call returns: not started, then (if the callee's future
 /// was pending on its first poll) running through the strategy's pointer, then done.
@@ -63,7 +64,7 @@ use crate::{CoerceFrom, Committed, DynPtr, Placed, Strategy};
 /// `Send` when the closure (the receiver and strategy borrows, the arguments) and the
 /// pointer are. Polling after completion panics. Dropping it drops the running future
 /// in place and gives its place back; forgetting it abandons the running future (the
-/// strategy's [`OwningPtr`](crate::OwningPtr) rules), and once pinned its own memory (the slot) stays
+/// strategy's [`OwningPtr`] rules), and once pinned its own memory (the slot) stays
 /// valid by `Pin`'s guarantee.
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Call<'s, D: ?Sized + 's, S: Strategy + 's, F> {
@@ -159,6 +160,37 @@ where
                 // guard makes the state `Empty` if anything below unwinds, and the state
                 // is set to `Filled` or `Empty` right after).
                 let start = unsafe { ManuallyDrop::take(Self::start_of(&mut this.store)) };
+                if const { <S::Ptr<'s, D> as OwningPtr>::POINTEE_OUTSIDE } {
+                    // The pointer goes into a local, and into the store only if the
+                    // callee's future is pending: no address inside `self` reaches the
+                    // callee, so the compiler may keep the caller's state in registers
+                    // across the call. A ready future leaves nothing to move.
+                    let mut local = MaybeUninit::uninit();
+                    let started = start(
+                        CallSlot {
+                            slot: &mut local,
+                            _brand: PhantomData,
+                        },
+                        cx,
+                    );
+                    // `Started` comes from `start` given this slot (the brand): pending
+                    // means the local holds the pointer, ready that it holds nothing.
+                    let poll = started.poll;
+                    let state = unwinding.disarm();
+                    if poll.is_pending() {
+                        // Moving the pointer leaves its pointee where it is, pinned:
+                        // `POINTEE_OUTSIDE` promises that it lives outside the pointer.
+                        // The store is free (the closure was moved out above).
+                        this.store.slot = ManuallyDrop::new(local);
+                    }
+                    // Computed, not branched on: one store.
+                    *state = if poll.is_pending() {
+                        State::Filled
+                    } else {
+                        State::Empty
+                    };
+                    return poll;
+                }
                 // The store is free now; the slot stays valid and unmoved until `Call`
                 // drops what it holds (`CallSlot`'s guarantee to the callee).
                 // SAFETY: a `MaybeUninit` field of the union: any bytes are valid for it.
@@ -292,7 +324,7 @@ impl<D: ?Sized, S: Strategy, F> core::fmt::Debug for Call<'_, D, S, F> {
 }
 
 /// The callee side of a call on a method taking `&mut self` or `self`: places the
-/// future `make` returns with [`Strategy::place`] and polls it once there, by its
+/// future `make` returns with [`Strategy::place_then`] and polls it once there, by its
 /// concrete type. Ready: drops it in place, [`discard`](Strategy::discard)s its place
 /// (no pointer is ever written) and returns the output. Pending:
 /// [`commit`](Strategy::commit)s, which writes the strategy's pointer into the slot for
@@ -312,10 +344,15 @@ where
     M: FnOnce() -> T,
 {
     let out = DynPtr::raw_slot(slot.slot);
-    first_poll(strategy.place::<T, D, M>(out, make), cx)
+    strategy.place_then::<T, D, M, _>(
+        out,
+        make,
+        #[inline(always)]
+        |placed| first_poll(placed, cx),
+    )
 }
 
-/// [`start`] for a method taking `&self`, through [`Strategy::place_shared`].
+/// [`start`] for a method taking `&self`, through [`Strategy::place_shared_then`].
 #[inline(always)]
 pub fn start_shared<'a, 's, T, D, S, M>(
     slot: CallSlot<'a, 's, D, S>,
@@ -330,37 +367,110 @@ where
     M: FnOnce() -> T,
 {
     let out = DynPtr::raw_slot(slot.slot);
-    first_poll(strategy.place_shared::<T, D, M>(out, make), cx)
+    strategy.place_shared_then::<T, D, M, _>(
+        out,
+        make,
+        #[inline(always)]
+        |placed| first_poll(placed, cx),
+    )
 }
 
-/// A placed value not committed: dropping this drops the value in place by its type
-/// (no indirect call; nothing when it needs no drop), then discards its place, also if
-/// the value's drop panics. What a ready first poll does, and a panicking one.
+/// A placed value not committed, guarding a first poll: if the poll panics, dropping
+/// this drops the value in place by its type (no indirect call; nothing when it needs
+/// no drop) and discards its place. The other paths [`disarm`](Self::disarm) it.
+///
+/// The work of the unwinding path is out of line and takes the placed value in parts,
+/// by value: the guard's drop is then small enough to inline, and the guard stays in
+/// registers on the paths that do not panic.
 struct Finish<'o, 's, T: 's, D: ?Sized + 's, S: Strategy + 's>(ManuallyDrop<Placed<'o, 's, T, D, S>>);
 
+/// A placed value whose value is being dropped: if that drop panics, dropping this
+/// discards the place (the value's drop glue has run). Out of line like [`Finish`].
+struct Discard<'o, 's, T: 's, D: ?Sized + 's, S: Strategy + 's>(ManuallyDrop<Placed<'o, 's, T, D, S>>);
+
+/// Takes the placed value out of a guard that is never dropped.
+#[inline(always)]
+fn defuse<'o, 's, T: 's, D: ?Sized + 's, S: Strategy + 's>(
+    guard: &mut ManuallyDrop<Placed<'o, 's, T, D, S>>,
+) -> Placed<'o, 's, T, D, S> {
+    // SAFETY: our callers take it out once, from a guard that is not used or dropped
+    // again.
+    unsafe { ManuallyDrop::take(guard) }
+}
+
 impl<'o, 's, T: 's, D: ?Sized + 's, S: Strategy + 's> Finish<'o, 's, T, D, S> {
-    /// The placed value, to commit.
+    /// The placed value, the guard disarmed.
     #[inline(always)]
     fn disarm(self) -> Placed<'o, 's, T, D, S> {
-        let mut this = ManuallyDrop::new(self);
-        // SAFETY: `this` is never dropped or used again: taken out once.
-        unsafe { ManuallyDrop::take(&mut this.0) }
+        defuse(&mut ManuallyDrop::new(self).0)
+    }
+}
+
+impl<'o, 's, T: 's, D: ?Sized + 's, S: Strategy + 's> Discard<'o, 's, T, D, S> {
+    /// The placed value, the guard disarmed.
+    #[inline(always)]
+    fn disarm(self) -> Placed<'o, 's, T, D, S> {
+        defuse(&mut ManuallyDrop::new(self).0)
     }
 }
 
 impl<'o, 's, T: 's, D: ?Sized + 's, S: Strategy + 's> Drop for Finish<'o, 's, T, D, S> {
     #[inline(always)]
     fn drop(&mut self) {
-        // SAFETY: `drop` runs once, and nothing else takes the placed value out.
-        let placed = unsafe { ManuallyDrop::take(&mut self.0) };
-        let value = placed.value();
-        // SAFETY: the placed value has just been dropped in place (`drop_in_place_then` runs
-        // this after the drop, or while its panic unwinds), and is not used again.
-        let discard = move || unsafe { S::discard(placed) };
-        // SAFETY: the value is initialised, owned by the placed value and used by
-        // nobody after this (`Placed`'s guarantee; nothing was committed).
-        unsafe { crate::drop_in_place_then(value, discard) };
+        let (value, out, token) = defuse(&mut self.0).into_parts();
+        finish_unwinding::<T, D, S>(value, out, token);
     }
+}
+
+impl<'o, 's, T: 's, D: ?Sized + 's, S: Strategy + 's> Drop for Discard<'o, 's, T, D, S> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        let (value, out, token) = defuse(&mut self.0).into_parts();
+        discard_unwinding::<T, D, S>(value, out, token);
+    }
+}
+
+/// What [`Finish`] does while a first poll's panic unwinds. The parts are those of a
+/// placed value, never committed, whose value is initialised.
+#[cold]
+#[inline(never)]
+fn finish_unwinding<'s, T: 's, D: ?Sized + 's, S: Strategy + 's>(
+    value: NonNull<T>,
+    out: Out<'s, D, S>,
+    token: S::Token<'s>,
+) {
+    // SAFETY: the parts of a `Placed` taken apart just before, put back together.
+    drop_then_discard(unsafe { Placed::<'_, 's, T, D, S>::new(value, out, token) });
+}
+
+/// What [`Discard`] does while the drop of a placed value unwinds. The parts are those
+/// of a placed value, never committed, whose value has been dropped.
+#[cold]
+#[inline(never)]
+fn discard_unwinding<'s, T: 's, D: ?Sized + 's, S: Strategy + 's>(
+    value: NonNull<T>,
+    out: Out<'s, D, S>,
+    token: S::Token<'s>,
+) {
+    // SAFETY: the parts of a `Placed` taken apart just before, put back together; its
+    // value has been dropped, and it is only discarded below.
+    let placed = unsafe { Placed::<'_, 's, T, D, S>::new(value, out, token) };
+    // SAFETY: its value's drop glue has run (and panicked); it is not used again.
+    unsafe { S::discard(placed) };
+}
+
+/// Drops a placed value that was never committed in place, by its type, then discards
+/// its place, also if the value's drop panics (through [`Discard`]).
+#[inline(always)]
+fn drop_then_discard<'s, T: 's, D: ?Sized + 's, S: Strategy + 's>(placed: Placed<'_, 's, T, D, S>) {
+    let value = placed.value();
+    let unwinding = Discard(ManuallyDrop::new(placed));
+    // SAFETY: the value is initialised, owned by the placed value and used by nobody
+    // after this (`Placed`'s guarantee; nothing was committed); dropped once, here.
+    unsafe { core::ptr::drop_in_place(value.as_ptr()) };
+    let placed = unwinding.disarm();
+    // SAFETY: the value has just been dropped in place, and is not used again.
+    unsafe { S::discard(placed) };
 }
 
 /// Polls the value just placed, by its type. Ready: drops it and discards its place.
@@ -387,7 +497,7 @@ where
     let future = unsafe { Pin::new_unchecked(future) };
     let poll = future.poll(cx);
     if poll.is_ready() {
-        drop(finish);
+        drop_then_discard(finish.disarm());
     } else {
         let _: Committed<'_> = S::commit(finish.disarm());
     }

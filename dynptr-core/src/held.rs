@@ -111,6 +111,9 @@ impl<D: ?Sized, G: GiveBack> Held<D, G> {
 unsafe impl<D: ?Sized, G: GiveBack> OwningPtr for Held<D, G> {
     type Target = D;
 
+    // The invariant: the value lives where `ptr` points, never inside the `Held`.
+    const POINTEE_OUTSIDE: bool = true;
+
     #[inline(always)]
     fn as_ptr(&self) -> NonNull<D> {
         self.ptr

@@ -60,12 +60,25 @@ use crate::{CoerceFrom, Rejected, Strategy, ThreadSafePointers};
 ///
 /// - Reference the pointee only through `as_ptr`/`as_mut_ptr`, within the borrow of `p`
 ///   they were obtained from, as a shared or unique reference respectively.
-/// - Once the pointee is treated as pinned, never move `p` again before dropping it.
+/// - Once the pointee is treated as pinned, never move `p` again before dropping it,
+///   unless [`POINTEE_OUTSIDE`](Self::POINTEE_OUTSIDE) is true.
 /// - [`release_moved`](Self::release_moved) only after the pointee has been moved out
 ///   (or dropped in place) and `p` is not pinned.
 pub unsafe trait OwningPtr: Sized {
     /// The pointee: a `dyn Trait` (or any type, for a monomorphic use).
     type Target: ?Sized;
+
+    /// Whether the pointee lives outside the pointer (a heap block, an arena, a stack
+    /// slot), so that moving the pointer never moves the pointee, even once the
+    /// pointee has been pinned. `false` (the default) for storage inside the pointer.
+    ///
+    /// When true, a [`Call`](crate::call::Call) lets the strategy write its pointer
+    /// into a local of the first poll and moves it into the call future only if the
+    /// callee's future is pending: the call future's memory then never escapes to the
+    /// callee, and its state stays in registers. Part of the unsafe contract: true only
+    /// if every pointer of this type keeps its pointee outside itself (rule 3 with no
+    /// inline case).
+    const POINTEE_OUTSIDE: bool = false;
 
     /// A pointer for shared access to the pointee.
     fn as_ptr(&self) -> NonNull<Self::Target>;

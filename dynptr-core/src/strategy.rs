@@ -179,6 +179,49 @@ pub trait Strategy {
         }
     }
 
+    /// [`place`](Self::place), then `then` with the placed value: what the call path
+    /// ([`call::start`](crate::call::start)) uses, `then` being the first poll.
+    ///
+    /// Override it when placing has a slow path that calls out of line (growing a
+    /// block, replacing an arena): run that path *and* `then` in a `#[cold]`
+    /// `#[inline(never)]` function of its own, so that the fast path makes no call. A
+    /// call whose path joins the fast one again makes the compiler save and restore
+    /// callee-saved registers around the whole placing path, on every call. The default
+    /// is `then(self.place(out, make))`.
+    #[inline(always)]
+    #[track_caller]
+    fn place_then<'s, 'o, T, D, M, R>(
+        &'s mut self,
+        out: &'o mut MaybeUninit<Self::Ptr<'s, D>>,
+        make: M,
+        then: impl FnOnce(Placed<'o, 's, T, D, Self>) -> R,
+    ) -> R
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
+    {
+        then(self.place(out, make))
+    }
+
+    /// [`place_shared`](Self::place_shared), then `then` with the placed value; see
+    /// [`place_then`](Self::place_then).
+    #[inline(always)]
+    #[track_caller]
+    fn place_shared_then<'s, 'o, T, D, M, R>(
+        &'s self,
+        out: &'o mut MaybeUninit<Self::Ptr<'s, D>>,
+        make: M,
+        then: impl FnOnce(Placed<'o, 's, T, D, Self>) -> R,
+    ) -> R
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+        M: FnOnce() -> T,
+    {
+        then(self.place_shared(out, make))
+    }
+
     /// Stores `value` for a method taking `&mut self` or `self` and returns the pointer
     /// by value (what eager returns such as `-> impl Iterator` use); gives the value
     /// back, untouched and not dropped, when it is not stored. Built on
@@ -284,6 +327,11 @@ impl<'o, 's, T, D: ?Sized + 's, S: Strategy + ?Sized + 's> Placed<'o, 's, T, D, 
     /// this address, not moved or reused, until the place is committed (then the
     /// pointer owns it) or discarded, or forever if neither happens. If it lies inside
     /// `out`, it stays valid as long as `out` does.
+    ///
+    /// Putting back together the parts of a placed value taken apart with
+    /// [`into_parts`](Self::into_parts) (to pass them by value) meets all of this, with the
+    /// value in whatever state it had reached: if it has been dropped in place, the
+    /// result may only be [`discard`](Strategy::discard)ed.
     #[inline(always)]
     pub unsafe fn new(
         value: NonNull<T>,

@@ -16,6 +16,11 @@ pub trait Alignment:
 {
     /// The alignment in bytes: `align_of::<Self>()`.
     const ALIGN: usize;
+
+    /// `ALIGN - 1` bytes: what a [`Slot`](crate::Slot)'s place puts before its flag, so
+    /// that the flag is the byte right before the value.
+    #[doc(hidden)]
+    type Pad: Copy + Send + Sync + Unpin + 'static;
 }
 
 macro_rules! markers {
@@ -29,6 +34,7 @@ macro_rules! markers {
 
         impl Alignment for $name {
             const ALIGN: usize = $n;
+            type Pad = [u8; $n - 1];
         }
 
         const _: () = assert!(core::mem::align_of::<$name>() == $n && core::mem::size_of::<$name>() == 0);

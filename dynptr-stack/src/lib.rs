@@ -83,7 +83,7 @@ pub use align::Alignment;
 pub use inline::{Inline, InlinePtr};
 #[cfg(feature = "alloc")]
 pub use inline_or::{InlineOr, InlineOrPtr};
-pub use slot::{Slot, SlotBack, SlotPtr, SlotRef};
+pub use slot::{Slot, SlotBack, SlotPtr, SlotRef, SlotToken};
 
 /// Aborts the process, without `std`: a panic whose unwinding drops a value that
 /// panics again, which the runtime turns into an abort ("panic in a destructor during

@@ -2,7 +2,7 @@
 
 use core::cell::{Cell, UnsafeCell};
 use core::fmt;
-use core::marker::PhantomPinned;
+use core::marker::{PhantomData, PhantomPinned};
 use core::mem::MaybeUninit;
 use core::pin::Pin;
 use core::ptr::NonNull;
@@ -104,7 +104,8 @@ pub struct Slot<const N: usize, A: Alignment = A16, const K: usize = 1> {
     _pinned: PhantomPinned,
 }
 
-/// One place of a slot.
+/// One place of a slot: the flag is the byte right before the buffer, so that a
+/// pointer finds it from the value's address ([`SlotBack`] is zero-sized).
 ///
 /// # Invariants
 ///
@@ -112,16 +113,26 @@ pub struct Slot<const N: usize, A: Alignment = A16, const K: usize = 1> {
 ///    `buf`, owned by exactly one [`SlotPtr`], live or forgotten.
 /// 2. Only the `SlotPtr` owning the value touches the value's bytes; a place is written
 ///    only while not `taken`.
-struct Place<const N: usize, A> {
-    buf: UnsafeCell<MaybeUninit<Buf<N, A>>>,
+/// 3. `taken` lies at `buf - 1` (checked at compile time in `new`).
+#[repr(C)]
+struct Place<const N: usize, A: Alignment> {
+    _pad: MaybeUninit<A::Pad>,
     taken: Cell<bool>,
+    buf: UnsafeCell<MaybeUninit<Buf<N, A>>>,
 }
 
 impl<const N: usize, A: Alignment> Place<N, A> {
     const fn new() -> Self {
+        const {
+            assert!(
+                core::mem::offset_of!(Self, taken) + 1 == core::mem::offset_of!(Self, buf),
+                "dynptr-stack: a place's flag is not right before its buffer"
+            )
+        };
         Place {
-            buf: UnsafeCell::new(MaybeUninit::uninit()),
+            _pad: MaybeUninit::uninit(),
             taken: Cell::new(false),
+            buf: UnsafeCell::new(MaybeUninit::uninit()),
         }
     }
 
@@ -138,13 +149,18 @@ impl<const N: usize, A: Alignment> Place<N, A> {
         reserve: bool,
     ) -> Placed<'o, 's, T, D, S>
     where
-        S: Strategy<Ptr<'s, D> = SlotPtr<'s, D>, Token<'s> = &'s Cell<bool>> + 's,
+        S: Strategy<Ptr<'s, D> = SlotPtr<'s, D>, Token<'s> = SlotToken<'s>> + 's,
     {
         // Folded away: every caller checked (or asserted at compile time) that it fits.
         assert!(Self::CAPACITY.fits::<T>(), "dynptr-stack: value does not fit");
         debug_assert!(!self.taken.get());
-        let dst = NonNull::new(self.buf.get())
-            .expect("UnsafeCell::get is non-null")
+        // From the whole place, not from `&self.buf`: the pointer reaches the flag too
+        // (`SlotBack` finds it from the value's address).
+        let place = NonNull::from(self).as_ptr();
+        // SAFETY: a raw projection to a field of a live place; no reference is made.
+        let buf = unsafe { &raw const (*place).buf };
+        let dst = NonNull::new(UnsafeCell::raw_get(buf))
+            .expect("a field of a place is non-null")
             .cast::<T>();
         if reserve {
             self.taken.set(true);
@@ -153,10 +169,14 @@ impl<const N: usize, A: Alignment> Place<N, A> {
         // `A::ALIGN >= align_of::<T>()` (asserted above); the place was empty, so nobody
         // else uses these bytes (invariant 2). A panic in `make` empties it again.
         unsafe { write_with(dst, make, || self.taken.set(false)) };
+        let token = SlotToken {
+            taken: &self.taken,
+            reserved: reserve,
+        };
         // SAFETY: `dst` is the value just built in the place, which nothing else uses
         // until it is committed or discarded (taken, or exclusively borrowed); it never
-        // moves, and has the provenance of the place's buffer.
-        unsafe { Placed::new(dst, NonNull::from(out), &self.taken) }
+        // moves, and has the provenance of the whole place.
+        unsafe { Placed::new(dst, NonNull::from(out), token) }
     }
 }
 
@@ -296,7 +316,7 @@ impl<'a, const N: usize, A: Alignment, const K: usize> Strategy for SlotRef<'a, 
 
     /// The place's flag, set when the pointer is written.
     type Token<'s>
-        = &'s Cell<bool>
+        = SlotToken<'s>
     where
         Self: 's;
 
@@ -349,11 +369,12 @@ impl<'a, const N: usize, A: Alignment, const K: usize> Strategy for SlotRef<'a, 
         T: 's,
         D: ?Sized + CoerceFrom<T> + 's,
     {
-        let (value, out, taken) = placed.into_parts();
+        let (value, out, SlotToken { taken, .. }) = placed.into_parts();
         taken.set(true);
         // SAFETY: the value was built at offset 0 of the place whose flag is `taken`, now
-        // set; nobody else owns it, it stays in the slot (outside `out`).
-        unsafe { Held::commit(out, value, SlotBack(taken)) }
+        // set, with a pointer that reaches the flag (`Place::place`); nobody else owns
+        // it, it stays in the slot (outside `out`).
+        unsafe { Held::commit(out, value, SlotBack(PhantomData)) }
     }
 
     /// Marks the place free.
@@ -363,21 +384,36 @@ impl<'a, const N: usize, A: Alignment, const K: usize> Strategy for SlotRef<'a, 
         T: 's,
         D: ?Sized + 's,
     {
-        let (_, _, taken) = placed.into_parts();
-        taken.set(false);
+        let (_, _, SlotToken { taken, reserved }) = placed.into_parts();
+        // The exclusive entry point never set it (`reserved` is known where the token
+        // is made, so this folds away).
+        if reserved {
+            taken.set(false);
+        }
     }
 }
 
-/// The pointer a [`SlotRef`] returns: the value's address (with its metadata) and its
-/// place's flag; the value itself stays in the slot (core's [`Held`] with [`SlotBack`]).
+/// The pointer a [`SlotRef`] returns: the value's address (with its metadata); the
+/// value itself stays in the slot (core's [`Held`] with [`SlotBack`]). Two words, like
+/// `Box<dyn Trait>`: the place's flag is the byte right before the value.
 pub type SlotPtr<'s, D> = Held<D, SlotBack<'s>>;
 
-/// How a [`SlotPtr`] gives its place back: it clears the place's flag.
-pub struct SlotBack<'s>(&'s Cell<bool>);
+/// How a [`SlotPtr`] gives its place back: it clears the place's flag, the byte right
+/// before the value. Zero-sized; borrows the slot for `'s`.
+pub struct SlotBack<'s>(PhantomData<&'s Cell<bool>>);
 
-// SAFETY: a `SlotPtr` is made only by `SlotRef::commit`, for a value at offset 0 of the
-// place whose flag this is, with that flag set (`Place` invariant 1). `give_back`
-// clears it once: the place is free again; no place is written while its flag is set
+/// What a value a [`SlotRef`] placed but has not committed keeps: its place's flag, and
+/// whether placing it set the flag already (the shared entry point). Opaque.
+#[derive(Debug)]
+pub struct SlotToken<'s> {
+    taken: &'s Cell<bool>,
+    reserved: bool,
+}
+
+// SAFETY: a `SlotPtr` is made only by `SlotRef::commit`, for a value at offset 0 of a
+// place, with its flag set (`Place` invariant 1), through a pointer derived from the
+// whole place; the flag is the byte before the value (`Place` invariant 3), alive for
+// `'s`. `give_back` clears it once: the place is free again; no place is written while its flag is set
 // (`Place` invariant 2). A forgotten pointer leaves its place taken forever (never
 // written again); the slot aborts the process rather than let that memory go (`Slot`'s
 // `Drop`), and cannot be moved or forgotten itself, being pinned and `!Unpin`. No
@@ -389,13 +425,17 @@ unsafe impl GiveBack for SlotBack<'_> {
     }
 
     #[inline(always)]
-    unsafe fn give_back(self, _: NonNull<u8>, _: Option<core::alloc::Layout>) {
-        self.0.set(false);
+    unsafe fn give_back(self, addr: NonNull<u8>, _: Option<core::alloc::Layout>) {
+        // SAFETY: the flag is the byte before the value, in the same place, which the
+        // value's pointer reaches (see above).
+        let flag = unsafe { addr.sub(1) }.cast::<Cell<bool>>();
+        // SAFETY: a live `Cell<bool>` of the slot, borrowed for `'s`; shared access only.
+        unsafe { flag.as_ref() }.set(false);
     }
 }
 
 impl fmt::Debug for SlotBack<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("SlotBack").field(&self.0.get()).finish()
+        f.write_str("SlotBack")
     }
 }
