@@ -782,12 +782,12 @@ impl<A: Allocator + Clone + 'static> Strategy for Cached<A> {
         match const { Slot::for_type::<T>() } {
             Ok(slot) if self.room_for(slot.need) => {
                 let base = self.block.get_mut().ptr;
-                // SAFETY: `room` is not zero, so the block is free (`occupied` is false)
-                // and `room` is its size (invariant 6): large enough, and aligned enough
-                // (invariant 2, or the test above); it is marked occupied by `commit`, and
-                // nothing else can use the cache before, since it stays exclusively
-                // borrowed.
-                then(unsafe { self.build(base, slot.offset, out, make, Claim::Exclusive) })
+                // `room` is not zero, so the block is free (`occupied` is false) and
+                // `room` is its size (invariant 6); `commit` marks it occupied, and the
+                // cache stays exclusively borrowed until then.
+                // SAFETY: the block is free, large and aligned enough (invariants 2, 6).
+                let placed = unsafe { self.build(base, slot.offset, out, make, Claim::Exclusive) };
+                then(placed)
             }
             _ => self.place_then_cold(out, make, then),
         }
