@@ -381,26 +381,23 @@ fn make_send(f: &mut TraitItemFn, trait_params: &[Ident]) {
             // The body's value is bound at the declared output type, so that it coerces
             // there (`&Thing` to `&dyn Ret`) as in a native `async fn`.
             let ret = Ident::new("__dynptr_ret", crate::args::hygienic());
-            *block = if !typed {
-                syn::parse_quote!({
-                    async move {
-                        #[allow(unused_variables, clippy::let_unit_value)]
-                        let _ = (#(&#names,)*);
-                        #(#stmts)*
-                    }
-                })
+            let body = if typed {
+                quote! {
+                    #[allow(clippy::let_unit_value, unreachable_code)]
+                    let #ret: #output = { #(#stmts)* };
+                    #[allow(unreachable_code)]
+                    #ret
+                }
             } else {
-                syn::parse_quote!({
-                    async move {
-                        #[allow(unused_variables, clippy::let_unit_value)]
-                        let _ = (#(&#names,)*);
-                        #[allow(clippy::let_unit_value, unreachable_code)]
-                        let #ret: #output = { #(#stmts)* };
-                        #[allow(unreachable_code)]
-                        #ret
-                    }
-                })
+                quote!(#(#stmts)*)
             };
+            *block = syn::parse_quote!({
+                async move {
+                    #[allow(unused_variables, clippy::let_unit_value)]
+                    let _ = (#(&#names,)*);
+                    #body
+                }
+            });
         }
     } else if let ReturnType::Type(_, ty) = &mut sig.output {
         if let Type::ImplTrait(imp) = &mut **ty {
@@ -447,7 +444,7 @@ fn send_bounds(sig: &mut Signature, trait_params: &[Ident], has_default: bool) {
     let mut params: Vec<Ident> = trait_params.to_vec();
     params.extend(sig.generics.type_params().map(|t| t.ident.clone()));
     params.push(Ident::new("Self", proc_macro2::Span::call_site()));
-    let generic = |ty: &Type| params.iter().any(|p| count_ident(ty, p) > 0);
+    let generic = |ty: &Type| params.iter().any(|p| mentions_ident(ty, p));
     let mut preds: Vec<WherePredicate> = Vec::new();
     let mut push = |ty: &Type, auto: &str| {
         let auto = Ident::new(auto, proc_macro2::Span::call_site());
@@ -805,14 +802,8 @@ fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) ->
                     r.colon_token = None;
                     r.reference = Some((Default::default(), life));
                     r.mutability = mutable.then(Default::default);
-                } else if r.colon_token.is_some() {
-                    errors.push(
-                        &*r,
-                        "`#[dyn_trait]` supports `self`, `&self`, `&mut self` and `self: Box<Self>` \
-                         receivers; `self: Pin<&mut Self>` and other typed receivers are not \
-                         supported yet",
-                    );
                 } else if r.reference.is_none() {
+                    // (Other typed receivers never get here: `outside_vtable` keeps them out.)
                     recv = Some(Recv::Value);
                 } else {
                     recv = Some(if r.mutability.is_some() {
@@ -862,18 +853,10 @@ fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) ->
         Ret::Future { output, send: false }
     } else {
         match &sig.output {
+            // (A nested `impl Trait` never gets here: `outside_vtable` keeps it out.)
             ReturnType::Type(_, ty) => match &**ty {
                 Type::ImplTrait(imp) => impl_ret(imp, errors),
-                other => {
-                    if contains_impl(other) {
-                        errors.push(
-                            other,
-                            "`impl Trait` nested inside a return type is not supported; return \
-                             `impl Trait` itself",
-                        );
-                    }
-                    Ret::Plain
-                }
+                _ => Ret::Plain,
             },
             ReturnType::Default => Ret::Plain,
         }
@@ -1068,30 +1051,33 @@ fn generics_as_impl_args(sig: &Signature) -> Option<Signature> {
     Some(out)
 }
 
-fn count_ident(ty: &Type, name: &Ident) -> usize {
-    struct Count<'n>(&'n Ident, usize);
-    impl Visit<'_> for Count<'_> {
-        fn visit_ident(&mut self, i: &Ident) {
-            if i == self.0 {
-                self.1 += 1;
-            }
-        }
+/// How often the identifier `name` occurs in `t`'s tokens (`V` in `&V`, `Vec<V>`,
+/// `V: Into<String>`; `Self` in `Self::Item`).
+pub(crate) fn count_ident<N: ?Sized>(t: &impl ToTokens, name: &N) -> usize
+where
+    Ident: PartialEq<N>,
+{
+    fn count<N: ?Sized>(stream: TokenStream, name: &N) -> usize
+    where
+        Ident: PartialEq<N>,
+    {
+        stream
+            .into_iter()
+            .map(|tt| match tt {
+                proc_macro2::TokenTree::Ident(i) => usize::from(i == *name),
+                proc_macro2::TokenTree::Group(g) => count(g.stream(), name),
+                _ => 0,
+            })
+            .sum()
     }
-    let mut c = Count(name, 0);
-    c.visit_type(ty);
-    c.1
+    count(t.to_token_stream(), name)
 }
 
-fn mentions_ident(t: &impl ToTokens, name: &Ident) -> bool {
-    t.to_token_stream().into_iter().any(|tt| mentions_tt(&tt, name))
-}
-
-fn mentions_tt(tt: &proc_macro2::TokenTree, name: &Ident) -> bool {
-    match tt {
-        proc_macro2::TokenTree::Ident(i) => i == name,
-        proc_macro2::TokenTree::Group(g) => g.stream().into_iter().any(|t| mentions_tt(&t, name)),
-        _ => false,
-    }
+pub(crate) fn mentions_ident<N: ?Sized>(t: &impl ToTokens, name: &N) -> bool
+where
+    Ident: PartialEq<N>,
+{
+    count_ident(t, name) > 0
 }
 
 /// `&Self`, `&'a mut Self`: the lifetime and whether it is `mut`.

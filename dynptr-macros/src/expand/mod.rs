@@ -130,7 +130,8 @@ pub(super) fn gen(m: &Model) -> Gen {
     }
     if let Some(w) = &m.item.generics.where_clause {
         for p in &w.predicates {
-            if mentions_self(p) {
+            // Names `Self` (as a type, or as `Self::Assoc`).
+            if crate::parse::mentions_ident(p, "Self") {
                 g.self_preds.push(quote!(#p));
             } else {
                 g.preds.push(quote!(#p));
@@ -138,19 +139,6 @@ pub(super) fn gen(m: &Model) -> Gen {
         }
     }
     g
-}
-
-/// A `where` predicate that names `Self` (as a type, or as `Self::Assoc`).
-fn mentions_self(p: &syn::WherePredicate) -> bool {
-    struct Finder(bool);
-    impl syn::visit::Visit<'_> for Finder {
-        fn visit_ident(&mut self, i: &Ident) {
-            self.0 |= i == "Self";
-        }
-    }
-    let mut f = Finder(false);
-    syn::visit::Visit::visit_where_predicate(&mut f, p);
-    f.0
 }
 
 /// The erased trait's name for a method: prefixed, so that calls on a wrapper (which
