@@ -40,6 +40,13 @@ pub(crate) struct Model {
     pub(crate) clone: bool,
     /// Supertraits that are `#[dyn_trait]` traits (without generic parameters).
     pub(crate) dyn_supers: Vec<syn::Path>,
+    /// Standard supertraits the wrapper cannot forward (`Future`, `Hash`, ...): its impl
+    /// of the trait requires them of itself.
+    pub(crate) plain_supers: Vec<syn::TraitBound>,
+    /// Why the wrapper cannot implement the trait at all (an `unsafe trait` without
+    /// `unsafe(forward)`, a method returning `impl Trait` outside the vtable without a
+    /// default), if so: the trait, the erased trait and the wrapper are still generated.
+    pub(crate) no_impl: Option<String>,
     /// Items that cannot go through the vtable and have no default: the wrapper's impl
     /// of the trait gives each a body that fails to compile where it is used.
     pub(crate) outside: Vec<Outside>,

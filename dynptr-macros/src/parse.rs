@@ -35,13 +35,18 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
     let mut errors = Errors::default();
     let original = item.clone();
 
+    // The wrapper cannot implement the trait (it still offers the vtable's methods
+    // through the erased trait, and the trait itself compiles as written): why.
+    let mut no_impl: Option<String> = None;
     match (&item.unsafety, args.unsafe_forward) {
-        (Some(unsafety), false) => errors.push(
-            unsafety,
-            "the wrapper of an `unsafe trait` would have to promise the trait's contract: if \
-             forwarding every method to the wrapped value upholds it, write \
-             `#[dyn_trait(unsafe(forward))]` (the macro then writes `unsafe impl` for the wrapper)",
-        ),
+        // The wrapper's impl would promise the trait's contract: only on the user's word.
+        (Some(_), false) => {
+            no_impl = Some(
+                "it is an `unsafe trait`: if forwarding every method to the wrapped value \
+                 upholds its contract, write `#[dyn_trait(unsafe(forward))]`"
+                    .into(),
+            )
+        }
         (None, true) => errors.push(
             item.trait_token,
             "`unsafe(forward)` is only for an `unsafe trait`",
@@ -74,6 +79,7 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
     let mut fmt_supers: Vec<Ident> = Vec::new();
     let mut clone = false;
     let mut dyn_supers: Vec<syn::Path> = Vec::new();
+    let mut plain_supers: Vec<syn::TraitBound> = Vec::new();
     let mut is_static = false;
     for bound in &item.supertraits {
         let t = match bound {
@@ -104,15 +110,10 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
             Some("Sized") => {}
             Some("Debug" | "Display") => fmt_supers.push(last.ident.clone()),
             Some("Clone") => clone = true,
-            Some(name) => errors.push(
-                t,
-                format!(
-                    "`{name}` is a standard trait that a `#[dyn_trait]` wrapper cannot implement by \
-                     forwarding (supported supertraits: `Send`, `Sync`, `Sized`, `'static`, `Clone`, \
-                     `Debug`, `Display` and other `#[dyn_trait]` traits); require it on the \
-                     implementors instead (a `where` bound where you need it)"
-                ),
-            ),
+            // Any other standard trait (`Future`, `Iterator`, `Hash`, ...): the wrapper does
+            // not forward it; its impl of the trait requires it of the wrapper (a `where`
+            // bound), so it applies where the user implements it for the wrapper.
+            Some(_) => plain_supers.push(t.clone()),
             None if t.path.segments.iter().all(|seg| seg.arguments.is_none()) => {
                 // Another `#[dyn_trait]` trait: its callback implements it for our wrapper.
                 dyn_supers.push(t.path.clone());
@@ -194,17 +195,17 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
                         let returns_impl =
                             matches!(&as_written.sig.output, ReturnType::Type(_, t) if contains_impl(t));
                         if returns_impl {
-                            errors.push(
-                                &f.sig.ident,
+                            // No body can stand for it on the wrapper (its `impl Trait`
+                            // needs a hidden type): the wrapper does not implement the trait.
+                            no_impl.get_or_insert_with(|| {
                                 format!(
-                                    "this method returns `impl Trait` and cannot go through the vtable ({why}): \
-                                     give it a default body so that the dyn wrapper can implement the trait, \
-                                     or return a concrete type (a `Box<dyn Trait>`, or `impl Trait` itself)"
-                                ),
-                            );
-                        } else {
-                            outside.push(Outside::Fn(as_written, why));
+                                    "`{}` returns `impl Trait` and cannot go through the vtable ({why}) \
+                                     and has no default body",
+                                    f.sig.ident
+                                )
+                            });
                         }
+                        outside.push(Outside::Fn(as_written, why));
                     }
                 } else if let Some(mut m) = method(f, &assoc_names, &mut errors) {
                     m.lazy = lazy;
@@ -260,6 +261,8 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
         fmt_supers,
         clone,
         dyn_supers,
+        plain_supers,
+        no_impl,
         original,
         args_tokens: args.to_tokens(),
     })

@@ -221,8 +221,9 @@
 //! - `#[dyn_trait(unsafe(forward))]`, only on an `unsafe trait`: you state that a wrapper
 //!   which forwards every method to the value it holds upholds the trait's contract (true
 //!   of a contract about what the methods return, false of one about the implementing
-//!   type's layout), so the macro writes `unsafe impl Foo for DynFoo`. Without it an
-//!   `unsafe trait` is refused with a message that says so.
+//!   type's layout), so the macro writes `unsafe impl Foo for DynFoo`. Without it the
+//!   trait still compiles and `DynFoo` offers its `async fn` and plain methods as its
+//!   own, but does not implement `Foo`.
 //!
 //! - `#[dyn_trait(bridge)]` (also dynosaur's spelling `bridge(blanket)`; `bridge(dyn)`
 //!   and `bridge(none)` are the default): also implements the trait for `&T`, `&mut T`,
@@ -258,8 +259,9 @@
 //! Supertraits: `Send`, `Sync`, `Sized` (every wrapper is sized), `'static`, `Clone`,
 //! `Debug`, `Display`, written bare or as paths (`::core::marker::Sync`, `fmt::Debug`),
 //! and other `#[dyn_trait]` traits of the same crate. Other standard traits
-//! (`Future`, `Iterator`, `Hash`, ..) are refused by name: the wrapper cannot implement
-//! them by forwarding.
+//! (`Future`, `Iterator`, `Hash`, `PartialEq`, ..) are not forwarded: the trait compiles,
+//! and `DynFoo` implements `Foo` where `DynFoo` implements them, so an `impl Hash for
+//! DynFoo<'_, S, R>` of your own makes it an `impl Foo`.
 //!
 //! Without the `box` feature there is no default strategy: name one with
 //! `with_strategy` (naming none is a compile-time error that says so).
@@ -430,15 +432,19 @@
 //!    `Future` parameters (through the vtable), trait-level `where Self: Sized + Send`,
 //!    default bodies (their value coerces to the declared type, `return` too), argument
 //!    patterns, `unsafe trait` (add `unsafe(forward)`, the promise that forwarding keeps
-//!    the contract), `Sized`/`Send`/`Sync` supertraits written as paths.
+//!    the contract, for the wrapper to implement it), `Sized`/`Send`/`Sync` supertraits
+//!    written as paths, other standard supertraits (`Future`, `Hash`: the wrapper
+//!    implements the trait where you implement them for it), an `async fn` whose output
+//!    nests `impl Trait` without a default (it stays with static dispatch; the wrapper
+//!    offers the other methods as its own and does not implement the trait).
 //! 5. Under `(Send)` the macro adds the bounds a `Send` future needs, as async-trait
 //!    does: `T: Sync` for a `&T` argument, `Self: Sync` for a default body taking
 //!    `&self`. Generic code over the strategy writes `S: SendStrategy`.
 //! 6. What does not: `&dyn Trait` of the trait itself (use the wrapper), recursion
-//!    without boxing (as in any native `async fn`), the `'async_trait` lifetime, an
-//!    `async fn` whose output nests `impl Trait` without a default, and standard traits
-//!    other than `Send`/`Sync`/`Sized`/`Clone`/`Debug`/`Display` as supertraits (each is
-//!    a compile error that says what to write).
+//!    without boxing (as in any native `async fn`), the `'async_trait` lifetime, and a
+//!    supertrait that is a plain trait of your own: the macro takes any supertrait it
+//!    does not know for a `#[dyn_trait]` one (the error is "cannot find macro `Tag`":
+//!    put `#[dyn_trait]` on `Tag`).
 //!
 //! **From `dynosaur`**
 //!

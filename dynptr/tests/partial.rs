@@ -190,3 +190,129 @@ mod nested_impl_output {
         assert_eq!(d.names().unwrap().sum::<u8>(), 3);
     }
 }
+
+/// Traits the wrapper cannot implement still compile as written, and the wrapper offers
+/// their vtable's methods as its own: an `unsafe trait` without `unsafe(forward)` (the
+/// impl would promise its contract), and a method returning `impl Trait` outside the
+/// vtable without a default (no body can stand for it on the wrapper).
+mod wrapper_without_impl {
+    use dynptr::{dyn_trait, Boxed};
+    use dynptr_core::testkit::block_on;
+    use static_assertions::{assert_impl_all, assert_not_impl_any};
+
+    /// # Safety
+    /// `size` is the implementor's size in bytes.
+    #[dyn_trait]
+    pub(crate) unsafe trait Pod {
+        fn size(&self) -> usize;
+        async fn bytes(&mut self, n: usize) -> usize;
+    }
+
+    struct Word(u64);
+
+    // SAFETY: `size` is the size of `Word`.
+    unsafe impl Pod for Word {
+        fn size(&self) -> usize {
+            core::mem::size_of::<Self>()
+        }
+        async fn bytes(&mut self, n: usize) -> usize {
+            self.0 += n as u64;
+            self.0 as usize
+        }
+    }
+
+    // async-trait's issue 281, without a default body.
+    #[dyn_trait(Send)]
+    pub(crate) trait Named {
+        type Error;
+        async fn method(&self) -> Result<impl AsRef<str> + Send + Sync, Self::Error>;
+        async fn id(&self) -> u32;
+    }
+
+    struct T;
+
+    impl Named for T {
+        type Error = u8;
+        async fn method(&self) -> Result<impl AsRef<str> + Send + Sync, Self::Error> {
+            Ok("mine")
+        }
+        async fn id(&self) -> u32 {
+            7
+        }
+    }
+
+    assert_not_impl_any!(DynPod<'static>: Pod);
+    assert_not_impl_any!(DynNamed<'static, u8>: Named);
+    // Their implementors keep them.
+    assert_impl_all!(Word: Pod);
+    assert_impl_all!(T: Named);
+
+    #[test]
+    fn the_wrapper_offers_the_vtable_methods_as_its_own() {
+        let mut w = Word(40);
+        let mut d = DynPod::with_strategy(&mut w, Boxed::new());
+        assert_eq!(d.size(), 8);
+        assert_eq!(block_on(d.bytes(2)), 42);
+        drop(d);
+        assert_eq!(w.0, 42);
+
+        let t = T;
+        let d = DynNamed::<u8>::from_ref(&t);
+        assert_eq!(block_on(d.id()), 7);
+        // The method outside the vtable stays with static dispatch.
+        assert_eq!(block_on(t.method()).unwrap().as_ref(), "mine");
+    }
+}
+
+/// A standard supertrait the wrapper does not forward (`Future`, `Iterator`, `Hash`):
+/// the trait compiles (async-trait's issue 2), and the wrapper implements it where the
+/// user implements the supertrait for the wrapper.
+mod standard_supertraits {
+    use core::hash::{Hash, Hasher};
+    use dynptr::{dyn_trait, Boxed, Strategy};
+    use static_assertions::{assert_impl_all, assert_not_impl_any};
+
+    #[dyn_trait]
+    pub(crate) trait Keyed: Hash {
+        fn key(&self) -> u32;
+    }
+
+    #[allow(dead_code)] // the trait's point is that it compiles
+    #[dyn_trait(Send)]
+    pub(crate) trait Polled: core::future::Future {
+        fn ready(&self) -> bool;
+    }
+
+    #[derive(Hash)]
+    struct K(u32);
+
+    impl Keyed for K {
+        fn key(&self) -> u32 {
+            self.0
+        }
+    }
+
+    // Hashing a `DynKeyed` hashes its key: now the wrapper implements `Keyed`.
+    impl<'a, S: Strategy, R> Hash for DynKeyed<'a, S, R>
+    where
+        R: dynptr::__private::HoldsRef<dyn ErasedKeyed<S> + 'a>,
+    {
+        fn hash<H: Hasher>(&self, state: &mut H) {
+            self.key().hash(state)
+        }
+    }
+
+    assert_impl_all!(DynKeyed<'static>: Keyed, Hash);
+    assert_not_impl_any!(DynPolled<'static>: Polled);
+
+    fn key_of(k: &impl Keyed) -> u32 {
+        k.key()
+    }
+
+    #[test]
+    fn the_wrapper_implements_the_trait_once_it_has_the_supertrait() {
+        let k = K(5);
+        let d = DynKeyed::from_ref_with_strategy(&k, Boxed::new());
+        assert_eq!(key_of(&d), 5);
+    }
+}

@@ -80,6 +80,10 @@ fn forwards(ptr: Ptr, recv: Recv) -> bool {
 }
 
 pub(super) fn bridges(m: &Model) -> TokenStream {
+    if m.no_impl.is_some() && m.item.unsafety.is_some() {
+        // Forwarding an `unsafe trait` needs the user's `unsafe(forward)`.
+        return TokenStream::new();
+    }
     if !m.bridge {
         return quote!();
     }

@@ -155,6 +155,10 @@ pub(super) fn wrapper_impl(m: &Model) -> TokenStream {
 }
 
 pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> TokenStream {
+    if m.no_impl.is_some() && target.is_some() {
+        // Another wrapper's impl of its trait then requires this one of itself, unmet.
+        return TokenStream::new();
+    }
     let g = gen(m);
     let (erased, life) = (&m.erased, &m.life);
     let s = target.map_or(&m.strategy, |t| &t.strategy);
@@ -202,10 +206,16 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
     if m.clone {
         extra.push(quote!(Self: ::core::clone::Clone));
     }
+    // The trait's impl needs the supertraits of the wrapper: the standard ones it does
+    // not forward make it apply where the user implements them for the wrapper.
+    let mut super_bounds = Vec::new();
     if target.is_none() {
         for path in &m.dyn_supers {
-            extra.push(quote!(Self: #path));
+            super_bounds.push(quote!(Self: #path));
         }
+    }
+    for bound in &m.plain_supers {
+        super_bounds.push(quote!(Self: #bound));
     }
     if m.is_static && target.is_none() {
         extra.push(quote!(#life: 'static));
@@ -351,6 +361,61 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
                 _ => quote!(#erased_path::#name(#recv, #strategy, #(#arg_exprs),*)),
             }
         };
+        (method, sig, body)
+    });
+    let methods: Vec<_> = methods.collect();
+    if let (Some(why), None) = (&m.no_impl, target) {
+        // The wrapper cannot implement the trait: it offers the vtable's methods as its
+        // own (`Self::Item` named by the wrapper's parameter).
+        let vis = &m.item.vis;
+        // An inherent `-> impl Trait` captures no lifetime by itself in this edition: a
+        // returned future becomes an `async fn` awaiting the call (which captures every
+        // lifetime); other `impl Trait` returns are not offered.
+        let methods = methods.iter().filter_map(|(method, sig, body)| {
+            let mut sig = sig.clone();
+            let body = match &method.ret {
+                Ret::Plain => quote!(#body),
+                Ret::Future { output, .. } => {
+                    sig.asyncness = Some(Default::default());
+                    sig.output = syn::parse_quote!(-> #output);
+                    quote!({ #body }.await)
+                }
+                Ret::Dyn { .. } | Ret::Wrapper { .. } => return None,
+            };
+            Erase {
+                assoc: &names,
+                life: None,
+            }
+            .visit_signature_mut(&mut sig);
+            let attrs = &method.cfg_attrs;
+            Some(quote! {
+                #(#attrs)*
+                #[inline]
+                #vis #sig {
+                    #body
+                }
+            })
+        });
+        let r = &m.receiver;
+        let auto = &m.auto;
+        let dyn_ty = erased_dyn(m, &g, life);
+        let access = holds(m, &dyn_ty);
+        let doc = format!("The methods of [`{trait_ident}`] that go through the vtable. The wrapper does not implement the trait: {why}.");
+        return quote! {
+            #[doc = #doc]
+            #[allow(clippy::type_complexity, clippy::needless_lifetimes, clippy::manual_async_fn)]
+            impl<#life, #(#params,)* #(#assoc,)* #s, #r> #wrapper<#life, #(#args,)* #(#assoc,)* #s, #r>
+            where
+                #s: #(#s_bounds)+*,
+                #r: #access #(+ ::core::marker::#auto)*,
+                #(#extra,)*
+                #(#preds,)*
+            {
+                #(#methods)*
+            }
+        };
+    }
+    let methods = methods.iter().map(|(method, sig, body)| {
         let attrs = &method.cfg_attrs;
         quote! {
             #(#attrs)*
@@ -368,13 +433,7 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
     let r = target.map_or(&m.receiver, |t| &t.receiver);
     let auto = &m.auto;
     let dyn_ty = target.map_or_else(|| erased_dyn(m, &g, life), |t| t.dyn_ty.clone());
-    let access = if m.by_value() {
-        quote!(::dynptr::__private::HoldsOwned<#dyn_ty>)
-    } else if m.all_shared {
-        quote!(::dynptr::__private::HoldsRef<#dyn_ty>)
-    } else {
-        quote!(::dynptr::__private::HoldsMut<#dyn_ty>)
-    };
+    let access = holds(m, &dyn_ty);
     if let Some(t) = target {
         let (generics, self_ty, tpath, tpreds) = (&t.generics, &t.self_ty, &t.trait_path, &t.preds);
         return quote! {
@@ -384,6 +443,7 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
                 #s: #(#s_bounds)+*,
                 #r: #access,
                 #(#extra,)*
+                #(#super_bounds,)*
                 #(#self_preds,)*
                 #tpreds
             {
@@ -400,6 +460,7 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
             #s: #(#s_bounds)+*,
             #r: #access #(+ ::core::marker::#auto)*,
             #(#extra,)*
+            #(#super_bounds,)*
             #(#preds,)*
             #(#self_preds,)*
         {
@@ -407,6 +468,17 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
             #(#methods)*
             #(#outside)*
         }
+    }
+}
+
+/// The holder trait the wrapper's receiver storage must implement for its methods.
+fn holds(m: &Model, dyn_ty: &TokenStream) -> TokenStream {
+    if m.by_value() {
+        quote!(::dynptr::__private::HoldsOwned<#dyn_ty>)
+    } else if m.all_shared {
+        quote!(::dynptr::__private::HoldsRef<#dyn_ty>)
+    } else {
+        quote!(::dynptr::__private::HoldsMut<#dyn_ty>)
     }
 }
 
