@@ -447,8 +447,8 @@ where
     }
 }
 #[doc(hidden)]
-#[allow(unused_macros, non_snake_case)]
-macro_rules ! __dynptr_trait_Sink { ($ ($ callback : tt) *) => { :: dynptr :: __private :: dyn_trait_callback ! { [$ ($ callback) *] [] pub trait Sink { async fn put (& mut self , name : impl Into < String > , each : impl FnMut (u8) -> u8) ; async fn then (& mut self , done : impl FnOnce (u32) -> u32 , wait : impl core :: future :: Future < Output = () >) ; async fn show (& self , what : & impl core :: fmt :: Debug , key : & str) -> usize ; async fn fill (& mut self , items : impl Iterator < Item = u8 >) -> usize ; } } } ; }
+#[macro_export]
+macro_rules ! __dynptr_trait_Sink_18556f454f985e22 { ($ ($ callback : tt) *) => { :: dynptr :: __private :: dyn_trait_callback ! { [$ ($ callback) *] [] pub trait Sink { async fn put (& mut self , name : impl Into < String > , each : impl FnMut (u8) -> u8) ; async fn then (& mut self , done : impl FnOnce (u32) -> u32 , wait : impl core :: future :: Future < Output = () >) ; async fn show (& self , what : & impl core :: fmt :: Debug , key : & str) -> usize ; async fn fill (& mut self , items : impl Iterator < Item = u8 >) -> usize ; } } } ; }
 #[doc(hidden)]
 #[allow(unused_imports)]
-pub(crate) use __dynptr_trait_Sink as Sink;
+pub use __dynptr_trait_Sink_18556f454f985e22 as Sink;

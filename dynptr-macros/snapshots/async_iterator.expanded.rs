@@ -268,8 +268,8 @@ where
     }
 }
 #[doc(hidden)]
-#[allow(unused_macros, non_snake_case)]
-macro_rules ! __dynptr_trait_AsyncIterator { ($ ($ callback : tt) *) => { :: dynptr :: __private :: dyn_trait_callback ! { [$ ($ callback) *] [] pub trait AsyncIterator { type Item ; async fn next (& mut self) -> Option < Self :: Item > ; } } } ; }
+#[macro_export]
+macro_rules ! __dynptr_trait_AsyncIterator_39507712ca985e5a { ($ ($ callback : tt) *) => { :: dynptr :: __private :: dyn_trait_callback ! { [$ ($ callback) *] [] pub trait AsyncIterator { type Item ; async fn next (& mut self) -> Option < Self :: Item > ; } } } ; }
 #[doc(hidden)]
 #[allow(unused_imports)]
-pub(crate) use __dynptr_trait_AsyncIterator as AsyncIterator;
+pub use __dynptr_trait_AsyncIterator_39507712ca985e5a as AsyncIterator;

@@ -281,8 +281,8 @@ where
     }
 }
 #[doc(hidden)]
-#[allow(unused_macros, non_snake_case)]
-macro_rules ! __dynptr_trait_Job { ($ ($ callback : tt) *) => { :: dynptr :: __private :: dyn_trait_callback ! { [$ ($ callback) *] [] pub trait Job { async fn run (self , budget : u32) -> u32 ; fn cancel (self : Box < Self >) -> bool ; fn name (& self) -> & str ; } } } ; }
+#[macro_export]
+macro_rules ! __dynptr_trait_Job_1cf21a904f8f7021 { ($ ($ callback : tt) *) => { :: dynptr :: __private :: dyn_trait_callback ! { [$ ($ callback) *] [] pub trait Job { async fn run (self , budget : u32) -> u32 ; fn cancel (self : Box < Self >) -> bool ; fn name (& self) -> & str ; } } } ; }
 #[doc(hidden)]
 #[allow(unused_imports)]
-pub(crate) use __dynptr_trait_Job as Job;
+pub use __dynptr_trait_Job_1cf21a904f8f7021 as Job;

@@ -356,8 +356,8 @@ where
     }
 }
 #[doc(hidden)]
-#[allow(unused_macros, non_snake_case)]
-macro_rules ! __dynptr_trait_Store { ($ ($ callback : tt) *) => { :: dynptr :: __private :: dyn_trait_callback ! { [$ ($ callback) *] [Send ,] pub trait Store < K : Eq > { type Value ; async fn get (& self , key : & K) -> Option < Self :: Value > ; fn len (& self) -> usize ; } } } ; }
+#[macro_export]
+macro_rules ! __dynptr_trait_Store_8896af54b2f9b369 { ($ ($ callback : tt) *) => { :: dynptr :: __private :: dyn_trait_callback ! { [$ ($ callback) *] [Send ,] pub trait Store < K : Eq > { type Value ; async fn get (& self , key : & K) -> Option < Self :: Value > ; fn len (& self) -> usize ; } } } ; }
 #[doc(hidden)]
 #[allow(unused_imports)]
-pub(crate) use __dynptr_trait_Store as Store;
+pub use __dynptr_trait_Store_8896af54b2f9b369 as Store;

@@ -301,9 +301,9 @@ where
     }
 }
 #[doc(hidden)]
-#[allow(unused_macros, non_snake_case)]
-macro_rules ! __dynptr_trait_Named { ($ ($ callback : tt) *) => { :: dynptr :: __private :: dyn_trait_callback ! { [$ ($ callback) *] [] pub trait Named : Clone + core :: fmt :: Debug + Base { async fn greet (& self) -> String { String :: from ("hello") } fn id (& self) -> u64 ; } } } ; }
+#[macro_export]
+macro_rules ! __dynptr_trait_Named_1ddd5f373e1f3a9b { ($ ($ callback : tt) *) => { :: dynptr :: __private :: dyn_trait_callback ! { [$ ($ callback) *] [] pub trait Named : Clone + core :: fmt :: Debug + Base { async fn greet (& self) -> String { String :: from ("hello") } fn id (& self) -> u64 ; } } } ; }
 #[doc(hidden)]
 #[allow(unused_imports)]
-pub(crate) use __dynptr_trait_Named as Named;
+pub use __dynptr_trait_Named_1ddd5f373e1f3a9b as Named;
 Base! { supertrait ['a , S : :: dynptr :: __private :: Strategy , R] [DynNamed < 'a , S , R >] [DynNamed] [S] [R] [dyn ErasedNamed < S > + 'a] [] [Base] [ErasedBase] }

@@ -113,7 +113,7 @@
 //!   feature;
 //! - another `#[dyn_trait]` trait without generic parameters or associated types
 //!   (`trait Gadget: Named`): `DynGadget` implements `Named` too, through the callback
-//!   below. Both traits must be in the same crate.
+//!   below. `Named` may be in another crate if it is `pub`.
 //!
 //! Every other shape is a compile error that says what to write instead.
 //!
@@ -208,9 +208,16 @@
 //! a trait's *items* (a supertrait, the sealed enum), it asks the trait: `#[dyn_trait]`
 //! emits a hidden `macro_rules!` next to the trait, imported under the trait's own name
 //! in the macro namespace (so `use path::Bar` brings it along), that hands the trait's
-//! definition to the requesting macro. It is crate-local (a `macro_rules!` made by a
-//! macro cannot be exported by path), and it is not emitted for traits named like a
-//! standard derive (`Clone`, `Debug`, `Hash`, ..), which it would shadow.
+//! definition to the requesting macro. A `pub` trait's callback is `#[macro_export]`ed
+//! under a name unique to the trait and re-exported next to it, so a trait, an
+//! `impl Bar` argument or a `#[sealed]` enum in another crate reaches it through the
+//! trait's path (tested by the workspace's `xcrate` pair). The definition expands where
+//! it is used: its `crate::` paths become the defining crate's, but a name it brings in
+//! with `use` must be in scope there too (write `crate::Reading`, not `Reading` after
+//! `use crate::Reading`, in a trait meant for other crates); `impl Bar` needs `ErasedBar`
+//! next to `Bar` (import both, or write the path `impl other::Bar`). The callback is not
+//! emitted for traits named like a standard derive (`Clone`, `Debug`, `Hash`, ..), which
+//! it would shadow.
 //!
 //! Arguments:
 //! - `#[dyn_trait(Send)]`: adds `+ Send` to the trait's `async fn` and `-> impl Trait`
@@ -258,7 +265,7 @@
 //!
 //! Supertraits: `Send`, `Sync`, `Sized` (every wrapper is sized), `'static`, `Clone`,
 //! `Debug`, `Display`, written bare or as paths (`::core::marker::Sync`, `fmt::Debug`),
-//! and other `#[dyn_trait]` traits of the same crate. Other standard traits
+//! and other `#[dyn_trait]` traits (of another crate too, if `pub`). Other standard traits
 //! (`Future`, `Iterator`, `Hash`, `PartialEq`, ..) are not forwarded: the trait compiles,
 //! and `DynFoo` implements `Foo` where `DynFoo` implements them, so an `impl Hash for
 //! DynFoo<'_, S, R>` of your own makes it an `impl Foo`.
@@ -528,9 +535,8 @@
 //! Methods returning a future return an `async` block over the `match`; methods returning
 //! `impl Iterator` (`DoubleEndedIterator`, `ExactSizeIterator`), `impl Debug` or
 //! `impl Display` return a hidden enum of the variants' values that implements the
-//! trait. Not yet: generic traits, methods returning another `#[dyn_trait]` trait, and
-//! traits from another crate (the trait's items reach `#[sealed]` through a crate-local
-//! callback).
+//! trait. A `pub` trait from another crate works too. Not yet: generic traits and
+//! methods returning another `#[dyn_trait]` trait.
 //!
 //! ## Features
 //!

@@ -31,14 +31,41 @@ const STD_MACRO_NAMES: &[&str] = &[
 
 /// The `macro_rules!` callback that carries the trait to other macros: `Foo! { .. }`
 /// expands to `dyn_trait_callback! { [..] [args] trait Foo { .. } }`. Imported next to
-/// the trait under the trait's name, so `use path::Foo` brings both; crate-local.
+/// the trait under the trait's name, so `use path::Foo` brings both.
+///
+/// A `pub` trait's callback is exported (`#[macro_export]`, under a name unique to the
+/// trait) and re-exported next to it, so other crates' `#[dyn_trait]` traits and
+/// `#[sealed]` enums reach it through the trait's path; its `crate::` paths become
+/// `$crate::`. The trait's other names resolve where the callback expands: a type the
+/// trait names through a `use` must be in scope there too.
 pub(super) fn callback(m: &Model) -> TokenStream {
     let name = &m.item.ident;
     if STD_MACRO_NAMES.iter().any(|n| name == n) {
         return quote!();
     }
+    let args = &m.args_tokens;
+    let original = &m.original;
+    if matches!(m.item.vis, syn::Visibility::Public(_)) {
+        let tokens = quote!(#original);
+        let mac = Ident::new(
+            &format!("__dynptr_trait_{name}_{:016x}", fnv(&tokens.to_string())),
+            name.span(),
+        );
+        let original = dollar_crate(tokens);
+        return quote! {
+            #[doc(hidden)]
+            #[macro_export]
+            macro_rules! #mac {
+                ($($callback:tt)*) => {
+                    ::dynptr::__private::dyn_trait_callback! { [$($callback)*] [#args] #original }
+                };
+            }
+            #[doc(hidden)]
+            #[allow(unused_imports)]
+            pub use #mac as #name;
+        };
+    }
     let mac = Ident::new(&format!("__dynptr_trait_{name}"), name.span());
-    let (original, args) = (&m.original, &m.args_tokens);
     quote! {
         #[doc(hidden)]
         #[allow(unused_macros, non_snake_case)]
@@ -51,6 +78,49 @@ pub(super) fn callback(m: &Model) -> TokenStream {
         #[allow(unused_imports)]
         pub(crate) use #mac as #name;
     }
+}
+
+/// `crate` at the start of a path becomes `$crate` (the defining crate, wherever the
+/// callback expands).
+fn dollar_crate(tokens: TokenStream) -> TokenStream {
+    use proc_macro2::{Group, Punct, Spacing, TokenTree};
+    let mut out = Vec::new();
+    let mut prev_colons = false;
+    let mut iter = tokens.into_iter().peekable();
+    while let Some(tt) = iter.next() {
+        match tt {
+            TokenTree::Group(g) => {
+                let mut ng = Group::new(g.delimiter(), dollar_crate(g.stream()));
+                ng.set_span(g.span());
+                out.push(TokenTree::Group(ng));
+                prev_colons = false;
+            }
+            TokenTree::Ident(i) if i == "crate" && !prev_colons => {
+                let next_is_path = matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ':');
+                if next_is_path {
+                    out.push(TokenTree::Punct(Punct::new('$', Spacing::Alone)));
+                }
+                out.push(TokenTree::Ident(i));
+                prev_colons = false;
+            }
+            TokenTree::Punct(p) => {
+                prev_colons = p.as_char() == ':';
+                out.push(TokenTree::Punct(p));
+            }
+            other => {
+                prev_colons = false;
+                out.push(other);
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// FNV-1a: a name unique to the trait's tokens, the same on every build.
+fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// For each `#[dyn_trait]` supertrait `Bar`: `Bar! { supertrait .. }`, which implements

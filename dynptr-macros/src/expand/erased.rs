@@ -138,13 +138,19 @@ pub(super) fn erased_arg_ty(
             let b = bounds_of(bounds);
             quote!(&#life &#life (dyn #b + #life))
         }
-        ArgKind::Wrapper { erased, args, .. } => {
+        ArgKind::Wrapper { erased, args, by_ref } => {
             let args = args.iter().map(|a| {
                 let mut a = a.clone();
                 erase.visit_generic_argument_mut(&mut a);
                 a
             });
-            quote!(<dyn #erased<#(#args,)* #s> + #life as ::dynptr::__private::WrapperOf<#life, #s>>::Borrowed)
+            // `&mut impl Bar`: the caller keeps the wrapper, the callee borrows it (the
+            // wrapper's own borrow, `'__dynptr_w`, outlives that borrow).
+            if *by_ref {
+                quote!(&#life mut <dyn #erased<#(#args,)* #s> + '__dynptr_w as ::dynptr::__private::WrapperOf<'__dynptr_w, #s>>::Borrowed)
+            } else {
+                quote!(<dyn #erased<#(#args,)* #s> + #life as ::dynptr::__private::WrapperOf<#life, #s>>::Borrowed)
+            }
         }
     }
 }
@@ -249,6 +255,11 @@ pub(super) fn erased_sig(m: &Model, g: &Gen, method: &crate::model::Method) -> T
     });
     let generic_life = needs_life.then(|| quote!(#life,));
     let slot_life = method.in_place().then(|| quote!('__dynptr_a,));
+    let wrapper_life = method
+        .args
+        .iter()
+        .any(|(_, _, k)| matches!(k, ArgKind::Wrapper { by_ref: true, .. }))
+        .then(|| quote!('__dynptr_w,));
     let outlives = if needs_life {
         let lts = method_lifetimes.iter().map(|l| quote!(#l: #life));
         let trait_outlives = g.outlives.iter().map(|o| quote!(#o: #life));
@@ -264,7 +275,7 @@ pub(super) fn erased_sig(m: &Model, g: &Gen, method: &crate::model::Method) -> T
         quote!()
     };
     quote! {
-        fn #name<#generic_life #slot_life #move_life #(#method_lifetimes),*>(
+        fn #name<#generic_life #slot_life #move_life #wrapper_life #(#method_lifetimes),*>(
             #receiver
             #strategy
             #(#args,)*

@@ -88,12 +88,19 @@ pub(super) fn adapt_args(
                     prelude.push(quote!(let mut #i = #i;));
                     quote!(&mut #i)
                 };
-                exprs.push(quote! {
+                let wrap = quote! {
                     <dyn #erased<#(#args,)* #s> + '_ as ::dynptr::__private::Wrap<'_, #s, _>>::borrow(
                         #place,
                         ::core::default::Default::default(),
                     )
-                });
+                };
+                if *by_ref {
+                    // `&mut impl Bar`: the wrapper lives here, the callee borrows it.
+                    prelude.push(quote!(let mut #i = #wrap;));
+                    exprs.push(quote!(&mut #i));
+                } else {
+                    exprs.push(wrap);
+                }
             }
         }
     }
