@@ -83,6 +83,8 @@
 //!   `S`. It implements `Foo`, so it goes wherever `impl Foo` does.
 //! - Constructors: `new(&mut value)` (default strategy), `with_strategy(&mut value, s)`,
 //!   `from_ref(&value)` / `from_ref_with_strategy` when every method takes `&self`,
+//!   `from_arc(arc)` / `from_arc_with_strategy` then too (shares an `Arc<T>` with its
+//!   other owners: `'static` if `T` is; needs `alloc`; `arc()` gives it back),
 //!   `boxed(value)` / `boxed_with_strategy` (owns the receiver on the heap),
 //!   `in_slot(&mut slot, value)` / `in_slot_with_strategy` (owns it in a
 //!   [`ReceiverSlot`] on your stack: no allocator). `strategy()`, `strategy_mut()`,
@@ -433,6 +435,7 @@
 //!    `DynTrait::boxed(value)`; `&dyn Trait` becomes `DynTrait::from_ref(&value)`,
 //!    `&mut dyn Trait` becomes `DynTrait::new(&mut value)`. `Arc<dyn Trait>` becomes
 //!    `Arc<DynTrait<'static>>`; with `#[dyn_trait(bridge)]` it implements `Trait` itself.
+//!    An `Arc<T>` you keep sharing goes in with `DynTrait::from_arc(Arc::clone(&arc))`.
 //! 4. What carries over unchanged: methods without `self` or with `where Self: Sized`
 //!    (static dispatch only; the wrapper inherits their defaults), `self: Arc<Self>` and
 //!    other typed receivers (likewise), generic methods over `Into`/`Iterator`/`Fn*`/
@@ -571,6 +574,8 @@ pub use dynptr_core::{
 /// point's vouchers, the drop and layout helpers, and the receiver holders. Users of
 /// `#[dyn_trait]` and of the provided strategies need none of it.
 pub mod storage {
+    #[cfg(all(feature = "alloc", target_has_atomic = "ptr"))]
+    pub use crate::arc_holder::ArcHolder;
     pub use dynptr_core::{
         drop_in_place_then, drop_in_place_then_release, layout_of, with_metadata_of, write_coerced,
         write_with, Committed, GiveBack, Held, Holder, HoldsMut, HoldsRef, Out, OwningPtr, Placed,
@@ -578,6 +583,51 @@ pub mod storage {
     };
     #[cfg(feature = "stack")]
     pub use dynptr_stack::{align, Alignment};
+}
+
+#[cfg(all(feature = "alloc", target_has_atomic = "ptr"))]
+mod arc_holder {
+    use alloc::sync::Arc;
+
+    use dynptr_core::HoldsRef;
+
+    /// A wrapper's receiver held through an [`Arc`], shared with the `Arc`'s other
+    /// owners: what `DynFoo::from_arc` stores, for a trait whose methods all take
+    /// `&self`. The wrapper is then `'static` if the value is, and clones of the `Arc`
+    /// stay usable beside it.
+    #[derive(Debug)]
+    pub struct ArcHolder<D: ?Sized>(Arc<D>);
+
+    impl<D: ?Sized> ArcHolder<D> {
+        /// Holds `arc` (unsized already: `Arc<dyn ErasedFoo<S>>`).
+        #[inline]
+        pub fn new(arc: Arc<D>) -> Self {
+            ArcHolder(arc)
+        }
+
+        /// The `Arc` it holds.
+        #[inline]
+        pub fn arc(&self) -> &Arc<D> {
+            &self.0
+        }
+
+        /// Gives the `Arc` back.
+        #[inline]
+        pub fn into_arc(self) -> Arc<D> {
+            self.0
+        }
+    }
+
+    impl<D: ?Sized> HoldsRef<D> for ArcHolder<D> {
+        #[inline(always)]
+        fn receiver(&self) -> &D {
+            &self.0
+        }
+        #[inline]
+        fn is_owned(&self) -> bool {
+            true
+        }
+    }
 }
 
 pub use dynptr_core::call;
@@ -659,6 +709,8 @@ pub mod __private {
     #[cfg(feature = "box")]
     pub use dynptr_box::boxed_receiver;
 
+    #[cfg(all(feature = "alloc", target_has_atomic = "ptr"))]
+    pub use crate::arc_holder::ArcHolder;
     pub use crate::{__dynptr_if_alloc as if_alloc, __dynptr_if_arc as if_arc};
     #[cfg(feature = "alloc")]
     pub use ::alloc::boxed::Box;

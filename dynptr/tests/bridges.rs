@@ -138,3 +138,53 @@ fn exclusive_and_by_value_bridges() {
     static_assertions::assert_not_impl_any!(&'static mut C: Consume);
     static_assertions::assert_impl_all!(&'static mut C: Counter);
 }
+
+/// `DynFoo::from_arc`: a wrapper sharing its receiver through an `Arc` (every method
+/// takes `&self`), `'static` when the value is, next to the `Arc`'s other owners.
+mod from_arc {
+    use alloc::sync::Arc;
+    use core::sync::atomic::{AtomicU32, Ordering};
+
+    use dynptr::{dyn_trait, Boxed};
+    use dynptr_core::testkit::block_on;
+
+    #[dyn_trait(Send)]
+    pub(crate) trait Counter: Sync {
+        async fn bump(&self, by: u32) -> u32;
+        fn get(&self) -> u32;
+    }
+
+    struct Shared(AtomicU32);
+
+    impl Counter for Shared {
+        async fn bump(&self, by: u32) -> u32 {
+            self.0.fetch_add(by, Ordering::SeqCst) + by
+        }
+        fn get(&self) -> u32 {
+            self.0.load(Ordering::SeqCst)
+        }
+    }
+
+    fn is_static_send<T: 'static + Send + Sync>(_: &T) {}
+
+    #[test]
+    fn the_wrapper_shares_the_arc() {
+        let arc = Arc::new(Shared(AtomicU32::new(1)));
+        let d = DynCounter::from_arc(Arc::clone(&arc));
+        is_static_send(&d);
+        assert_eq!(Arc::strong_count(&arc), 2);
+        assert_eq!(block_on(d.bump(2)), 3);
+        // The other owner sees it; a clone of the wrapper's `Arc` shares the value too.
+        assert_eq!(arc.get(), 3);
+        let again = Arc::clone(d.arc());
+        assert_eq!(Arc::strong_count(&arc), 3);
+        let e = DynCounter::from_arc_with_strategy(Arc::clone(&arc), Boxed::new());
+        assert_eq!(block_on(e.bump(4)), 7);
+        drop((d, e, again));
+        assert_eq!(Arc::strong_count(&arc), 1);
+        // Across threads: the wrapper is `Send` and the value `Sync`.
+        let d = DynCounter::from_arc(Arc::clone(&arc));
+        std::thread::spawn(move || block_on(d.bump(10))).join().unwrap();
+        assert_eq!(arc.get(), 17);
+    }
+}

@@ -162,8 +162,13 @@ pub(super) fn assoc_names(m: &Model) -> Vec<(Ident, Ident)> {
 
 /// The erased trait's object type: `dyn ErasedFoo<'x, K, Item, S> + Send + 'a`.
 pub(super) fn erased_dyn(m: &Model, g: &Gen, life: &Lifetime) -> TokenStream {
-    let erased = &m.erased;
     let s = &m.strategy;
+    erased_dyn_with(m, g, life, &quote!(#s))
+}
+
+/// [`erased_dyn`] with the strategy `s` in the strategy parameter's place.
+pub(super) fn erased_dyn_with(m: &Model, g: &Gen, life: &Lifetime, s: &TokenStream) -> TokenStream {
+    let erased = &m.erased;
     let (args, assoc, auto) = (&g.args, &g.assoc, &m.auto);
     quote!(dyn #erased<#(#args,)* #(#assoc,)* #s> #(+ ::core::marker::#auto)* + #life)
 }

@@ -137,6 +137,67 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
             }
         }
     });
+    // Every method takes `&self`: the receiver can be shared through an `Arc` (with the
+    // facade's `alloc` and atomics; `if_arc!` drops the impl otherwise).
+    let from_arc = m.all_shared.then(|| {
+        let arc_ty = quote!(::dynptr::__private::ArcHolder<#dyn_ty>);
+        // `S` is the default strategy here: the erased trait object names it.
+        let dyn_default = erased_dyn_with(m, &g, life, &quote!(::dynptr::__private::DefaultStrategy));
+        let arc_ty_default = quote!(::dynptr::__private::ArcHolder<#dyn_default>);
+        let impl_bound_default = &impl_bound;
+        quote! {
+            ::dynptr::__private::if_arc! {
+                #[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+                impl<#life, #(#params,)* #(#assoc,)* #s: ::dynptr::__private::Strategy>
+                    #wrapper<#life, #(#args,)* #(#assoc,)* #s, #arc_ty>
+                where
+                    #(#preds,)*
+                {
+                    /// Holds `value` through an `Arc`, shared with the `Arc`'s other owners
+                    /// (every method of the trait takes `&self`), storing returned values
+                    /// with `strategy`.
+                    #[inline]
+                    pub fn from_arc_with_strategy<__DynptrT>(
+                        value: ::dynptr::__private::Arc<__DynptrT>,
+                        strategy: #s,
+                    ) -> Self
+                    where
+                        __DynptrT: #impl_bound,
+                    {
+                        let value: ::dynptr::__private::Arc<#dyn_ty> = value;
+                        #wrapper {
+                            __dynptr_receiver: ::dynptr::__private::ArcHolder::new(value),
+                            __dynptr_strategy: strategy,
+                            __dynptr_marker: ::core::marker::PhantomData,
+                        }
+                    }
+
+
+                    /// The `Arc` the wrapper holds (a clone shares the value).
+                    #[inline]
+                    pub fn arc(&self) -> &::dynptr::__private::Arc<#dyn_ty> {
+                        self.__dynptr_receiver.arc()
+                    }
+                }
+
+                #[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+                impl<#life, #(#params,)* #(#assoc,)*>
+                    #wrapper<#life, #(#args,)* #(#assoc,)* ::dynptr::__private::DefaultStrategy, #arc_ty_default>
+                where
+                    #(#preds,)*
+                {
+                    /// Holds `value` through an `Arc`, with the default strategy (`Boxed`).
+                    #[inline]
+                    pub fn from_arc<__DynptrT>(value: ::dynptr::__private::Arc<__DynptrT>) -> Self
+                    where
+                        __DynptrT: #impl_bound_default,
+                    {
+                        Self::from_arc_with_strategy(value, ::core::default::Default::default())
+                    }
+                }
+            }
+        }
+    });
     let coerce_generics = quote!(#life, #(#params,)* #(#assoc,)* #s: ::dynptr::__private::Strategy);
     let doc = match &m.no_impl {
         None => format!(
@@ -392,5 +453,7 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
         }
 
         #(#fmt_impls)*
+
+        #from_arc
     }
 }
