@@ -171,8 +171,8 @@ pub use ptr::{
     DynPtr, OwningPtr,
 };
 pub use receiver::{
-    Holder, HoldsMut, HoldsOwned, HoldsRef, MoveToken, OwnedHolder, ReceiverSlot, Release, ReleaseFn,
-    SharedHolder,
+    Holder, HoldsMut, HoldsOwned, HoldsPinned, HoldsRef, MoveToken, OwnedHolder, PinHolder, ReceiverSlot,
+    Release, ReleaseFn, SharedHolder,
 };
 pub use strategy::{
     Capacity, Committed, Out, Placed, RejectReason, Rejected, SendStrategy, Strategy, ThreadSafePointers,
@@ -205,8 +205,9 @@ pub mod __private {
     pub use crate::call::{start, start_shared, Call, CallSlot, Started};
     pub use crate::receiver::take;
     pub use crate::{
-        CoerceFrom, Committed, DynPtr, Holder, HoldsMut, HoldsOwned, HoldsRef, MoveToken, OwnedHolder,
-        OwningPtr, Placed, ReceiverSlot, Rejected, SharedHolder, Strategy, ThreadSafePointers,
+        CoerceFrom, Committed, DynPtr, Holder, HoldsMut, HoldsOwned, HoldsPinned, HoldsRef, MoveToken,
+        OwnedHolder, OwningPtr, PinHolder, Placed, ReceiverSlot, Rejected, SharedHolder, Strategy,
+        ThreadSafePointers,
     };
     pub use core;
     #[cfg(feature = "futures")]

@@ -5,6 +5,7 @@
 use core::fmt;
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
+use core::pin::Pin;
 use core::ptr::NonNull;
 
 use crate::{CoerceFrom, DynPtr, Strategy};
@@ -251,6 +252,52 @@ impl<D: ?Sized> fmt::Debug for Holder<'_, D> {
         f.debug_struct("Holder")
             .field("owned", &self.is_owned())
             .finish_non_exhaustive()
+    }
+}
+
+/// Pinned access to a dyn wrapper's receiver, for `self: Pin<&mut Self>` methods: only a
+/// holder whose receiver stays pinned until it is dropped ([`PinHolder`]) gives it. A
+/// [`Holder`] does not: it may borrow an `&mut T` that moves once the borrow ends.
+pub trait HoldsPinned<D: ?Sized>: HoldsRef<D> {
+    /// Pinned access.
+    fn receiver_pinned(&mut self) -> Pin<&mut D>;
+}
+
+/// The receiver of a dyn wrapper made from a pinned borrow (`DynFoo::from_pin`): pinned
+/// access for `self: Pin<&mut Self>` methods and shared access for `&self` ones; no
+/// `&mut` access (the value behind a `Pin` may not be `Unpin`). Safe code only: the
+/// pinning guarantee is the `Pin` it was given.
+pub struct PinHolder<'a, D: ?Sized>(Pin<&'a mut D>);
+
+impl<'a, D: ?Sized> PinHolder<'a, D> {
+    /// Holds the pinned borrow.
+    #[inline(always)]
+    pub fn new(value: Pin<&'a mut D>) -> Self {
+        PinHolder(value)
+    }
+}
+
+impl<D: ?Sized> HoldsRef<D> for PinHolder<'_, D> {
+    #[inline(always)]
+    fn receiver(&self) -> &D {
+        &self.0
+    }
+    #[inline]
+    fn is_owned(&self) -> bool {
+        false
+    }
+}
+
+impl<D: ?Sized> fmt::Debug for PinHolder<'_, D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PinHolder").finish_non_exhaustive()
+    }
+}
+
+impl<D: ?Sized> HoldsPinned<D> for PinHolder<'_, D> {
+    #[inline(always)]
+    fn receiver_pinned(&mut self) -> Pin<&mut D> {
+        self.0.as_mut()
     }
 }
 

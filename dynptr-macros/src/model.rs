@@ -87,6 +87,9 @@ pub(crate) enum Recv {
     Exclusive,
     /// `self` by value: only an owning wrapper can call it.
     Value,
+    /// `self: Pin<&mut Self>`: only a wrapper whose receiver is pinned can call it (one
+    /// made with `from_pin`, whose holder implements `HoldsPinned`).
+    Pinned,
 }
 
 /// How an argument crosses the vtable.

@@ -163,6 +163,23 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
     let assoc_names: Vec<(Ident, Ident)> = assoc.iter().map(|a| (a.ident.clone(), a.param.clone())).collect();
 
     let trait_params: Vec<Ident> = item.generics.type_params().map(|t| t.ident.clone()).collect();
+    // `Pin<&mut Self>` methods go through the vtable only in a trait whose other
+    // dispatchable methods take `&self` (the pinned holder gives no `&mut`).
+    let pin_ok = item.items.iter().all(|it| match it {
+        TraitItem::Fn(f) => match f.sig.inputs.first() {
+            Some(FnArg::Receiver(r)) if !has_self_sized(&f.sig) => {
+                if r.colon_token.is_some() {
+                    pin_of_self(&r.ty)
+                        || ref_of_self(&r.ty).is_some_and(|(_, mutable)| !mutable)
+                        || (box_of_self(&r.ty).is_none() && ref_of_self(&r.ty).is_none())
+                } else {
+                    r.reference.is_some() && r.mutability.is_none()
+                }
+            }
+            _ => true,
+        },
+        _ => true,
+    });
     let mut methods = Vec::new();
     let mut outside = Vec::new();
     for trait_item in &mut item.items {
@@ -187,7 +204,7 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
                 if args.send {
                     make_send(f, &trait_params);
                 }
-                if let Some(why) = outside_vtable(f, &assoc_names) {
+                if let Some(why) = outside_vtable(f, &assoc_names, pin_ok) {
                     // Kept for static dispatch; the wrapper cannot offer it. Its body on the
                     // wrapper uses the signature as written (an `async fn` implements the
                     // rewritten `-> impl Future + Send` too).
@@ -240,7 +257,12 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
         }
     }
     // A `#[dyn_trait]` supertrait may have `&mut self` methods this macro cannot see.
-    let all_shared = dyn_supers.is_empty() && methods.iter().all(|m| m.recv == Recv::Shared);
+    // (`Pin<&mut Self>` methods reach the value through the pinned holder, which gives
+    // shared access besides.)
+    let all_shared = dyn_supers.is_empty()
+        && methods
+            .iter()
+            .all(|m| matches!(m.recv, Recv::Shared | Recv::Pinned));
     let wrapper = args.wrapper_name(&item.ident);
     let erased = format_ident!("Erased{}", item.ident);
     Ok(Model {
@@ -266,6 +288,28 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
         original,
         args_tokens: args.to_tokens(),
     })
+}
+
+/// `Pin<&mut Self>` (`Pin` bare or as `core::pin::Pin` / `std::pin::Pin`).
+fn pin_of_self(ty: &Type) -> bool {
+    let Type::Path(tp) = ty else { return false };
+    if tp.qself.is_some() {
+        return false;
+    }
+    let Some(last) = tp.path.segments.last() else {
+        return false;
+    };
+    if last.ident != "Pin" {
+        return false;
+    }
+    let PathArguments::AngleBracketed(ab) = &last.arguments else {
+        return false;
+    };
+    let [GenericArgument::Type(Type::Reference(r))] = ab.args.iter().collect::<Vec<_>>()[..] else {
+        return false;
+    };
+    r.mutability.is_some()
+        && matches!(&*r.elem, Type::Path(p) if p.qself.is_none() && p.path.is_ident("Self"))
 }
 
 /// The name of a standard-library trait, written bare (`Send`, `Future`) or as a path
@@ -705,7 +749,7 @@ fn is_auto(bound: &TypeParamBound, name: &str) -> bool {
 
 /// Why a method cannot go through the vtable, if it cannot: such a method stays in the
 /// trait for static dispatch and is left out of the erased trait.
-fn outside_vtable(f: &TraitItemFn, assoc: &[(Ident, Ident)]) -> Option<&'static str> {
+fn outside_vtable(f: &TraitItemFn, assoc: &[(Ident, Ident)], pin_ok: bool) -> Option<&'static str> {
     let sig = &f.sig;
     if has_self_sized(sig) {
         return Some("it has `where Self: Sized`");
@@ -722,9 +766,19 @@ fn outside_vtable(f: &TraitItemFn, assoc: &[(Ident, Ident)]) -> Option<&'static 
     let Some(FnArg::Receiver(r)) = sig.inputs.first() else {
         return Some("it has no `self`");
     };
-    if r.colon_token.is_some() && box_of_self(&r.ty).is_none() && ref_of_self(&r.ty).is_none() {
+    if r.colon_token.is_some() && pin_of_self(&r.ty) && !pin_ok {
         return Some(
-            "its receiver is a typed one (`self: Arc<Self>`, `Rc<Self>`, `Pin<&mut Self>`, ..), \
+            "its receiver is `Pin<&mut Self>` and the trait has `&mut self` or `self` methods: \
+             a wrapper giving `&mut` access could not keep the value pinned",
+        );
+    }
+    if r.colon_token.is_some()
+        && box_of_self(&r.ty).is_none()
+        && ref_of_self(&r.ty).is_none()
+        && !pin_of_self(&r.ty)
+    {
+        return Some(
+            "its receiver is a typed one (`self: Arc<Self>`, `Rc<Self>`, `Pin<Box<Self>>`, ..), \
              which a wrapper cannot hand to the value it holds",
         );
     }
@@ -799,6 +853,8 @@ fn method(f: &mut TraitItemFn, assoc: &[(Ident, Ident)], errors: &mut Errors) ->
                 if let Some(path) = r.colon_token.and_then(|_| box_of_self(&r.ty)) {
                     recv = Some(Recv::Value);
                     boxed_self = Some(path);
+                } else if r.colon_token.is_some() && pin_of_self(&r.ty) {
+                    recv = Some(Recv::Pinned);
                 } else if let Some((life, mutable)) = r.colon_token.and_then(|_| ref_of_self(&r.ty)) {
                     // `self: &Self`, `self: &'a mut Self`: the same as `&self`, `&'a mut self`.
                     recv = Some(if mutable { Recv::Exclusive } else { Recv::Shared });

@@ -196,9 +196,17 @@
 //! `with_strategy`, `from_ref`) do not exist, a compile error rather than a panic. The
 //! method moves the receiver out of its storage exactly once and releases the storage
 //! without a second drop. `self: Box<Self>` works the same way (the shim boxes the moved
-//! receiver for the implementation: one allocation). `self: Pin<&mut Self>` is not
-//! supported yet: pinning a receiver the wrapper only borrows would let it move after
-//! the wrapper is gone.
+//! receiver for the implementation: one allocation).
+//!
+//! `self: Pin<&mut Self>` goes through the vtable for a wrapper over a pinned borrow:
+//! `DynFoo::from_pin(value.as_mut())` (or `from_pin_with_strategy`) holds a
+//! `Pin<&mut dyn ErasedFoo>` ([`storage::PinHolder`]), which calls the trait's pinned
+//! methods and its `&self` ones; that wrapper is `Unpin` itself, so `Pin::new(&mut d)`
+//! calls a pinned method on it. A wrapper over `&mut value` (`new`) does not implement
+//! the trait then: the value could move once the borrow ends, so it cannot be pinned.
+//! In a trait that also has `&mut self` or `self` methods, the pinned ones stay out of
+//! the vtable (static dispatch; the wrapper inherits their defaults), since `&mut`
+//! access would unpin a value that may not be `Unpin`.
 //!
 //! A method returning `impl Trait` (other than a future) may borrow only `self`: an
 //! opaque return type cannot name the intersection of several borrows (futures are
@@ -284,7 +292,7 @@
 //! `impl Trait` arguments adapt, goes through the vtable as `v: impl Into<String>`), whose
 //! output nests an `impl Trait` (`async fn f(&self) -> Result<impl AsRef<str>, E>`), with
 //! `where Self: Sized`, with a typed receiver other than `self: Box<Self>`
-//! (`self: Arc<Self>`, `self: Rc<Self>`, `self: Pin<&mut Self>`: a wrapper holds its
+//! (`self: Arc<Self>`, `self: Rc<Self>`, `self: Pin<Box<Self>>`: a wrapper holds its
 //! value by borrow or in a strategy and cannot hand it out that way), and associated
 //! constants. (`self: &Self` and `self: &mut Self` are `&self` and `&mut self`.) `#[dyn_trait]` keeps the trait as
 //! written (static dispatch is untouched) and leaves those items out of the vtable;
@@ -581,6 +589,7 @@ pub mod storage {
         write_with, Committed, GiveBack, Held, Holder, HoldsMut, HoldsRef, Out, OwningPtr, Placed,
         ReceiverSlot, Release, SharedHolder,
     };
+    pub use dynptr_core::{HoldsPinned, PinHolder};
     #[cfg(feature = "stack")]
     pub use dynptr_stack::{align, Alignment};
 }

@@ -238,6 +238,8 @@ pub(super) fn erased_sig(m: &Model, g: &Gen, method: &crate::model::Method) -> T
         syn::FnArg::Typed(_) => None,
     });
     let receiver = match (method.recv, stored) {
+        (Recv::Pinned, true) => quote!(self: ::core::pin::Pin<&#life mut Self>,),
+        (Recv::Pinned, false) => quote!(self: ::core::pin::Pin<&#named mut Self>,),
         (Recv::Shared, true) => quote!(&#life self,),
         (Recv::Exclusive, true) => quote!(&#life mut self,),
         (Recv::Shared, false) => quote!(&#named self,),

@@ -115,6 +115,12 @@ fn holder_access(recv: Recv, who: &TokenStream) -> (TokenStream, TokenStream) {
             quote!(::dynptr::__private::HoldsMut::receiver_mut(&mut #who.__dynptr_receiver)),
             quote!(&mut #who.__dynptr_strategy),
         ),
+        // `who` is the wrapper unpinned (`Pin::get_mut`: the wrapper is `Unpin`); the
+        // receiver is pinned by its holder.
+        Recv::Pinned => (
+            quote!(::dynptr::__private::HoldsPinned::receiver_pinned(&mut #who.__dynptr_receiver)),
+            quote!(&mut #who.__dynptr_strategy),
+        ),
         _ => (
             quote!(::dynptr::__private::HoldsRef::receiver(&#who.__dynptr_receiver)),
             quote!(&#who.__dynptr_strategy),
@@ -194,6 +200,10 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
     }
     for a in &m.auto {
         s_bounds.push(quote!(::core::marker::#a));
+    }
+    if m.methods.iter().any(|x| x.recv == Recv::Pinned) {
+        // `Pin::get_mut` of the wrapper (its receiver is pinned by the holder).
+        s_bounds.push(quote!(::core::marker::Unpin));
     }
     let mut extra = Vec::new();
     for a in &m.assoc {
@@ -318,8 +328,18 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
                 },
             }
         } else {
-            let (recv, strategy) = holder_access(method.recv, &quote!(self));
-            match &method.ret {
+            // `self: Pin<&mut Self>`: the wrapper unpinned first (it is `Unpin`).
+            let pinned = hyg("__dynptr_pinned");
+            let (unpin, who) = if method.recv == Recv::Pinned {
+                (
+                    quote!(let #pinned = ::core::pin::Pin::get_mut(self);),
+                    quote!(#pinned),
+                )
+            } else {
+                (quote!(), quote!(self))
+            };
+            let (recv, strategy) = holder_access(method.recv, &who);
+            let inner = match &method.ret {
                 Ret::Plain => quote! {
                     #(#prelude)*
                     #erased_path::#name(#recv, #(#arg_exprs),*)
@@ -342,7 +362,7 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
                         // an `async` block also names the intersection of several
                         // borrows, which the returned opaque type cannot.
                         quote! {
-                            let #w = self;
+                            let #w = #who;
                             async move {
                                 #(#prelude)*
                                 #(#binds)*
@@ -351,7 +371,7 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
                         }
                     } else {
                         quote! {
-                            let #w = self;
+                            let #w = #who;
                             #(#binds)*
                             #call
                         }
@@ -366,7 +386,8 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
                     }
                 },
                 _ => quote!(#erased_path::#name(#recv, #strategy, #(#arg_exprs),*)),
-            }
+            };
+            quote!(#unpin #inner)
         };
         (method, sig, body)
     });
@@ -480,12 +501,19 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
 
 /// The holder trait the wrapper's receiver storage must implement for its methods.
 fn holds(m: &Model, dyn_ty: &TokenStream) -> TokenStream {
-    if m.by_value() {
+    let base = if m.by_value() {
         quote!(::dynptr::__private::HoldsOwned<#dyn_ty>)
     } else if m.all_shared {
         quote!(::dynptr::__private::HoldsRef<#dyn_ty>)
     } else {
         quote!(::dynptr::__private::HoldsMut<#dyn_ty>)
+    };
+    if m.methods.iter().any(|x| x.recv == Recv::Pinned) {
+        // `Pin<&mut Self>` methods: only a pinned receiver (`from_pin`), and the wrapper
+        // itself `Unpin` so that its fields are reached without `unsafe`.
+        quote!(#base + ::dynptr::__private::HoldsPinned<#dyn_ty> + ::core::marker::Unpin)
+    } else {
+        base
     }
 }
 

@@ -59,7 +59,7 @@ pub(super) fn shim(m: &Model) -> TokenStream {
         let life = Lifetime::new("'__dynptr_s", proc_macro2::Span::call_site());
         let body = match (&method.ret, method.recv) {
             (Ret::Plain, _) => call,
-            (Ret::Future { .. }, Recv::Exclusive | Recv::Value) if method.in_place() => quote! {
+            (Ret::Future { .. }, Recv::Exclusive | Recv::Value | Recv::Pinned) if method.in_place() => quote! {
                 ::dynptr::__private::start(__dynptr_slot, __dynptr_strategy, __dynptr_cx, move || #call)
             },
             (Ret::Future { .. }, Recv::Shared) if method.in_place() => quote! {
@@ -67,14 +67,14 @@ pub(super) fn shim(m: &Model) -> TokenStream {
             },
             (ret @ Ret::Wrapper { .. }, recv) => {
                 let key = wrapper_key(m, ret, &life);
-                let wrap = if recv == Recv::Exclusive {
+                let wrap = if matches!(recv, Recv::Exclusive | Recv::Pinned) {
                     quote!(wrap)
                 } else {
                     quote!(wrap_shared)
                 };
                 quote!(<#key as ::dynptr::__private::Wrap<#life, #s, _>>::#wrap(__dynptr_strategy, #call))
             }
-            (_, Recv::Exclusive | Recv::Value) => {
+            (_, Recv::Exclusive | Recv::Value | Recv::Pinned) => {
                 quote!(::dynptr::__private::DynPtr::new(__dynptr_strategy, #call))
             }
             (_, Recv::Shared) => quote!(::dynptr::__private::DynPtr::new_shared(__dynptr_strategy, #call)),

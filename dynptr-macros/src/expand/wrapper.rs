@@ -198,6 +198,56 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
             }
         }
     });
+    // `self: Pin<&mut Self>` methods: a wrapper over a pinned borrow.
+    let pinned = m.methods.iter().any(|x| x.recv == crate::model::Recv::Pinned) && !m.by_value();
+    let from_pin = pinned.then(|| {
+        let pin_ty = quote!(::dynptr::__private::PinHolder<#life, #dyn_ty>);
+        let dyn_default = erased_dyn_with(m, &g, life, &quote!(::dynptr::__private::DefaultStrategy));
+        let pin_ty_default = quote!(::dynptr::__private::PinHolder<#life, #dyn_default>);
+        quote! {
+            #[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+            impl<#life, #(#params,)* #(#assoc,)* #s: ::dynptr::__private::Strategy>
+                #wrapper<#life, #(#args,)* #(#assoc,)* #s, #pin_ty>
+            where
+                #(#preds,)*
+            {
+                /// Borrows the pinned `value` (for the trait's `self: Pin<&mut Self>`
+                /// methods; its `&self` methods work too), storing returned values with
+                /// `strategy`.
+                #[inline]
+                pub fn from_pin_with_strategy<__DynptrT>(
+                    value: ::core::pin::Pin<&#life mut __DynptrT>,
+                    strategy: #s,
+                ) -> Self
+                where
+                    __DynptrT: #impl_bound,
+                {
+                    let value: ::core::pin::Pin<&#life mut (#dyn_ty)> = value;
+                    #wrapper {
+                        __dynptr_receiver: ::dynptr::__private::PinHolder::new(value),
+                        __dynptr_strategy: strategy,
+                        __dynptr_marker: ::core::marker::PhantomData,
+                    }
+                }
+            }
+
+            #[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+            impl<#life, #(#params,)* #(#assoc,)*>
+                #wrapper<#life, #(#args,)* #(#assoc,)* ::dynptr::__private::DefaultStrategy, #pin_ty_default>
+            where
+                #(#preds,)*
+            {
+                /// Borrows the pinned `value`, with the default strategy (`Boxed`).
+                #[inline]
+                pub fn from_pin<__DynptrT>(value: ::core::pin::Pin<&#life mut __DynptrT>) -> Self
+                where
+                    __DynptrT: #impl_bound,
+                {
+                    Self::from_pin_with_strategy(value, ::core::default::Default::default())
+                }
+            }
+        }
+    });
     let coerce_generics = quote!(#life, #(#params,)* #(#assoc,)* #s: ::dynptr::__private::Strategy);
     let doc = match &m.no_impl {
         None => format!(
@@ -455,5 +505,7 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
         #(#fmt_impls)*
 
         #from_arc
+
+        #from_pin
     }
 }
