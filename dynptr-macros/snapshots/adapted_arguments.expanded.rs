@@ -169,7 +169,11 @@ pub struct DynSink<
     __dynptr_strategy: S,
     __dynptr_marker: ::core::marker::PhantomData<(&'a (), fn() -> ())>,
 }
-#[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+#[allow(
+    clippy::type_complexity,
+    clippy::needless_lifetimes,
+    clippy::implied_bounds_in_impls
+)]
 impl<'a, S: ::dynptr::__private::Strategy, R> DynSink<'a, S, R> {
     #[doc = r" Builds a wrapper from a receiver holder and a strategy (what a method"]
     #[doc = r" returning `impl` of this trait uses)."]
@@ -227,14 +231,15 @@ where
         )
     }
 }
-#[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+#[allow(
+    clippy::type_complexity,
+    clippy::needless_lifetimes,
+    clippy::implied_bounds_in_impls
+)]
 impl<'a, S: ::dynptr::__private::Strategy> DynSink<'a, S> {
     #[doc = r" Borrows `value` exclusively, storing returned values with `strategy`."]
     #[inline]
-    pub fn with_strategy<__DynptrT>(value: &'a mut __DynptrT, strategy: S) -> Self
-    where
-        __DynptrT: Sink + 'a,
-    {
+    pub fn with_strategy(value: &'a mut (impl Sink + 'a), strategy: S) -> Self {
         let value: &'a mut (dyn ErasedSink<S> + 'a) = value;
         DynSink {
             __dynptr_receiver: ::dynptr::__private::Holder::from_mut(value),
@@ -245,14 +250,9 @@ impl<'a, S: ::dynptr::__private::Strategy> DynSink<'a, S> {
     #[doc = r" Owns `value` on the heap (`Box` in the global allocator), storing returned"]
     #[doc = r" values with `strategy`. Needs the `box` feature of `dynptr`."]
     #[inline]
-    pub fn boxed_with_strategy<__DynptrT>(value: __DynptrT, strategy: S) -> Self
-    where
-        __DynptrT: Sink + 'a,
-    {
+    pub fn boxed_with_strategy(value: (impl Sink + 'a), strategy: S) -> Self {
         DynSink {
-            __dynptr_receiver: ::dynptr::__private::boxed_receiver::<__DynptrT, dyn ErasedSink<S> + 'a>(
-                value,
-            ),
+            __dynptr_receiver: ::dynptr::__private::boxed_receiver::<_, dyn ErasedSink<S> + 'a>(value),
             __dynptr_strategy: strategy,
             __dynptr_marker: ::core::marker::PhantomData,
         }
@@ -281,41 +281,33 @@ impl<'a, S: ::dynptr::__private::Strategy> DynSink<'a, S> {
         ::dynptr::__private::HoldsRef::is_owned(&self.__dynptr_receiver)
     }
 }
-#[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+#[allow(
+    clippy::type_complexity,
+    clippy::needless_lifetimes,
+    clippy::implied_bounds_in_impls
+)]
 impl<'a> DynSink<'a, ::dynptr::__private::DefaultStrategy> {
     #[doc = r" Borrows `value` exclusively, with the default strategy (`Boxed`; without"]
     #[doc = r" `dynptr`'s `box` feature, use `with_strategy`)."]
     #[inline]
-    pub fn new<__DynptrT>(value: &'a mut __DynptrT) -> Self
-    where
-        __DynptrT: Sink + 'a,
-    {
+    pub fn new(value: &'a mut (impl Sink + 'a)) -> Self {
         Self::with_strategy(value, ::core::default::Default::default())
     }
     #[doc = r" [`new`](Self::new) under `dynosaur`'s name."]
     #[inline]
-    pub fn from_mut<__DynptrT>(value: &'a mut __DynptrT) -> Self
-    where
-        __DynptrT: Sink + 'a,
-    {
+    pub fn from_mut(value: &'a mut (impl Sink + 'a)) -> Self {
         Self::new(value)
     }
     #[doc = r" Owns `value` on the heap, with the default strategy (`Boxed`)."]
     #[inline]
-    pub fn boxed<__DynptrT>(value: __DynptrT) -> Self
-    where
-        __DynptrT: Sink + 'a,
-    {
+    pub fn boxed(value: (impl Sink + 'a)) -> Self {
         Self::boxed_with_strategy(value, ::core::default::Default::default())
     }
     #[doc = r" dynosaur's name for [`boxed`](Self::boxed), so that ported code compiles"]
     #[doc = r" unchanged where it passes `&mut DynFoo::new_box(..)` on."]
     #[doc(hidden)]
     #[inline]
-    pub fn new_box<__DynptrT>(value: __DynptrT) -> Self
-    where
-        __DynptrT: Sink + 'a,
-    {
+    pub fn new_box(value: (impl Sink + 'a)) -> Self {
         Self::boxed(value)
     }
     #[doc = r" Owns `value`, stored in `slot`, with the default strategy (`Boxed`)."]

@@ -60,7 +60,11 @@ pub struct DynAsyncIterator<
     __dynptr_strategy: S,
     __dynptr_marker: ::core::marker::PhantomData<(&'a (), fn() -> (Item,))>,
 }
-#[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+#[allow(
+    clippy::type_complexity,
+    clippy::needless_lifetimes,
+    clippy::implied_bounds_in_impls
+)]
 impl<'a, Item, S: ::dynptr::__private::Strategy, R> DynAsyncIterator<'a, Item, S, R> {
     #[doc = r" Builds a wrapper from a receiver holder and a strategy (what a method"]
     #[doc = r" returning `impl` of this trait uses)."]
@@ -129,14 +133,15 @@ where
         )
     }
 }
-#[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+#[allow(
+    clippy::type_complexity,
+    clippy::needless_lifetimes,
+    clippy::implied_bounds_in_impls
+)]
 impl<'a, Item, S: ::dynptr::__private::Strategy> DynAsyncIterator<'a, Item, S> {
     #[doc = r" Borrows `value` exclusively, storing returned values with `strategy`."]
     #[inline]
-    pub fn with_strategy<__DynptrT>(value: &'a mut __DynptrT, strategy: S) -> Self
-    where
-        __DynptrT: AsyncIterator<Item = Item> + 'a,
-    {
+    pub fn with_strategy(value: &'a mut (impl AsyncIterator<Item = Item> + 'a), strategy: S) -> Self {
         let value: &'a mut (dyn ErasedAsyncIterator<Item, S> + 'a) = value;
         DynAsyncIterator {
             __dynptr_receiver: ::dynptr::__private::Holder::from_mut(value),
@@ -147,15 +152,11 @@ impl<'a, Item, S: ::dynptr::__private::Strategy> DynAsyncIterator<'a, Item, S> {
     #[doc = r" Owns `value` on the heap (`Box` in the global allocator), storing returned"]
     #[doc = r" values with `strategy`. Needs the `box` feature of `dynptr`."]
     #[inline]
-    pub fn boxed_with_strategy<__DynptrT>(value: __DynptrT, strategy: S) -> Self
-    where
-        __DynptrT: AsyncIterator<Item = Item> + 'a,
-    {
+    pub fn boxed_with_strategy(value: (impl AsyncIterator<Item = Item> + 'a), strategy: S) -> Self {
         DynAsyncIterator {
-            __dynptr_receiver: ::dynptr::__private::boxed_receiver::<
-                __DynptrT,
-                dyn ErasedAsyncIterator<Item, S> + 'a,
-            >(value),
+            __dynptr_receiver: ::dynptr::__private::boxed_receiver::<_, dyn ErasedAsyncIterator<Item, S> + 'a>(
+                value,
+            ),
             __dynptr_strategy: strategy,
             __dynptr_marker: ::core::marker::PhantomData,
         }
@@ -184,41 +185,33 @@ impl<'a, Item, S: ::dynptr::__private::Strategy> DynAsyncIterator<'a, Item, S> {
         ::dynptr::__private::HoldsRef::is_owned(&self.__dynptr_receiver)
     }
 }
-#[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+#[allow(
+    clippy::type_complexity,
+    clippy::needless_lifetimes,
+    clippy::implied_bounds_in_impls
+)]
 impl<'a, Item> DynAsyncIterator<'a, Item, ::dynptr::__private::DefaultStrategy> {
     #[doc = r" Borrows `value` exclusively, with the default strategy (`Boxed`; without"]
     #[doc = r" `dynptr`'s `box` feature, use `with_strategy`)."]
     #[inline]
-    pub fn new<__DynptrT>(value: &'a mut __DynptrT) -> Self
-    where
-        __DynptrT: AsyncIterator<Item = Item> + 'a,
-    {
+    pub fn new(value: &'a mut (impl AsyncIterator<Item = Item> + 'a)) -> Self {
         Self::with_strategy(value, ::core::default::Default::default())
     }
     #[doc = r" [`new`](Self::new) under `dynosaur`'s name."]
     #[inline]
-    pub fn from_mut<__DynptrT>(value: &'a mut __DynptrT) -> Self
-    where
-        __DynptrT: AsyncIterator<Item = Item> + 'a,
-    {
+    pub fn from_mut(value: &'a mut (impl AsyncIterator<Item = Item> + 'a)) -> Self {
         Self::new(value)
     }
     #[doc = r" Owns `value` on the heap, with the default strategy (`Boxed`)."]
     #[inline]
-    pub fn boxed<__DynptrT>(value: __DynptrT) -> Self
-    where
-        __DynptrT: AsyncIterator<Item = Item> + 'a,
-    {
+    pub fn boxed(value: (impl AsyncIterator<Item = Item> + 'a)) -> Self {
         Self::boxed_with_strategy(value, ::core::default::Default::default())
     }
     #[doc = r" dynosaur's name for [`boxed`](Self::boxed), so that ported code compiles"]
     #[doc = r" unchanged where it passes `&mut DynFoo::new_box(..)` on."]
     #[doc(hidden)]
     #[inline]
-    pub fn new_box<__DynptrT>(value: __DynptrT) -> Self
-    where
-        __DynptrT: AsyncIterator<Item = Item> + 'a,
-    {
+    pub fn new_box(value: (impl AsyncIterator<Item = Item> + 'a)) -> Self {
         Self::boxed(value)
     }
     #[doc = r" Owns `value`, stored in `slot`, with the default strategy (`Boxed`)."]

@@ -85,7 +85,11 @@ pub struct DynJob<
     __dynptr_strategy: S,
     __dynptr_marker: ::core::marker::PhantomData<(&'a (), fn() -> ())>,
 }
-#[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+#[allow(
+    clippy::type_complexity,
+    clippy::needless_lifetimes,
+    clippy::implied_bounds_in_impls
+)]
 impl<'a, S: ::dynptr::__private::Strategy, R> DynJob<'a, S, R> {
     #[doc = r" Builds a wrapper from a receiver holder and a strategy (what a method"]
     #[doc = r" returning `impl` of this trait uses)."]
@@ -143,18 +147,19 @@ where
         )
     }
 }
-#[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+#[allow(
+    clippy::type_complexity,
+    clippy::needless_lifetimes,
+    clippy::implied_bounds_in_impls
+)]
 impl<'a, S: ::dynptr::__private::Strategy> DynJob<'a, S> {
     #[doc = r" Owns `value` on the heap (`Box` in the global allocator), storing returned"]
     #[doc = r" values with `strategy`. Needs the `box` feature of `dynptr`."]
     #[inline]
-    pub fn boxed_with_strategy<__DynptrT>(value: __DynptrT, strategy: S) -> Self
-    where
-        __DynptrT: Job + 'a,
-    {
+    pub fn boxed_with_strategy(value: (impl Job + 'a), strategy: S) -> Self {
         DynJob {
             __dynptr_receiver: ::dynptr::__private::OwnedHolder::from_owned(
-                ::dynptr::__private::boxed_receiver::<__DynptrT, dyn ErasedJob<S> + 'a>(value),
+                ::dynptr::__private::boxed_receiver::<_, dyn ErasedJob<S> + 'a>(value),
             ),
             __dynptr_strategy: strategy,
             __dynptr_marker: ::core::marker::PhantomData,
@@ -186,24 +191,22 @@ impl<'a, S: ::dynptr::__private::Strategy> DynJob<'a, S> {
         ::dynptr::__private::HoldsRef::is_owned(&self.__dynptr_receiver)
     }
 }
-#[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+#[allow(
+    clippy::type_complexity,
+    clippy::needless_lifetimes,
+    clippy::implied_bounds_in_impls
+)]
 impl<'a> DynJob<'a, ::dynptr::__private::DefaultStrategy> {
     #[doc = r" Owns `value` on the heap, with the default strategy (`Boxed`)."]
     #[inline]
-    pub fn boxed<__DynptrT>(value: __DynptrT) -> Self
-    where
-        __DynptrT: Job + 'a,
-    {
+    pub fn boxed(value: (impl Job + 'a)) -> Self {
         Self::boxed_with_strategy(value, ::core::default::Default::default())
     }
     #[doc = r" dynosaur's name for [`boxed`](Self::boxed), so that ported code compiles"]
     #[doc = r" unchanged where it passes `&mut DynFoo::new_box(..)` on."]
     #[doc(hidden)]
     #[inline]
-    pub fn new_box<__DynptrT>(value: __DynptrT) -> Self
-    where
-        __DynptrT: Job + 'a,
-    {
+    pub fn new_box(value: (impl Job + 'a)) -> Self {
         Self::boxed(value)
     }
     #[doc = r" Owns `value`, stored in `slot`, with the default strategy (`Boxed`)."]

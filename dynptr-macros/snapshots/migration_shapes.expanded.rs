@@ -70,7 +70,11 @@ pub struct DynRepo<
     __dynptr_strategy: S,
     __dynptr_marker: ::core::marker::PhantomData<(&'a (), fn() -> ())>,
 }
-#[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+#[allow(
+    clippy::type_complexity,
+    clippy::needless_lifetimes,
+    clippy::implied_bounds_in_impls
+)]
 impl<'a, S: ::dynptr::__private::Strategy, R> DynRepo<'a, S, R> {
     #[doc = r" Builds a wrapper from a receiver holder and a strategy (what a method"]
     #[doc = r" returning `impl` of this trait uses)."]
@@ -144,14 +148,18 @@ where
         )
     }
 }
-#[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+#[allow(
+    clippy::type_complexity,
+    clippy::needless_lifetimes,
+    clippy::implied_bounds_in_impls
+)]
 impl<'a, S: ::dynptr::__private::Strategy> DynRepo<'a, S> {
     #[doc = r" Borrows `value` exclusively, storing returned values with `strategy`."]
     #[inline]
-    pub fn with_strategy<__DynptrT>(value: &'a mut __DynptrT, strategy: S) -> Self
-    where
-        __DynptrT: Repo + ::core::marker::Send + ::core::marker::Sync + 'a,
-    {
+    pub fn with_strategy(
+        value: &'a mut (impl Repo + ::core::marker::Send + ::core::marker::Sync + 'a),
+        strategy: S,
+    ) -> Self {
         let value: &'a mut (dyn ErasedRepo<S> + ::core::marker::Send + ::core::marker::Sync + 'a) = value;
         DynRepo {
             __dynptr_receiver: ::dynptr::__private::Holder::from_mut(value),
@@ -162,13 +170,13 @@ impl<'a, S: ::dynptr::__private::Strategy> DynRepo<'a, S> {
     #[doc = r" Owns `value` on the heap (`Box` in the global allocator), storing returned"]
     #[doc = r" values with `strategy`. Needs the `box` feature of `dynptr`."]
     #[inline]
-    pub fn boxed_with_strategy<__DynptrT>(value: __DynptrT, strategy: S) -> Self
-    where
-        __DynptrT: Repo + ::core::marker::Send + ::core::marker::Sync + 'a,
-    {
+    pub fn boxed_with_strategy(
+        value: (impl Repo + ::core::marker::Send + ::core::marker::Sync + 'a),
+        strategy: S,
+    ) -> Self {
         DynRepo {
             __dynptr_receiver: ::dynptr::__private::boxed_receiver::<
-                __DynptrT,
+                _,
                 dyn ErasedRepo<S> + ::core::marker::Send + ::core::marker::Sync + 'a,
             >(value),
             __dynptr_strategy: strategy,
@@ -199,41 +207,33 @@ impl<'a, S: ::dynptr::__private::Strategy> DynRepo<'a, S> {
         ::dynptr::__private::HoldsRef::is_owned(&self.__dynptr_receiver)
     }
 }
-#[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+#[allow(
+    clippy::type_complexity,
+    clippy::needless_lifetimes,
+    clippy::implied_bounds_in_impls
+)]
 impl<'a> DynRepo<'a, ::dynptr::__private::DefaultStrategy> {
     #[doc = r" Borrows `value` exclusively, with the default strategy (`Boxed`; without"]
     #[doc = r" `dynptr`'s `box` feature, use `with_strategy`)."]
     #[inline]
-    pub fn new<__DynptrT>(value: &'a mut __DynptrT) -> Self
-    where
-        __DynptrT: Repo + ::core::marker::Send + ::core::marker::Sync + 'a,
-    {
+    pub fn new(value: &'a mut (impl Repo + ::core::marker::Send + ::core::marker::Sync + 'a)) -> Self {
         Self::with_strategy(value, ::core::default::Default::default())
     }
     #[doc = r" [`new`](Self::new) under `dynosaur`'s name."]
     #[inline]
-    pub fn from_mut<__DynptrT>(value: &'a mut __DynptrT) -> Self
-    where
-        __DynptrT: Repo + ::core::marker::Send + ::core::marker::Sync + 'a,
-    {
+    pub fn from_mut(value: &'a mut (impl Repo + ::core::marker::Send + ::core::marker::Sync + 'a)) -> Self {
         Self::new(value)
     }
     #[doc = r" Owns `value` on the heap, with the default strategy (`Boxed`)."]
     #[inline]
-    pub fn boxed<__DynptrT>(value: __DynptrT) -> Self
-    where
-        __DynptrT: Repo + ::core::marker::Send + ::core::marker::Sync + 'a,
-    {
+    pub fn boxed(value: (impl Repo + ::core::marker::Send + ::core::marker::Sync + 'a)) -> Self {
         Self::boxed_with_strategy(value, ::core::default::Default::default())
     }
     #[doc = r" dynosaur's name for [`boxed`](Self::boxed), so that ported code compiles"]
     #[doc = r" unchanged where it passes `&mut DynFoo::new_box(..)` on."]
     #[doc(hidden)]
     #[inline]
-    pub fn new_box<__DynptrT>(value: __DynptrT) -> Self
-    where
-        __DynptrT: Repo + ::core::marker::Send + ::core::marker::Sync + 'a,
-    {
+    pub fn new_box(value: (impl Repo + ::core::marker::Send + ::core::marker::Sync + 'a)) -> Self {
         Self::boxed(value)
     }
     #[doc = r" Owns `value`, stored in `slot`, with the default strategy (`Boxed`)."]

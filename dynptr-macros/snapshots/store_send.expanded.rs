@@ -83,7 +83,11 @@ pub struct DynStore<
     __dynptr_strategy: S,
     __dynptr_marker: ::core::marker::PhantomData<(&'a (), fn() -> (K, Value))>,
 }
-#[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+#[allow(
+    clippy::type_complexity,
+    clippy::needless_lifetimes,
+    clippy::implied_bounds_in_impls
+)]
 impl<'a, K: Eq, Value, S: ::dynptr::__private::Strategy, R> DynStore<'a, K, Value, S, R> {
     #[doc = r" Builds a wrapper from a receiver holder and a strategy (what a method"]
     #[doc = r" returning `impl` of this trait uses)."]
@@ -166,14 +170,18 @@ where
         )
     }
 }
-#[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+#[allow(
+    clippy::type_complexity,
+    clippy::needless_lifetimes,
+    clippy::implied_bounds_in_impls
+)]
 impl<'a, K: Eq, Value, S: ::dynptr::__private::Strategy> DynStore<'a, K, Value, S> {
     #[doc = r" Borrows `value` exclusively, storing returned values with `strategy`."]
     #[inline]
-    pub fn with_strategy<__DynptrT>(value: &'a mut __DynptrT, strategy: S) -> Self
-    where
-        __DynptrT: Store<K, Value = Value> + ::core::marker::Send + ::core::marker::Sync + 'a,
-    {
+    pub fn with_strategy(
+        value: &'a mut (impl Store<K, Value = Value> + ::core::marker::Send + ::core::marker::Sync + 'a),
+        strategy: S,
+    ) -> Self {
         let value: &'a mut (dyn ErasedStore<K, Value, S> + ::core::marker::Send + ::core::marker::Sync + 'a) =
             value;
         DynStore {
@@ -185,10 +193,10 @@ impl<'a, K: Eq, Value, S: ::dynptr::__private::Strategy> DynStore<'a, K, Value, 
     #[doc = r" Borrows `value` shared (every method of the trait takes `&self`), storing"]
     #[doc = r" returned values with `strategy`."]
     #[inline]
-    pub fn from_ref_with_strategy<__DynptrT>(value: &'a __DynptrT, strategy: S) -> Self
-    where
-        __DynptrT: Store<K, Value = Value> + ::core::marker::Send + ::core::marker::Sync + 'a,
-    {
+    pub fn from_ref_with_strategy(
+        value: &'a (impl Store<K, Value = Value> + ::core::marker::Send + ::core::marker::Sync + 'a),
+        strategy: S,
+    ) -> Self {
         let value: &'a (dyn ErasedStore<K, Value, S> + ::core::marker::Send + ::core::marker::Sync + 'a) =
             value;
         DynStore {
@@ -200,14 +208,14 @@ impl<'a, K: Eq, Value, S: ::dynptr::__private::Strategy> DynStore<'a, K, Value, 
     #[doc = r" Owns `value` on the heap (`Box` in the global allocator), storing returned"]
     #[doc = r" values with `strategy`. Needs the `box` feature of `dynptr`."]
     #[inline]
-    pub fn boxed_with_strategy<__DynptrT>(value: __DynptrT, strategy: S) -> Self
-    where
-        __DynptrT: Store<K, Value = Value> + ::core::marker::Send + ::core::marker::Sync + 'a,
-    {
+    pub fn boxed_with_strategy(
+        value: (impl Store<K, Value = Value> + ::core::marker::Send + ::core::marker::Sync + 'a),
+        strategy: S,
+    ) -> Self {
         DynStore {
             __dynptr_receiver: ::dynptr::__private::SharedHolder::from_owned(
                 ::dynptr::__private::boxed_receiver::<
-                    __DynptrT,
+                    _,
                     dyn ErasedStore<K, Value, S> + ::core::marker::Send + ::core::marker::Sync + 'a,
                 >(value),
             ),
@@ -241,49 +249,48 @@ impl<'a, K: Eq, Value, S: ::dynptr::__private::Strategy> DynStore<'a, K, Value, 
         ::dynptr::__private::HoldsRef::is_owned(&self.__dynptr_receiver)
     }
 }
-#[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+#[allow(
+    clippy::type_complexity,
+    clippy::needless_lifetimes,
+    clippy::implied_bounds_in_impls
+)]
 impl<'a, K: Eq, Value> DynStore<'a, K, Value, ::dynptr::__private::DefaultStrategy> {
     #[doc = r" Borrows `value` exclusively, with the default strategy (`Boxed`; without"]
     #[doc = r" `dynptr`'s `box` feature, use `with_strategy`)."]
     #[inline]
-    pub fn new<__DynptrT>(value: &'a mut __DynptrT) -> Self
-    where
-        __DynptrT: Store<K, Value = Value> + ::core::marker::Send + ::core::marker::Sync + 'a,
-    {
+    pub fn new(
+        value: &'a mut (impl Store<K, Value = Value> + ::core::marker::Send + ::core::marker::Sync + 'a),
+    ) -> Self {
         Self::with_strategy(value, ::core::default::Default::default())
     }
     #[doc = r" [`new`](Self::new) under `dynosaur`'s name."]
     #[inline]
-    pub fn from_mut<__DynptrT>(value: &'a mut __DynptrT) -> Self
-    where
-        __DynptrT: Store<K, Value = Value> + ::core::marker::Send + ::core::marker::Sync + 'a,
-    {
+    pub fn from_mut(
+        value: &'a mut (impl Store<K, Value = Value> + ::core::marker::Send + ::core::marker::Sync + 'a),
+    ) -> Self {
         Self::new(value)
     }
     #[doc = r" Borrows `value` shared, with the default strategy (`Boxed`)."]
     #[inline]
-    pub fn from_ref<__DynptrT>(value: &'a __DynptrT) -> Self
-    where
-        __DynptrT: Store<K, Value = Value> + ::core::marker::Send + ::core::marker::Sync + 'a,
-    {
+    pub fn from_ref(
+        value: &'a (impl Store<K, Value = Value> + ::core::marker::Send + ::core::marker::Sync + 'a),
+    ) -> Self {
         Self::from_ref_with_strategy(value, ::core::default::Default::default())
     }
     #[doc = r" Owns `value` on the heap, with the default strategy (`Boxed`)."]
     #[inline]
-    pub fn boxed<__DynptrT>(value: __DynptrT) -> Self
-    where
-        __DynptrT: Store<K, Value = Value> + ::core::marker::Send + ::core::marker::Sync + 'a,
-    {
+    pub fn boxed(
+        value: (impl Store<K, Value = Value> + ::core::marker::Send + ::core::marker::Sync + 'a),
+    ) -> Self {
         Self::boxed_with_strategy(value, ::core::default::Default::default())
     }
     #[doc = r" dynosaur's name for [`boxed`](Self::boxed), so that ported code compiles"]
     #[doc = r" unchanged where it passes `&mut DynFoo::new_box(..)` on."]
     #[doc(hidden)]
     #[inline]
-    pub fn new_box<__DynptrT>(value: __DynptrT) -> Self
-    where
-        __DynptrT: Store<K, Value = Value> + ::core::marker::Send + ::core::marker::Sync + 'a,
-    {
+    pub fn new_box(
+        value: (impl Store<K, Value = Value> + ::core::marker::Send + ::core::marker::Sync + 'a),
+    ) -> Self {
         Self::boxed(value)
     }
     #[doc = r" Owns `value`, stored in `slot`, with the default strategy (`Boxed`)."]
@@ -314,7 +321,7 @@ where
             .finish_non_exhaustive()
     }
 }
-::dynptr::__private::if_arc! { # [allow (clippy :: type_complexity , clippy :: needless_lifetimes)] impl < 'a , K : Eq , Value , S : :: dynptr :: __private :: Strategy > DynStore < 'a , K , Value , S , :: dynptr :: __private :: ArcHolder < dyn ErasedStore < K , Value , S > + :: core :: marker :: Send + :: core :: marker :: Sync + 'a > > where { # [doc = r" Holds `value` through an `Arc`, shared with the `Arc`'s other owners"] # [doc = r" (every method of the trait takes `&self`), storing returned values"] # [doc = r" with `strategy`."] # [inline] pub fn from_arc_with_strategy < __DynptrT > (value : :: dynptr :: __private :: Arc < __DynptrT > , strategy : S ,) -> Self where __DynptrT : Store < K , Value = Value > + :: core :: marker :: Send + :: core :: marker :: Sync + 'a , { let value : :: dynptr :: __private :: Arc < dyn ErasedStore < K , Value , S > + :: core :: marker :: Send + :: core :: marker :: Sync + 'a > = value ; DynStore { __dynptr_receiver : :: dynptr :: __private :: ArcHolder :: new (value) , __dynptr_strategy : strategy , __dynptr_marker : :: core :: marker :: PhantomData , } } # [doc = r" The `Arc` the wrapper holds (a clone shares the value)."] # [inline] pub fn arc (& self) -> & :: dynptr :: __private :: Arc < dyn ErasedStore < K , Value , S > + :: core :: marker :: Send + :: core :: marker :: Sync + 'a > { self . __dynptr_receiver . arc () } } # [allow (clippy :: type_complexity , clippy :: needless_lifetimes)] impl < 'a , K : Eq , Value , > DynStore < 'a , K , Value , :: dynptr :: __private :: DefaultStrategy , :: dynptr :: __private :: ArcHolder < dyn ErasedStore < K , Value , :: dynptr :: __private :: DefaultStrategy > + :: core :: marker :: Send + :: core :: marker :: Sync + 'a > > where { # [doc = r" Holds `value` through an `Arc`, with the default strategy (`Boxed`)."] # [inline] pub fn from_arc < __DynptrT > (value : :: dynptr :: __private :: Arc < __DynptrT >) -> Self where __DynptrT : Store < K , Value = Value > + :: core :: marker :: Send + :: core :: marker :: Sync + 'a , { Self :: from_arc_with_strategy (value , :: core :: default :: Default :: default ()) } } }
+::dynptr::__private::if_arc! { # [allow (clippy :: type_complexity , clippy :: needless_lifetimes , clippy :: implied_bounds_in_impls)] impl < 'a , K : Eq , Value , S : :: dynptr :: __private :: Strategy > DynStore < 'a , K , Value , S , :: dynptr :: __private :: ArcHolder < dyn ErasedStore < K , Value , S > + :: core :: marker :: Send + :: core :: marker :: Sync + 'a > > where { # [doc = r" Holds `value` through an `Arc`, shared with the `Arc`'s other owners"] # [doc = r" (every method of the trait takes `&self`), storing returned values"] # [doc = r" with `strategy`."] # [inline] pub fn from_arc_with_strategy (value : :: dynptr :: __private :: Arc < (impl Store < K , Value = Value > + :: core :: marker :: Send + :: core :: marker :: Sync + 'a) > , strategy : S ,) -> Self { let value : :: dynptr :: __private :: Arc < dyn ErasedStore < K , Value , S > + :: core :: marker :: Send + :: core :: marker :: Sync + 'a > = value ; DynStore { __dynptr_receiver : :: dynptr :: __private :: ArcHolder :: new (value) , __dynptr_strategy : strategy , __dynptr_marker : :: core :: marker :: PhantomData , } } # [doc = r" The `Arc` the wrapper holds (a clone shares the value)."] # [inline] pub fn arc (& self) -> & :: dynptr :: __private :: Arc < dyn ErasedStore < K , Value , S > + :: core :: marker :: Send + :: core :: marker :: Sync + 'a > { self . __dynptr_receiver . arc () } } # [allow (clippy :: type_complexity , clippy :: needless_lifetimes , clippy :: implied_bounds_in_impls)] impl < 'a , K : Eq , Value , > DynStore < 'a , K , Value , :: dynptr :: __private :: DefaultStrategy , :: dynptr :: __private :: ArcHolder < dyn ErasedStore < K , Value , :: dynptr :: __private :: DefaultStrategy > + :: core :: marker :: Send + :: core :: marker :: Sync + 'a > > where { # [doc = r" Holds `value` through an `Arc`, with the default strategy (`Boxed`)."] # [inline] pub fn from_arc (value : :: dynptr :: __private :: Arc < (impl Store < K , Value = Value > + :: core :: marker :: Send + :: core :: marker :: Sync + 'a) >) -> Self { Self :: from_arc_with_strategy (value , :: core :: default :: Default :: default ()) } } }
 #[allow(clippy::type_complexity, clippy::needless_lifetimes, clippy::manual_async_fn)]
 impl<'a, K: Eq, Value, S, R> Store<K> for DynStore<'a, K, Value, S, R>
 where

@@ -59,8 +59,7 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
     let default_ty = quote!(#wrapper<#life, #(#args,)* #(#assoc,)* ::dynptr::__private::DefaultStrategy>);
 
     let slot_receiver = wrap_receiver(quote!(::dynptr::__private::Holder::in_slot(slot, value)));
-    let boxed_receiver =
-        wrap_receiver(quote!(::dynptr::__private::boxed_receiver::<__DynptrT, #dyn_ty>(value)));
+    let boxed_receiver = wrap_receiver(quote!(::dynptr::__private::boxed_receiver::<_, #dyn_ty>(value)));
     let from_mut = if m.all_shared {
         quote!(::dynptr::__private::SharedHolder::from_mut(value))
     } else {
@@ -70,9 +69,7 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
         quote! {
             /// Borrows `value` exclusively, storing returned values with `strategy`.
             #[inline]
-            pub fn with_strategy<__DynptrT>(value: &#life mut __DynptrT, strategy: #s) -> Self
-            where
-                __DynptrT: #impl_bound,
+            pub fn with_strategy(value: &#life mut (impl #impl_bound), strategy: #s) -> Self
             {
                 let value: &#life mut (#dyn_ty) = value;
                 #wrapper {
@@ -89,9 +86,7 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
             /// Borrows `value` shared (every method of the trait takes `&self`), storing
             /// returned values with `strategy`.
             #[inline]
-            pub fn from_ref_with_strategy<__DynptrT>(value: &#life __DynptrT, strategy: #s) -> Self
-            where
-                __DynptrT: #impl_bound,
+            pub fn from_ref_with_strategy(value: &#life (impl #impl_bound), strategy: #s) -> Self
             {
                 let value: &#life (#dyn_ty) = value;
                 #wrapper {
@@ -107,18 +102,14 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
             /// Borrows `value` exclusively, with the default strategy (`Boxed`; without
             /// `dynptr`'s `box` feature, use `with_strategy`).
             #[inline]
-            pub fn new<__DynptrT>(value: &#life mut __DynptrT) -> Self
-            where
-                __DynptrT: #impl_bound,
+            pub fn new(value: &#life mut (impl #impl_bound)) -> Self
             {
                 Self::with_strategy(value, ::core::default::Default::default())
             }
 
             /// [`new`](Self::new) under `dynosaur`'s name.
             #[inline]
-            pub fn from_mut<__DynptrT>(value: &#life mut __DynptrT) -> Self
-            where
-                __DynptrT: #impl_bound,
+            pub fn from_mut(value: &#life mut (impl #impl_bound)) -> Self
             {
                 Self::new(value)
             }
@@ -129,9 +120,7 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
         quote! {
             /// Borrows `value` shared, with the default strategy (`Boxed`).
             #[inline]
-            pub fn from_ref<__DynptrT>(value: &#life __DynptrT) -> Self
-            where
-                __DynptrT: #impl_bound,
+            pub fn from_ref(value: &#life (impl #impl_bound)) -> Self
             {
                 Self::from_ref_with_strategy(value, ::core::default::Default::default())
             }
@@ -147,7 +136,7 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
         let impl_bound_default = &impl_bound;
         quote! {
             ::dynptr::__private::if_arc! {
-                #[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+                #[allow(clippy::type_complexity, clippy::needless_lifetimes, clippy::implied_bounds_in_impls)]
                 impl<#life, #(#params,)* #(#assoc,)* #s: ::dynptr::__private::Strategy>
                     #wrapper<#life, #(#args,)* #(#assoc,)* #s, #arc_ty>
                 where
@@ -157,12 +146,10 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
                     /// (every method of the trait takes `&self`), storing returned values
                     /// with `strategy`.
                     #[inline]
-                    pub fn from_arc_with_strategy<__DynptrT>(
-                        value: ::dynptr::__private::Arc<__DynptrT>,
+                    pub fn from_arc_with_strategy(
+                        value: ::dynptr::__private::Arc<(impl #impl_bound)>,
                         strategy: #s,
                     ) -> Self
-                    where
-                        __DynptrT: #impl_bound,
                     {
                         let value: ::dynptr::__private::Arc<#dyn_ty> = value;
                         #wrapper {
@@ -180,7 +167,7 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
                     }
                 }
 
-                #[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+                #[allow(clippy::type_complexity, clippy::needless_lifetimes, clippy::implied_bounds_in_impls)]
                 impl<#life, #(#params,)* #(#assoc,)*>
                     #wrapper<#life, #(#args,)* #(#assoc,)* ::dynptr::__private::DefaultStrategy, #arc_ty_default>
                 where
@@ -188,9 +175,7 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
                 {
                     /// Holds `value` through an `Arc`, with the default strategy (`Boxed`).
                     #[inline]
-                    pub fn from_arc<__DynptrT>(value: ::dynptr::__private::Arc<__DynptrT>) -> Self
-                    where
-                        __DynptrT: #impl_bound_default,
+                    pub fn from_arc(value: ::dynptr::__private::Arc<(impl #impl_bound_default)>) -> Self
                     {
                         Self::from_arc_with_strategy(value, ::core::default::Default::default())
                     }
@@ -205,7 +190,7 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
         let dyn_default = erased_dyn_with(m, &g, life, &quote!(::dynptr::__private::DefaultStrategy));
         let pin_ty_default = quote!(::dynptr::__private::PinHolder<#life, #dyn_default>);
         quote! {
-            #[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+            #[allow(clippy::type_complexity, clippy::needless_lifetimes, clippy::implied_bounds_in_impls)]
             impl<#life, #(#params,)* #(#assoc,)* #s: ::dynptr::__private::Strategy>
                 #wrapper<#life, #(#args,)* #(#assoc,)* #s, #pin_ty>
             where
@@ -215,12 +200,10 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
                 /// methods; its `&self` methods work too), storing returned values with
                 /// `strategy`.
                 #[inline]
-                pub fn from_pin_with_strategy<__DynptrT>(
-                    value: ::core::pin::Pin<&#life mut __DynptrT>,
+                pub fn from_pin_with_strategy(
+                    value: ::core::pin::Pin<&#life mut (impl #impl_bound)>,
                     strategy: #s,
                 ) -> Self
-                where
-                    __DynptrT: #impl_bound,
                 {
                     let value: ::core::pin::Pin<&#life mut (#dyn_ty)> = value;
                     #wrapper {
@@ -231,7 +214,7 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
                 }
             }
 
-            #[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+            #[allow(clippy::type_complexity, clippy::needless_lifetimes, clippy::implied_bounds_in_impls)]
             impl<#life, #(#params,)* #(#assoc,)*>
                 #wrapper<#life, #(#args,)* #(#assoc,)* ::dynptr::__private::DefaultStrategy, #pin_ty_default>
             where
@@ -239,9 +222,7 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
             {
                 /// Borrows the pinned `value`, with the default strategy (`Boxed`).
                 #[inline]
-                pub fn from_pin<__DynptrT>(value: ::core::pin::Pin<&#life mut __DynptrT>) -> Self
-                where
-                    __DynptrT: #impl_bound,
+                pub fn from_pin(value: ::core::pin::Pin<&#life mut (impl #impl_bound)>) -> Self
                 {
                     Self::from_pin_with_strategy(value, ::core::default::Default::default())
                 }
@@ -346,7 +327,7 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
             __dynptr_marker: ::core::marker::PhantomData<(&#life (), #(&#lifetimes (),)* fn() -> (#(#types,)* #(#assoc,)*))>,
         }
 
-        #[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+        #[allow(clippy::type_complexity, clippy::needless_lifetimes, clippy::implied_bounds_in_impls)]
         impl<#life, #(#params,)* #(#assoc,)* #s: ::dynptr::__private::Strategy, #r> #wrapper<#life, #(#args,)* #(#assoc,)* #s, #r>
         where #(#preds,)*
         {
@@ -413,7 +394,7 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
             }
         }
 
-        #[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+        #[allow(clippy::type_complexity, clippy::needless_lifetimes, clippy::implied_bounds_in_impls)]
         impl<#life, #(#params,)* #(#assoc,)* #s: ::dynptr::__private::Strategy> #self_ty
         where #(#preds,)*
         {
@@ -424,9 +405,7 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
             /// Owns `value` on the heap (`Box` in the global allocator), storing returned
             /// values with `strategy`. Needs the `box` feature of `dynptr`.
             #[inline]
-            pub fn boxed_with_strategy<__DynptrT>(value: __DynptrT, strategy: #s) -> Self
-            where
-                __DynptrT: #impl_bound,
+            pub fn boxed_with_strategy(value: (impl #impl_bound), strategy: #s) -> Self
             {
                 #wrapper {
                     __dynptr_receiver: #boxed_receiver,
@@ -461,7 +440,7 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
             }
         }
 
-        #[allow(clippy::type_complexity, clippy::needless_lifetimes)]
+        #[allow(clippy::type_complexity, clippy::needless_lifetimes, clippy::implied_bounds_in_impls)]
         impl<#life, #(#params,)* #(#assoc,)*> #default_ty
         where #(#preds,)*
         {
@@ -471,9 +450,7 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
 
             /// Owns `value` on the heap, with the default strategy (`Boxed`).
             #[inline]
-            pub fn boxed<__DynptrT>(value: __DynptrT) -> Self
-            where
-                __DynptrT: #impl_bound,
+            pub fn boxed(value: (impl #impl_bound)) -> Self
             {
                 Self::boxed_with_strategy(value, ::core::default::Default::default())
             }
@@ -482,9 +459,7 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
             /// unchanged where it passes `&mut DynFoo::new_box(..)` on.
             #[doc(hidden)]
             #[inline]
-            pub fn new_box<__DynptrT>(value: __DynptrT) -> Self
-            where
-                __DynptrT: #impl_bound,
+            pub fn new_box(value: (impl #impl_bound)) -> Self
             {
                 Self::boxed(value)
             }
