@@ -114,14 +114,22 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
             // not forward it; its impl of the trait requires it of the wrapper (a `where`
             // bound), so it applies where the user implements it for the wrapper.
             Some(_) => plain_supers.push(t.clone()),
-            None if t.path.segments.iter().all(|seg| seg.arguments.is_none()) => {
-                // Another `#[dyn_trait]` trait: its callback implements it for our wrapper.
+            None if t
+                .path
+                .segments
+                .iter()
+                .rev()
+                .skip(1)
+                .all(|seg| seg.arguments.is_none()) =>
+            {
+                // Another `#[dyn_trait]` trait (`Bar`, `Bar<u8>`, `Bar<Item = u32>`): its
+                // callback implements it for our wrapper.
                 dyn_supers.push(t.path.clone());
             }
             None => errors.push(
                 t,
-                "a `#[dyn_trait]` supertrait with generic arguments is not supported yet: make \
-                 it a separate `#[dyn_trait]` bound on the implementors",
+                "generic arguments are only supported on the last segment of a `#[dyn_trait]` \
+                 supertrait's path",
             ),
         }
     }

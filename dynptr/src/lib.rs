@@ -113,9 +113,9 @@
 //! - `Clone`: the wrapper clones its receiver onto the heap (a borrowed or slot-held
 //!   receiver clones into a box), and clones its strategy (`S: Clone`); needs the `box`
 //!   feature;
-//! - another `#[dyn_trait]` trait without generic parameters or associated types
-//!   (`trait Gadget: Named`): `DynGadget` implements `Named` too, through the callback
-//!   below. `Named` may be in another crate if it is `pub`.
+//! - another `#[dyn_trait]` trait (`trait Gadget: Named`, `trait Feed: Source<Item =
+//!   u32> + Keyed<String>`: give its associated types as bindings, in their declaration
+//!   order): `DynGadget` implements `Named` too, through the callback below. `Named` may be in another crate if it is `pub`.
 //!
 //! Every other shape is a compile error that says what to write instead.
 //!

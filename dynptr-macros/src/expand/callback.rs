@@ -6,7 +6,7 @@
 //! `#[dyn_trait]` supertrait `Bar`.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 use syn::Ident;
 
 use crate::model::Model;
@@ -132,11 +132,11 @@ pub(super) fn super_impls(m: &Model) -> TokenStream {
     let preds: Vec<&TokenStream> = g.preds.iter().chain(&g.self_preds).collect();
     let dyn_ty = erased_dyn(m, &g, life);
     let calls = m.dyn_supers.iter().map(|path| {
-        let mut erased = path.clone();
-        let last = erased.segments.last_mut().unwrap();
-        last.ident = format_ident!("Erased{}", last.ident);
+        // `path` as written (with its bindings) goes to the callback, which matches the
+        // bindings to the supertrait's associated types by name.
+        let SuperParts { mac, erased, .. } = super_parts(path);
         quote! {
-            #path! {
+            #mac! {
                 supertrait
                 [#life, #(#params,)* #(#assoc,)* #s: ::dynptr::__private::Strategy, #r]
                 [#wrapper<#life, #(#args,)* #(#assoc,)* #s, #r>]

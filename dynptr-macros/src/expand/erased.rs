@@ -7,7 +7,7 @@
 //! other trait's wrapper); adapted arguments take their `dyn` form.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 use syn::visit_mut::VisitMut;
 use syn::{Lifetime, ReturnType, Type};
 
@@ -317,10 +317,10 @@ pub(super) fn erased_trait(m: &Model) -> TokenStream {
     let supers = {
         let f = &m.fmt_supers;
         let dyn_supers = m.dyn_supers.iter().map(|path| {
-            let mut erased = path.clone();
-            let last = erased.segments.last_mut().unwrap();
-            last.ident = format_ident!("Erased{}", last.ident);
-            quote!(#erased<#s>)
+            let SuperParts {
+                erased, erased_args, ..
+            } = super_parts(path);
+            quote!(#erased<#(#erased_args,)* #s>)
         });
         let all: Vec<TokenStream> = f
             .iter()

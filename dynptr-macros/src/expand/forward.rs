@@ -247,9 +247,11 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
         quote!(#(#attrs)* type #i = #p;)
     });
     let erased_path = match target {
+        // (`crate::callback` replaces this trait's parameters by the supertrait's
+        // arguments afterwards.)
         Some(t) => {
             let e = &t.erased_path;
-            quote!(#e::<#s>)
+            quote!(#e::<#(#args,)* #(#assoc,)* #s>)
         }
         None => quote!(#erased::<#(#args,)* #(#assoc,)* #s>),
     };
@@ -475,6 +477,7 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
                 #(#self_preds,)*
                 #tpreds
             {
+                #(#assoc_items)*
                 #(#methods)*
                 #(#outside)*
             }

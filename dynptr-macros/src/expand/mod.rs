@@ -160,6 +160,49 @@ pub(super) fn assoc_names(m: &Model) -> Vec<(Ident, Ident)> {
         .collect()
 }
 
+/// A `#[dyn_trait]` supertrait `a::Bar<A, Item = X>`, in its parts: the callback
+/// macro's path `a::Bar` and the erased
+/// trait with its arguments (bindings' types after the positional ones, in the order
+/// written: the declaration order) ending with `,`: `a::ErasedBar<A, X,` (the caller
+/// closes it with the strategy).
+pub(super) struct SuperParts {
+    pub(super) mac: syn::Path,
+    pub(super) erased: syn::Path,
+    pub(super) erased_args: Vec<TokenStream>,
+}
+
+pub(super) fn super_parts(path: &syn::Path) -> SuperParts {
+    let mut mac = path.clone();
+    let mut erased = path.clone();
+    let mut erased_args = Vec::new();
+    if let Some(last) = mac.segments.last_mut() {
+        last.arguments = syn::PathArguments::None;
+    }
+    if let Some(syn::PathArguments::AngleBracketed(ab)) = path.segments.last().map(|s| &s.arguments) {
+        let mut bound = Vec::new();
+        for a in &ab.args {
+            match a {
+                syn::GenericArgument::AssocType(at) => {
+                    let ty = &at.ty;
+                    bound.push(quote!(#ty));
+                }
+                syn::GenericArgument::AssocConst(_) | syn::GenericArgument::Constraint(_) => {}
+                other => erased_args.push(quote!(#other)),
+            }
+        }
+        erased_args.extend(bound);
+    }
+    if let Some(last) = erased.segments.last_mut() {
+        last.ident = quote::format_ident!("Erased{}", last.ident);
+        last.arguments = syn::PathArguments::None;
+    }
+    SuperParts {
+        mac,
+        erased,
+        erased_args,
+    }
+}
+
 /// The erased trait's object type: `dyn ErasedFoo<'x, K, Item, S> + Send + 'a`.
 pub(super) fn erased_dyn(m: &Model, g: &Gen, life: &Lifetime) -> TokenStream {
     let s = &m.strategy;
