@@ -29,6 +29,9 @@ pub(crate) struct Model {
     pub(crate) auto: Vec<Ident>,
     /// The trait requires `'static` of its implementors.
     pub(crate) is_static: bool,
+    /// Lifetime supertraits other than `'static` (`trait Sink<'b>: 'b`): each is the
+    /// predicate `Self: 'b` on the wrapper's impl of the trait.
+    pub(crate) life_supers: Vec<Lifetime>,
     /// Every method in the vtable takes `&self`.
     pub(crate) all_shared: bool,
     /// The wrapper's receiver-storage parameter (`R`, or `__R`).

@@ -81,18 +81,23 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
     let mut dyn_supers: Vec<syn::Path> = Vec::new();
     let mut plain_supers: Vec<syn::TraitBound> = Vec::new();
     let mut is_static = false;
+    let mut life_supers = Vec::new();
     for bound in &item.supertraits {
         let t = match bound {
             TypeParamBound::Lifetime(l) if l.ident == "static" => {
                 is_static = true;
                 continue;
             }
+            TypeParamBound::Lifetime(l) => {
+                life_supers.push(l.clone());
+                continue;
+            }
             TypeParamBound::Trait(t) if matches!(t.modifier, syn::TraitBoundModifier::None) => t,
             other => {
                 errors.push(
                     other,
-                    "`#[dyn_trait]` supports trait and `'static` supertraits; require other \
-                     lifetimes on the implementors",
+                    "`#[dyn_trait]` supports trait and lifetime supertraits; `?Sized` and \
+                     other relaxed bounds cannot be supertraits",
                 );
                 continue;
             }
@@ -286,6 +291,7 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
         outside,
         auto,
         is_static,
+        life_supers,
         all_shared,
         receiver,
         fmt_supers,

@@ -172,3 +172,20 @@ fn migration_shapes() {
         ),
     );
 }
+
+#[test]
+fn outlives_bounds() {
+    check(
+        "outlives_bounds",
+        &expand(
+            quote!(),
+            quote! {
+                pub trait Sink<'buf>: 'buf {
+                    async fn write(&mut self, bytes: &'buf [u8]) -> usize;
+                    fn written(&self) -> usize;
+                    fn parts<'x>(&'x self, skip: usize) -> impl Iterator<Item = &'buf [u8]> + 'x;
+                }
+            },
+        ),
+    );
+}

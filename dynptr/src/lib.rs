@@ -280,6 +280,43 @@
 //! and `DynFoo` implements `Foo` where `DynFoo` implements them, so an `impl Hash for
 //! DynFoo<'_, S, R>` of your own makes it an `impl Foo`.
 //!
+//! Lifetimes: a trait that asks its implementors to outlive a lifetime (`'static` among
+//! its supertraits, `trait Log<'b>: 'b`, `where Self: 'b`) still gives a wrapper that
+//! borrows for less, as `&dyn Foo` does: the wrapper implements the trait where it meets
+//! that bound (owning its value, or borrowing for as long), and offers the vtable's
+//! methods as its own for any borrow, so a call borrows the wrapper for the call alone:
+//!
+//! ```
+//! # use dynptr::dyn_trait;
+//! #[dyn_trait]
+//! trait Sink<'buf>
+//! where
+//!     Self: 'buf,
+//! {
+//!     async fn write(&mut self, bytes: &'buf [u8]) -> usize;
+//! }
+//!
+//! struct Collect<'buf>(Vec<&'buf [u8]>);
+//! impl<'buf> Sink<'buf> for Collect<'buf> {
+//!     async fn write(&mut self, bytes: &'buf [u8]) -> usize {
+//!         self.0.push(bytes);
+//!         bytes.len()
+//!     }
+//! }
+//!
+//! let data = [1, 2, 3];
+//! let mut collect = Collect(Vec::new());
+//! {
+//!     let mut sink = DynSink::new(&mut collect);
+//!     assert_eq!(futures::executor::block_on(sink.write(&data)), 3);
+//! }
+//! assert_eq!(collect.0.len(), 1); // the wrapper's borrow ended with its block
+//! ```
+//!
+//! Generic code that needs `impl Sink<'buf>` takes a wrapper that meets `Self: 'buf`
+//! (`DynSink::boxed(..)`): a wrapper is itself the borrow of its value, where
+//! `&'short mut (dyn Sink<'buf> + 'buf)` keeps the object's lifetime apart from it.
+//!
 //! Without the `box` feature there is no default strategy: name one with
 //! `with_strategy` (naming none is a compile-time error that says so).
 //!

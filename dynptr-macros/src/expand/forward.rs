@@ -9,7 +9,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::visit_mut::VisitMut;
-use syn::{Ident, ReturnType};
+use syn::{Ident, ReturnType, Type};
 
 use crate::model::{ArgKind, Model, Outside, Recv, Ret};
 use crate::parse::Erase;
@@ -234,13 +234,16 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
     for bound in &m.plain_supers {
         super_bounds.push(quote!(Self: #bound));
     }
+    // What `Foo: 'static` asks of the wrapper, on its impl of the trait alone (the
+    // inherent methods below serve a wrapper of any lifetime, as `&dyn Foo` does).
+    let mut static_extra = Vec::new();
     if m.is_static && target.is_none() {
-        extra.push(quote!(#life: 'static));
-        extra.extend(g.outlives.iter().map(|o| quote!(#o: 'static)));
-        extra.extend(g.assoc.iter().map(|a| quote!(#a: 'static)));
-        extra.push(quote!(#s: 'static));
+        static_extra.push(quote!(#life: 'static));
+        static_extra.extend(g.outlives.iter().map(|o| quote!(#o: 'static)));
+        static_extra.extend(g.assoc.iter().map(|a| quote!(#a: 'static)));
+        static_extra.push(quote!(#s: 'static));
         let r = &m.receiver;
-        extra.push(quote!(#r: 'static));
+        static_extra.push(quote!(#r: 'static));
     }
     let assoc_items = m.assoc.iter().map(|a| {
         let (attrs, i, p) = (&a.attrs, &a.ident, &a.param);
@@ -394,14 +397,35 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
         (method, sig, body)
     });
     let methods: Vec<_> = methods.collect();
-    if let (Some(why), None) = (&m.no_impl, target) {
-        // The wrapper cannot implement the trait: it offers the vtable's methods as its
-        // own (`Self::Item` named by the wrapper's parameter).
+    // The wrapper offers the vtable's methods as its own (`Self::Item` named by the
+    // wrapper's parameter) when it cannot implement the trait, and also beside its impl
+    // when the trait asks its implementors to outlive something (`Foo: 'static`,
+    // `where Self: 'buf`): the wrapper is then the borrow itself, and its impl would
+    // stretch the borrow to that lifetime where a call needs it only for the call
+    // (`&'short mut (dyn Sink<'buf> + 'buf)` separates the two; a wrapper cannot).
+    let inherent_why = match (&m.no_impl, target) {
+        (Some(why), None) => Some(format!("The wrapper does not implement the trait: {why}.")),
+        (None, None) if m.is_static || outlives_self(m) => Some(
+            "The trait asks its implementors to outlive a lifetime, so the wrapper \
+             implements it only where its own lifetime is as long; these methods serve a \
+             wrapper that borrows for less (a call borrows the wrapper for the call \
+             alone), as a method call on `&dyn` does. Generic code that needs the trait \
+             takes a wrapper owning its receiver or borrowing for that long."
+                .to_string(),
+        ),
+        _ => None,
+    };
+    let inherent = if let Some(why) = inherent_why {
         let vis = &m.item.vis;
         // An inherent `-> impl Trait` captures no lifetime by itself in this edition: a
         // returned future becomes an `async fn` awaiting the call (which captures every
         // lifetime); other `impl Trait` returns are not offered.
         let methods = methods.iter().filter_map(|(method, sig, body)| {
+            if m.no_impl.is_none() && WRAPPER_ITEMS.contains(&sig.ident.to_string().as_str()) {
+                // The wrapper's own item of that name; the trait's method is still
+                // reached through the trait.
+                return None;
+            }
             let mut sig = sig.clone();
             let body = match &method.ret {
                 Ret::Plain => quote!(#body),
@@ -410,6 +434,14 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
                     sig.output = syn::parse_quote!(-> #output);
                     quote!({ #body }.await)
                 }
+                // A standard family's pointer (`-> impl Iterator`): every borrow the
+                // call takes is named, and the returned `impl` captures it.
+                Ret::Dyn { .. } if matches!(method.recv, Recv::Shared | Recv::Exclusive) => {
+                    capture_borrows(&mut sig, &names);
+                    quote!(#body)
+                }
+                // Other `impl Trait` returns: through the trait (a wrapper meeting its
+                // bounds).
                 Ret::Dyn { .. } | Ret::Wrapper { .. } => return None,
             };
             Erase {
@@ -418,8 +450,10 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
             }
             .visit_signature_mut(&mut sig);
             let attrs = &method.cfg_attrs;
+            let doc = format!("[`{trait_ident}::{}`], through the vtable.", sig.ident);
             Some(quote! {
                 #(#attrs)*
+                #[doc = #doc]
                 #[inline]
                 #vis #sig {
                     #body
@@ -430,8 +464,8 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
         let auto = &m.auto;
         let dyn_ty = erased_dyn(m, &g, life);
         let access = holds(m, &dyn_ty);
-        let doc = format!("The methods of [`{trait_ident}`] that go through the vtable. The wrapper does not implement the trait: {why}.");
-        return quote! {
+        let doc = format!("The methods of [`{trait_ident}`] that go through the vtable. {why}");
+        let inherent = quote! {
             #[doc = #doc]
             #[allow(clippy::type_complexity, clippy::needless_lifetimes, clippy::manual_async_fn)]
             impl<#life, #(#params,)* #(#assoc,)* #s, #r> #wrapper<#life, #(#args,)* #(#assoc,)* #s, #r>
@@ -444,7 +478,13 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
                 #(#methods)*
             }
         };
-    }
+        if m.no_impl.is_some() {
+            return inherent;
+        }
+        inherent
+    } else {
+        TokenStream::new()
+    };
     let methods = methods.iter().map(|(method, sig, body)| {
         let attrs = &method.cfg_attrs;
         quote! {
@@ -491,6 +531,7 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
             #s: #(#s_bounds)+*,
             #r: #access #(+ ::core::marker::#auto)*,
             #(#extra,)*
+            #(#static_extra,)*
             #(#super_bounds,)*
             #(#preds,)*
             #(#self_preds,)*
@@ -499,7 +540,78 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
             #(#methods)*
             #(#outside)*
         }
+        #inherent
     }
+}
+
+/// An inherent method returning `impl Trait` captures in this edition only the lifetimes
+/// its bounds name: every elided borrow of `sig` becomes one named lifetime, which the
+/// named ones outlive and the return names.
+fn capture_borrows(sig: &mut syn::Signature, names: &[(Ident, Ident)]) {
+    let c: syn::Lifetime = syn::Lifetime::new("'__dynptr_c", proc_macro2::Span::call_site());
+    let named: Vec<syn::Lifetime> = sig.generics.lifetimes().map(|l| l.lifetime.clone()).collect();
+    sig.generics.params.insert(0, syn::parse_quote!(#c));
+    let w = sig.generics.make_where_clause();
+    for l in &named {
+        w.predicates.push(syn::parse_quote!(#l: #c));
+    }
+    let mut erase = Erase {
+        assoc: names,
+        life: Some(&c),
+    };
+    for arg in &mut sig.inputs {
+        match arg {
+            syn::FnArg::Receiver(r) => {
+                if let Some((_, l @ None)) = &mut r.reference {
+                    *l = Some(c.clone());
+                }
+                erase.visit_type_mut(&mut r.ty);
+            }
+            syn::FnArg::Typed(pt) => erase.visit_type_mut(&mut pt.ty),
+        }
+    }
+    if let ReturnType::Type(_, ty) = &mut sig.output {
+        erase.visit_type_mut(ty);
+        if let Type::ImplTrait(it) = &mut **ty {
+            it.bounds.push(syn::TypeParamBound::Lifetime(c));
+        }
+    }
+}
+
+/// The wrapper's own inherent items (constructors, accessors): a trait method of the same
+/// name is not offered inherently beside the trait's impl.
+const WRAPPER_ITEMS: &[&str] = &[
+    "arc",
+    "boxed",
+    "boxed_with_strategy",
+    "from_arc",
+    "from_arc_with_strategy",
+    "from_mut",
+    "from_pin",
+    "from_pin_with_strategy",
+    "from_ref",
+    "from_ref_with_strategy",
+    "in_slot",
+    "in_slot_with_strategy",
+    "is_owned",
+    "new",
+    "new_box",
+    "strategy",
+    "strategy_mut",
+    "with_strategy",
+];
+
+/// Whether the trait asks `Self` to outlive a lifetime other than `'static`
+/// (`trait Sink<'b>: 'b`, `where Self: 'b`).
+fn outlives_self(m: &Model) -> bool {
+    !m.life_supers.is_empty()
+        || m.item.generics.where_clause.as_ref().is_some_and(|w| {
+            w.predicates.iter().any(|p| {
+                matches!(p, syn::WherePredicate::Type(t)
+                    if matches!(&t.bounded_ty, syn::Type::Path(tp) if tp.qself.is_none() && tp.path.is_ident("Self"))
+                        && t.bounds.iter().any(|b| matches!(b, syn::TypeParamBound::Lifetime(_))))
+            })
+        })
 }
 
 /// The holder trait the wrapper's receiver storage must implement for its methods.

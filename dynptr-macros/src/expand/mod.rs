@@ -128,6 +128,9 @@ pub(super) fn gen(m: &Model) -> Gen {
             }
         }
     }
+    for l in &m.life_supers {
+        g.self_preds.push(quote!(Self: #l));
+    }
     if let Some(w) = &m.item.generics.where_clause {
         for p in &w.predicates {
             // Names `Self` (as a type, or as `Self::Assoc`).
