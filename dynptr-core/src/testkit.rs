@@ -63,6 +63,10 @@ use std::sync::Mutex;
 
 use crate::{impl_coerce, Capacity, DynPtr, RejectReason, Strategy, ThreadSafePointers};
 
+mod allocators;
+
+pub use allocators::{FixedBuf, HeapStats};
+
 /// The capacity the kit's own values need (its larger values go through `try_adapt`).
 pub const MIN_CAPACITY: Capacity = Capacity::new(96, 8);
 

@@ -1,6 +1,6 @@
 //! A kernel-style example: block-device drivers behind a `#[dyn_trait]` trait, their
-//! futures stored in a fixed 4 KiB static buffer (`FixedBuf`, an `allocator_api2`
-//! allocator) through `Boxed<&'static FixedBuf>` (one block per call) and
+//! futures stored in a fixed 4 KiB static buffer (the kit's `FixedBuf`, an
+//! `allocator_api2` allocator) through `Boxed<&'static FixedBuf>` (one block per call) and
 //! `Cached<&'static FixedBuf>` (one block reused by every call), never in the global
 //! heap: a counting `#[global_allocator]` checks that. Running out of that buffer is an
 //! error the caller gets back with its value, not an abort.
@@ -9,8 +9,8 @@
 //! cargo run --example kernel
 //! ```
 //!
-//! The allocator, the drivers and the kernel's code are in `tests/common/kernel.rs`,
-//! shared with the test `tests/kernel.rs`.
+//! The drivers and the kernel's code are in `tests/common/kernel.rs`, shared with the
+//! test `tests/kernel.rs`; the allocator is `dynptr_core::testkit::FixedBuf`.
 
 #[allow(dead_code, unreachable_pub)]
 #[path = "../tests/common/kernel.rs"]
@@ -20,7 +20,8 @@ use core::alloc::Layout;
 
 use dynptr::{Boxed, RejectReason, Strategy};
 use dynptr_cache::Cached;
-use kernel::{expected_checksum, out_of_memory, run, DmaDisk, FixedBuf, HeapStats, RamDisk, Run, BLOCK};
+use dynptr_core::testkit::{FixedBuf, HeapStats};
+use kernel::{expected_checksum, out_of_memory, run, DmaDisk, RamDisk, Run, BLOCK};
 
 /// The kernel's heap for driver futures: one page.
 static KERNEL_HEAP: FixedBuf<4096> = FixedBuf::new();

@@ -3,7 +3,8 @@
 //! heap (checked against a control that does), through `Boxed` (a block per call) and
 //! `Cached` (one block per wrapper); out of memory in that buffer is an error that gives
 //! the value back; a forgotten future's block is never reused; and the allocator passes
-//! the strategy conformance kit through both.
+//! the strategy conformance kit through both. The allocator's own tests are in the kit
+//! (`dynptr_core::testkit::FixedBuf`).
 
 #[allow(dead_code, unreachable_pub)]
 #[path = "common/kernel.rs"]
@@ -13,13 +14,13 @@ use core::alloc::Layout;
 use core::fmt::Debug;
 use core::future::Future;
 
-use dynptr::{Allocator, Boxed, DynPtr, RejectReason, Strategy};
+use dynptr::{Boxed, DynPtr, RejectReason, Strategy};
 use dynptr_cache::Cached;
 use dynptr_core::testkit;
-use dynptr_core::testkit::poll_once;
+use dynptr_core::testkit::{poll_once, FixedBuf, HeapStats};
 use kernel::{
     block_on, expected_checksum, global_allocs, out_of_memory, run, BlockDevice, DmaDisk, DynBlockDevice,
-    FixedBuf, HeapStats, IoError, RamDisk, Run, BLOCK,
+    IoError, RamDisk, Run, BLOCK,
 };
 
 /// Blocks per disk: few under Miri, which is slow.
@@ -311,60 +312,6 @@ fn a_forgotten_future_leaves_its_cached_block_behind() {
         (stats.deallocs, stats.live, stats.errors),
         (1, 1, 0),
         "the abandoned block was freed"
-    );
-}
-
-/// The allocator itself: alignment, the bump pointer stepping back, reset, refusal,
-/// zero-sized requests.
-#[test]
-fn fixed_buf_allocates_and_reclaims() {
-    static HEAP: FixedBuf<4096> = FixedBuf::new();
-    let heap = &HEAP;
-    let layout = |size, align| Layout::from_size_align(size, align).unwrap();
-
-    let a = heap.allocate(layout(10, 1)).unwrap().cast::<u8>();
-    let b = heap.allocate(layout(100, 64)).unwrap().cast::<u8>();
-    assert_eq!(b.as_ptr().addr() % 64, 0);
-    assert!(b.as_ptr().addr() >= a.as_ptr().addr() + 10);
-    assert_eq!(heap.stats().high_water, 64 + 100);
-    let c = heap.allocate(layout(4096 - 164, 1)).unwrap().cast::<u8>();
-    assert!(heap.allocate(layout(1, 1)).is_err(), "the buffer is full");
-    assert_eq!(heap.stats().failures, 1);
-    // SAFETY: `c` was allocated by `heap` with this layout, and is freed once.
-    unsafe { heap.deallocate(c, layout(4096 - 164, 1)) };
-    // The topmost block went back: the same bytes come out again.
-    let c2 = heap.allocate(layout(4096 - 164, 1)).unwrap().cast::<u8>();
-    assert_eq!(c2, c);
-    // SAFETY: allocated by `heap` with this layout, freed once.
-    unsafe { heap.deallocate(c2, layout(4096 - 164, 1)) };
-    // A block below the top: freed, but the bump pointer stays (until empty).
-    // SAFETY: allocated by `heap` with this layout, freed once.
-    unsafe { heap.deallocate(a, layout(10, 1)) };
-    assert_eq!(heap.stats().live, 1);
-    let d = heap.allocate(layout(8, 8)).unwrap().cast::<u8>();
-    assert!(
-        d.as_ptr().addr() >= b.as_ptr().addr() + 100,
-        "memory below a live block came back"
-    );
-    // SAFETY: allocated by `heap` with these layouts, each freed once.
-    unsafe { heap.deallocate(d, layout(8, 8)) };
-    // SAFETY: as above.
-    unsafe { heap.deallocate(b, layout(100, 64)) };
-    // Empty: back to the start.
-    let e = heap.allocate(layout(4096, 4096)).unwrap().cast::<u8>();
-    assert_eq!(e, a, "the empty buffer starts over");
-    // SAFETY: allocated by `heap` with this layout, freed once.
-    unsafe { heap.deallocate(e, layout(4096, 4096)) };
-
-    let zst = heap.allocate(layout(0, 16)).unwrap();
-    assert_eq!(zst.len(), 0);
-    assert_eq!(zst.cast::<u8>().as_ptr().addr() % 16, 0);
-    // SAFETY: a zero-sized block from `heap`, freed once.
-    unsafe { heap.deallocate(zst.cast(), layout(0, 16)) };
-    let stats = heap.stats();
-    assert_eq!(
-        (stats.allocs, stats.deallocs, stats.live, stats.errors),
-        (6, 6, 0, 0)
     );
 }
 

@@ -1,6 +1,7 @@
 //! A kernel-style setting: a block-device driver behind a `#[dyn_trait]` trait, whose
-//! futures live in a fixed, page-aligned static buffer ([`FixedBuf`], an
-//! `allocator_api2` allocator) instead of the global heap. A counting
+//! futures live in a fixed, page-aligned static buffer (the kit's
+//! [`FixedBuf`](dynptr_core::testkit::FixedBuf), an `allocator_api2` allocator) instead
+//! of the global heap. A counting
 //! `#[global_allocator]` ([`global_allocs`]) proves the global heap is never touched on
 //! that path, and running out of the buffer is an error the caller sees
 //! ([`out_of_memory`]), not an abort.
@@ -8,16 +9,13 @@
 //! Included with `#[path]` by `examples/kernel.rs` and `tests/kernel.rs`.
 
 use core::alloc::{GlobalAlloc, Layout};
-use core::cell::{Cell, UnsafeCell};
-use core::fmt;
+use core::cell::Cell;
 use core::future::Future;
 use core::pin::{pin, Pin};
-use core::ptr::NonNull;
-use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use core::task::{Context, Poll, Waker};
 use std::alloc::System;
 
-use dynptr::{dyn_trait, AllocError, Allocator, DynPtr, RejectReason, Strategy};
+use dynptr::{dyn_trait, DynPtr, RejectReason, Strategy};
 
 // ---------------------------------------------------------------------------------------
 // The global heap, counted per thread.
@@ -66,227 +64,6 @@ static GLOBAL: CountingGlobal = CountingGlobal;
 /// Allocations this thread has made in the global heap so far.
 pub fn global_allocs() -> usize {
     GLOBAL_ALLOCS.with(Cell::get)
-}
-
-// ---------------------------------------------------------------------------------------
-// The fixed buffer.
-// ---------------------------------------------------------------------------------------
-
-/// The buffer itself, page-aligned.
-#[repr(C, align(4096))]
-struct Page<const N: usize>(UnsafeCell<[u8; N]>);
-
-/// A fixed-buffer allocator over `N` static bytes, as a kernel brings before it has a
-/// heap: a bump pointer that steps back when the topmost block is freed (so a call
-/// after call pattern reuses the same bytes) and goes back to the start when the last
-/// live block is freed.
-///
-/// A value `mem::forget`-ed while it lives in the buffer (dynptr abandons it: its memory
-/// must stay valid forever) keeps its block counted as live, so the bump pointer never
-/// steps back over it: that memory is never handed out again.
-///
-/// Use it as `&'static FixedBuf<N>` (a `static`): `Boxed::new_in(&HEAP)`.
-///
-/// # Invariants
-///
-/// 1. `state` packs `(offset, live)` as `offset | live << 32`: the bytes `[0, offset)` of
-///    the buffer may have been handed out, and `live` blocks of nonzero size are
-///    allocated and not yet deallocated. `offset <= N < 2^32`.
-/// 2. Every block handed out and not yet deallocated lies in `[0, offset)`, and no two
-///    such blocks overlap: a block is carved from `[offset, N)` by the same atomic
-///    update that raises `offset`; `offset` goes back to a block's start only in the
-///    update that deallocates that block while it ends at `offset` (the others, disjoint
-///    from it and below `offset`, lie below its start), and to 0 only in the update that
-///    takes `live` from 1 to 0, when no block is outstanding.
-/// 3. Nothing reads or writes the bytes except through the block pointers handed out.
-pub struct FixedBuf<const N: usize> {
-    bytes: Page<N>,
-    state: AtomicU64,
-    allocs: AtomicUsize,
-    deallocs: AtomicUsize,
-    failures: AtomicUsize,
-    errors: AtomicUsize,
-    high_water: AtomicUsize,
-}
-
-// SAFETY: the bytes are only reached through blocks, and invariant 2 makes every
-// outstanding block disjoint from every other, so each block is accessed by its owner
-// only; all bookkeeping is atomic.
-unsafe impl<const N: usize> Sync for FixedBuf<N> {}
-
-/// What a [`FixedBuf`] has done so far.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct HeapStats {
-    /// Blocks handed out.
-    pub allocs: usize,
-    /// Blocks given back.
-    pub deallocs: usize,
-    /// Requests refused: out of memory.
-    pub failures: usize,
-    /// Blocks allocated and not given back (live, or abandoned).
-    pub live: usize,
-    /// The highest offset reached, in bytes.
-    pub high_water: usize,
-    /// Deallocations that broke the allocator contract (must stay 0).
-    pub errors: usize,
-}
-
-const LIVE_SHIFT: u32 = 32;
-const OFFSET_MASK: u64 = (1 << LIVE_SHIFT) - 1;
-
-impl<const N: usize> FixedBuf<N> {
-    /// An empty buffer.
-    pub const fn new() -> Self {
-        assert!((N as u64) < 1 << LIVE_SHIFT, "FixedBuf: N must fit 32 bits");
-        FixedBuf {
-            bytes: Page(UnsafeCell::new([0; N])),
-            state: AtomicU64::new(0),
-            allocs: AtomicUsize::new(0),
-            deallocs: AtomicUsize::new(0),
-            failures: AtomicUsize::new(0),
-            errors: AtomicUsize::new(0),
-            high_water: AtomicUsize::new(0),
-        }
-    }
-
-    /// The buffer's size in bytes.
-    pub const fn size(&self) -> usize {
-        N
-    }
-
-    fn base(&self) -> *mut u8 {
-        self.bytes.0.get().cast()
-    }
-
-    /// Whether `ptr` points into the buffer.
-    pub fn contains(&self, ptr: *const u8) -> bool {
-        let base = self.base().addr();
-        (base..base + N).contains(&ptr.addr())
-    }
-
-    /// The counters.
-    pub fn stats(&self) -> HeapStats {
-        let state = self.state.load(Ordering::SeqCst);
-        HeapStats {
-            allocs: self.allocs.load(Ordering::SeqCst),
-            deallocs: self.deallocs.load(Ordering::SeqCst),
-            failures: self.failures.load(Ordering::SeqCst),
-            live: (state >> LIVE_SHIFT) as usize,
-            high_water: self.high_water.load(Ordering::SeqCst),
-            errors: self.errors.load(Ordering::SeqCst),
-        }
-    }
-
-    /// Carves `layout` from `[offset, N)`; `None` when it does not fit.
-    fn bump(&self, layout: Layout) -> Option<NonNull<[u8]>> {
-        let base = self.base();
-        let mut state = self.state.load(Ordering::SeqCst);
-        let (start, end) = loop {
-            let (offset, live) = ((state & OFFSET_MASK) as usize, state >> LIVE_SHIFT);
-            let start = base
-                .addr()
-                .checked_add(offset)?
-                .checked_next_multiple_of(layout.align())?
-                - base.addr();
-            let end = start.checked_add(layout.size())?;
-            if end > N {
-                return None;
-            }
-            let new = end as u64 | (live + 1) << LIVE_SHIFT;
-            match self
-                .state
-                .compare_exchange(state, new, Ordering::SeqCst, Ordering::SeqCst)
-            {
-                Ok(_) => break (start, end),
-                Err(now) => state = now,
-            }
-        };
-        self.high_water.fetch_max(end, Ordering::SeqCst);
-        // In bounds (`start + size <= N`), with the buffer's provenance.
-        let block = NonNull::new(base.wrapping_add(start))?;
-        Some(NonNull::slice_from_raw_parts(block, layout.size()))
-    }
-}
-
-impl<const N: usize> Default for FixedBuf<N> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<const N: usize> fmt::Debug for FixedBuf<N> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FixedBuf")
-            .field("size", &N)
-            .field("stats", &self.stats())
-            .finish()
-    }
-}
-
-// SAFETY: a returned block of nonzero size lies inside the static buffer (valid as long
-// as the `FixedBuf`, `'static` where it is used), is aligned to `layout.align()`, is
-// `layout.size()` bytes long, and overlaps no other outstanding block (invariant 2); it
-// stays valid until its `deallocate`: its bytes are handed out again only after that
-// (the bump pointer steps back over a block only when that block is deallocated, or
-// over everything when every block is). A zero-sized request gets a dangling, aligned
-// pointer and touches no bookkeeping.
-unsafe impl<const N: usize> Allocator for FixedBuf<N> {
-    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        if layout.size() == 0 {
-            // Aligned, non-null, never dereferenced for zero bytes.
-            let dangling = NonNull::new(core::ptr::without_provenance_mut::<u8>(layout.align()));
-            return dangling
-                .map(|p| NonNull::slice_from_raw_parts(p, 0))
-                .ok_or(AllocError);
-        }
-        match self.bump(layout) {
-            Some(block) => {
-                self.allocs.fetch_add(1, Ordering::SeqCst);
-                Ok(block)
-            }
-            None => {
-                self.failures.fetch_add(1, Ordering::SeqCst);
-                Err(AllocError)
-            }
-        }
-    }
-
-    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
-        if layout.size() == 0 {
-            return;
-        }
-        if !self.contains(ptr.as_ptr()) {
-            self.errors.fetch_add(1, Ordering::SeqCst);
-            return;
-        }
-        // Where the block starts and ends, as offsets (`contains` checked it is inside).
-        let start = ptr.as_ptr().addr() - self.base().addr();
-        let end = start + layout.size();
-        let mut state = self.state.load(Ordering::SeqCst);
-        loop {
-            let (offset, live) = ((state & OFFSET_MASK) as usize, state >> LIVE_SHIFT);
-            let new = match live {
-                0 => {
-                    self.errors.fetch_add(1, Ordering::SeqCst);
-                    return;
-                }
-                // The last live block: the whole buffer is free again.
-                1 => 0,
-                // The topmost block: the bump pointer goes back to its start (every other
-                // outstanding block lies below it, invariant 2).
-                _ if end == offset => start as u64 | (live - 1) << LIVE_SHIFT,
-                _ => offset as u64 | (live - 1) << LIVE_SHIFT,
-            };
-            match self
-                .state
-                .compare_exchange(state, new, Ordering::SeqCst, Ordering::SeqCst)
-            {
-                Ok(_) => break,
-                Err(now) => state = now,
-            }
-        }
-        self.deallocs.fetch_add(1, Ordering::SeqCst);
-    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,0 +1,421 @@
+//! Allocators for tests, examples and benchmarks: a fixed buffer ([`FixedBuf`]).
+
+use core::alloc::Layout;
+use core::cell::UnsafeCell;
+use core::fmt;
+use core::ptr::NonNull;
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use allocator_api2::alloc::{AllocError, Allocator};
+
+/// The buffer itself, page-aligned.
+#[repr(C, align(4096))]
+struct Page<const N: usize>(UnsafeCell<[u8; N]>);
+
+/// A fixed-buffer `allocator-api2` allocator over `N` bytes, as a kernel brings before
+/// it has a heap: a bump pointer that steps back when the topmost block is freed (so a
+/// call-after-call pattern reuses the same bytes) and goes back to the start when the
+/// last live block is freed. Running out is an [`AllocError`], never a panic.
+///
+/// The buffer is page-aligned (4096), so any alignment up to that is served without
+/// waste at the start. A value `mem::forget`-ed while it lives in the buffer (dynptr
+/// abandons it: its memory must stay valid forever) keeps its block counted as live,
+/// so the bump pointer never steps back over it: that memory is never handed out again.
+///
+/// Use it as `&'static FixedBuf<N>` (a `static`), e.g. `Boxed::new_in(&HEAP)` or
+/// `Cached::new_in(&HEAP)`; [`stats`](Self::stats) says what it did.
+///
+/// # Examples
+///
+/// ```
+/// use allocator_api2::alloc::{Allocator, Layout};
+/// use dynptr_core::testkit::{FixedBuf, HeapStats};
+///
+/// static HEAP: FixedBuf<256> = FixedBuf::new();
+/// let layout = Layout::from_size_align(100, 64).unwrap();
+/// let block = HEAP.allocate(layout).unwrap();
+/// assert!(HEAP.contains(block.cast::<u8>().as_ptr()));
+/// assert_eq!(block.cast::<u8>().as_ptr().addr() % 64, 0);
+/// // Out of room: an error, not a panic.
+/// assert!(HEAP.allocate(Layout::new::<[u8; 200]>()).is_err());
+/// // SAFETY: allocated just above by `HEAP` with `layout`, and not used again.
+/// unsafe { HEAP.deallocate(block.cast(), layout) };
+/// assert_eq!(
+///     HEAP.stats(),
+///     HeapStats { allocs: 1, deallocs: 1, failures: 1, live: 0, high_water: 100, errors: 0 }
+/// );
+/// ```
+///
+/// # Invariants
+///
+/// 1. `state` packs `(offset, live)` as `offset | live << 32`: the bytes `[0, offset)` of
+///    the buffer may have been handed out, and `live` blocks of nonzero size are
+///    allocated and not yet deallocated. `offset <= N < 2^32`.
+/// 2. Every block handed out and not yet deallocated lies in `[0, offset)`, and no two
+///    such blocks overlap: a block is carved from `[offset, N)` by the same atomic
+///    update that raises `offset`; `offset` goes back to a block's start only in the
+///    update that deallocates that block while it ends at `offset` (the others, disjoint
+///    from it and below `offset`, lie below its start), and to 0 only in the update that
+///    takes `live` from 1 to 0, when no block is outstanding.
+/// 3. Nothing reads or writes the bytes except through the block pointers handed out.
+pub struct FixedBuf<const N: usize> {
+    bytes: Page<N>,
+    state: AtomicU64,
+    allocs: AtomicUsize,
+    deallocs: AtomicUsize,
+    failures: AtomicUsize,
+    errors: AtomicUsize,
+    high_water: AtomicUsize,
+}
+
+// SAFETY: the bytes are only reached through blocks (invariant 3), and invariant 2
+// makes every outstanding block disjoint from every other, so each block is accessed by
+// its owner only; all bookkeeping is atomic.
+unsafe impl<const N: usize> Sync for FixedBuf<N> {}
+
+/// What a [`FixedBuf`] has done so far.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HeapStats {
+    /// Blocks handed out.
+    pub allocs: usize,
+    /// Blocks given back.
+    pub deallocs: usize,
+    /// Requests refused: out of memory.
+    pub failures: usize,
+    /// Blocks allocated and not given back (live, or abandoned).
+    pub live: usize,
+    /// The highest offset reached, in bytes.
+    pub high_water: usize,
+    /// Deallocations that broke the allocator contract (must stay 0).
+    pub errors: usize,
+}
+
+const LIVE_SHIFT: u32 = 32;
+const OFFSET_MASK: u64 = (1 << LIVE_SHIFT) - 1;
+
+impl<const N: usize> FixedBuf<N> {
+    /// An empty buffer.
+    ///
+    /// # Panics
+    ///
+    /// At compile time in a `static`, if `N` does not fit 32 bits.
+    pub const fn new() -> Self {
+        assert!((N as u64) < 1 << LIVE_SHIFT, "FixedBuf: N must fit 32 bits");
+        FixedBuf {
+            bytes: Page(UnsafeCell::new([0; N])),
+            state: AtomicU64::new(0),
+            allocs: AtomicUsize::new(0),
+            deallocs: AtomicUsize::new(0),
+            failures: AtomicUsize::new(0),
+            errors: AtomicUsize::new(0),
+            high_water: AtomicUsize::new(0),
+        }
+    }
+
+    /// The buffer's size in bytes.
+    pub const fn size(&self) -> usize {
+        N
+    }
+
+    fn base(&self) -> *mut u8 {
+        self.bytes.0.get().cast()
+    }
+
+    /// Whether `ptr` points into the buffer.
+    pub fn contains(&self, ptr: *const u8) -> bool {
+        let base = self.base().addr();
+        (base..base + N).contains(&ptr.addr())
+    }
+
+    /// The counters.
+    pub fn stats(&self) -> HeapStats {
+        let state = self.state.load(Ordering::SeqCst);
+        HeapStats {
+            allocs: self.allocs.load(Ordering::SeqCst),
+            deallocs: self.deallocs.load(Ordering::SeqCst),
+            failures: self.failures.load(Ordering::SeqCst),
+            live: (state >> LIVE_SHIFT) as usize,
+            high_water: self.high_water.load(Ordering::SeqCst),
+            errors: self.errors.load(Ordering::SeqCst),
+        }
+    }
+
+    /// Carves `layout` from `[offset, N)`; `None` when it does not fit.
+    fn bump(&self, layout: Layout) -> Option<NonNull<[u8]>> {
+        let base = self.base();
+        let mut state = self.state.load(Ordering::SeqCst);
+        let (start, end) = loop {
+            let (offset, live) = ((state & OFFSET_MASK) as usize, state >> LIVE_SHIFT);
+            let start = base
+                .addr()
+                .checked_add(offset)?
+                .checked_next_multiple_of(layout.align())?
+                - base.addr();
+            let end = start.checked_add(layout.size())?;
+            if end > N {
+                return None;
+            }
+            let new = end as u64 | (live + 1) << LIVE_SHIFT;
+            match self
+                .state
+                .compare_exchange(state, new, Ordering::SeqCst, Ordering::SeqCst)
+            {
+                Ok(_) => break (start, end),
+                Err(now) => state = now,
+            }
+        };
+        self.high_water.fetch_max(end, Ordering::SeqCst);
+        // In bounds (`start + size <= N`), with the buffer's provenance.
+        let block = NonNull::new(base.wrapping_add(start))?;
+        Some(NonNull::slice_from_raw_parts(block, layout.size()))
+    }
+}
+
+impl<const N: usize> Default for FixedBuf<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const N: usize> fmt::Debug for FixedBuf<N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FixedBuf")
+            .field("size", &N)
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+// SAFETY: a returned block of nonzero size lies inside the buffer (valid as long as the
+// `FixedBuf`, which the `&FixedBuf` the caller allocates through outlives), is aligned
+// to `layout.align()`, is `layout.size()` bytes long, and overlaps no other outstanding
+// block (invariant 2); it stays valid until its `deallocate`: its bytes are handed out
+// again only after that (the bump pointer steps back over a block only when that block
+// is deallocated, or over everything when every block is). A zero-sized request gets a
+// dangling, aligned pointer and touches no bookkeeping. `FixedBuf` is not `Clone`, so
+// every block is freed through the allocator that made it.
+unsafe impl<const N: usize> Allocator for FixedBuf<N> {
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        if layout.size() == 0 {
+            // Aligned, non-null, never dereferenced for zero bytes.
+            let dangling = NonNull::new(core::ptr::without_provenance_mut::<u8>(layout.align()));
+            return dangling
+                .map(|p| NonNull::slice_from_raw_parts(p, 0))
+                .ok_or(AllocError);
+        }
+        match self.bump(layout) {
+            Some(block) => {
+                self.allocs.fetch_add(1, Ordering::SeqCst);
+                Ok(block)
+            }
+            None => {
+                self.failures.fetch_add(1, Ordering::SeqCst);
+                Err(AllocError)
+            }
+        }
+    }
+
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+        if layout.size() == 0 {
+            return;
+        }
+        if !self.contains(ptr.as_ptr()) {
+            self.errors.fetch_add(1, Ordering::SeqCst);
+            return;
+        }
+        // Where the block starts and ends, as offsets (`contains` checked it is inside).
+        let start = ptr.as_ptr().addr() - self.base().addr();
+        let end = start + layout.size();
+        let mut state = self.state.load(Ordering::SeqCst);
+        loop {
+            let (offset, live) = ((state & OFFSET_MASK) as usize, state >> LIVE_SHIFT);
+            let new = match live {
+                0 => {
+                    self.errors.fetch_add(1, Ordering::SeqCst);
+                    return;
+                }
+                // The last live block: the whole buffer is free again.
+                1 => 0,
+                // The topmost block: the bump pointer goes back to its start (every other
+                // outstanding block lies below it, invariant 2).
+                _ if end == offset => start as u64 | (live - 1) << LIVE_SHIFT,
+                _ => offset as u64 | (live - 1) << LIVE_SHIFT,
+            };
+            match self
+                .state
+                .compare_exchange(state, new, Ordering::SeqCst, Ordering::SeqCst)
+            {
+                Ok(_) => break,
+                Err(now) => state = now,
+            }
+        }
+        self.deallocs.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout(size: usize, align: usize) -> Layout {
+        Layout::from_size_align(size, align).unwrap()
+    }
+
+    /// Alignment, the bump pointer stepping back, reset, refusal, zero-sized requests.
+    #[test]
+    fn fixed_buf_allocates_and_reclaims() {
+        static HEAP: FixedBuf<4096> = FixedBuf::new();
+        let heap = &HEAP;
+
+        let a = heap.allocate(layout(10, 1)).unwrap().cast::<u8>();
+        let b = heap.allocate(layout(100, 64)).unwrap().cast::<u8>();
+        assert_eq!(b.as_ptr().addr() % 64, 0);
+        assert!(b.as_ptr().addr() >= a.as_ptr().addr() + 10);
+        assert_eq!(heap.stats().high_water, 64 + 100);
+        let c = heap.allocate(layout(4096 - 164, 1)).unwrap().cast::<u8>();
+        assert!(heap.allocate(layout(1, 1)).is_err(), "the buffer is full");
+        assert_eq!(heap.stats().failures, 1);
+        // SAFETY: `c` was allocated by `heap` with this layout, and is freed once.
+        unsafe { heap.deallocate(c, layout(4096 - 164, 1)) };
+        // The topmost block went back: the same bytes come out again.
+        let c2 = heap.allocate(layout(4096 - 164, 1)).unwrap().cast::<u8>();
+        assert_eq!(c2, c);
+        // SAFETY: `c2` was allocated by `heap` with this layout, and is freed once.
+        unsafe { heap.deallocate(c2, layout(4096 - 164, 1)) };
+        // A block below the top: freed, but the bump pointer stays (until empty).
+        // SAFETY: `a` was allocated by `heap` with this layout, and is freed once.
+        unsafe { heap.deallocate(a, layout(10, 1)) };
+        assert_eq!(heap.stats().live, 1);
+        let d = heap.allocate(layout(8, 8)).unwrap().cast::<u8>();
+        assert!(
+            d.as_ptr().addr() >= b.as_ptr().addr() + 100,
+            "memory below a live block came back"
+        );
+        // SAFETY: `d` was allocated by `heap` with this layout, and is freed once.
+        unsafe { heap.deallocate(d, layout(8, 8)) };
+        // SAFETY: `b` was allocated by `heap` with this layout, and is freed once.
+        unsafe { heap.deallocate(b, layout(100, 64)) };
+        // Empty: back to the start, page-aligned.
+        let e = heap.allocate(layout(4096, 4096)).unwrap().cast::<u8>();
+        assert_eq!(e, a, "the empty buffer starts over");
+        assert_eq!(e.as_ptr().addr() % 4096, 0);
+        // SAFETY: `e` was allocated by `heap` with this layout, and is freed once.
+        unsafe { heap.deallocate(e, layout(4096, 4096)) };
+
+        let zst = heap.allocate(layout(0, 16)).unwrap();
+        assert_eq!(zst.len(), 0);
+        assert_eq!(zst.cast::<u8>().as_ptr().addr() % 16, 0);
+        // SAFETY: a zero-sized block from `heap`, freed once.
+        unsafe { heap.deallocate(zst.cast(), layout(0, 16)) };
+        let stats = heap.stats();
+        assert_eq!(
+            (stats.allocs, stats.deallocs, stats.live, stats.errors),
+            (6, 6, 0, 0)
+        );
+    }
+
+    /// Blocks are writable over their whole length, and hold what was written while
+    /// their neighbours are written too.
+    #[test]
+    fn blocks_are_disjoint_and_writable() {
+        static HEAP: FixedBuf<1024> = FixedBuf::new();
+        let sizes = [(1, 1), (7, 2), (24, 8), (33, 16), (64, 64), (5, 1)];
+        let blocks: [NonNull<[u8]>; 6] =
+            core::array::from_fn(|i| HEAP.allocate(layout(sizes[i].0, sizes[i].1)).unwrap());
+        for (i, (block, &(size, align))) in blocks.iter().zip(&sizes).enumerate() {
+            assert_eq!(block.len(), size);
+            assert_eq!(
+                block.cast::<u8>().as_ptr().addr() % align,
+                0,
+                "block {i} misaligned"
+            );
+            // SAFETY: the block is `size` bytes, allocated above and not yet freed; no
+            // other reference to its bytes exists.
+            unsafe { block.cast::<u8>().as_ptr().write_bytes(i as u8 + 1, size) };
+        }
+        for (i, (block, &(size, align))) in blocks.iter().zip(&sizes).enumerate() {
+            // SAFETY: as above; the bytes were initialised by `write_bytes`.
+            let bytes = unsafe { core::slice::from_raw_parts(block.cast::<u8>().as_ptr(), size) };
+            assert!(
+                bytes.iter().all(|&b| b == i as u8 + 1),
+                "block {i} was overwritten"
+            );
+            // SAFETY: allocated by `HEAP` with this layout, freed once; `bytes` is dead.
+            unsafe { HEAP.deallocate(block.cast(), layout(size, align)) };
+        }
+        assert_eq!(HEAP.stats().live, 0);
+    }
+
+    /// Running out is an error, not a panic, for one large request and for many small
+    /// ones; the buffer serves again once blocks are freed.
+    #[test]
+    fn exhaustion_is_an_alloc_error() {
+        static HEAP: FixedBuf<256> = FixedBuf::new();
+        assert_eq!(HEAP.allocate(layout(257, 1)), Err(AllocError));
+        let mut held = [None; 8];
+        for slot in &mut held {
+            *slot = Some(HEAP.allocate(layout(32, 32)).unwrap());
+        }
+        assert_eq!(HEAP.allocate(layout(1, 1)), Err(AllocError));
+        assert_eq!(HEAP.stats().failures, 2);
+        for block in held.iter().rev().flatten() {
+            // SAFETY: allocated by `HEAP` with this layout, freed once.
+            unsafe { HEAP.deallocate(block.cast(), layout(32, 32)) };
+        }
+        let whole = HEAP.allocate(layout(256, 256)).unwrap();
+        // SAFETY: allocated by `HEAP` with this layout, freed once.
+        unsafe { HEAP.deallocate(whole.cast(), layout(256, 256)) };
+        let stats = HEAP.stats();
+        assert_eq!(
+            (stats.allocs, stats.deallocs, stats.live, stats.errors),
+            (9, 9, 0, 0)
+        );
+    }
+
+    /// A block from elsewhere, or a second free, is recorded as an error, not acted on.
+    #[test]
+    fn contract_breaks_are_recorded() {
+        static HEAP: FixedBuf<64> = FixedBuf::new();
+        let mut outside = 0u64;
+        // SAFETY: a contract break on purpose: `deallocate` checks the pointer is not
+        // in its buffer and touches nothing.
+        unsafe { HEAP.deallocate(NonNull::from(&mut outside).cast(), Layout::new::<u64>()) };
+        let block = HEAP.allocate(layout(8, 8)).unwrap();
+        // SAFETY: allocated by `HEAP` with this layout, freed once.
+        unsafe { HEAP.deallocate(block.cast(), layout(8, 8)) };
+        // SAFETY: a contract break on purpose: with no live block, `deallocate` records
+        // an error and touches nothing.
+        unsafe { HEAP.deallocate(block.cast(), layout(8, 8)) };
+        assert_eq!(HEAP.stats().errors, 2);
+    }
+
+    /// Threads allocating and freeing together never get overlapping blocks.
+    #[test]
+    fn threads_share_the_buffer() {
+        static HEAP: FixedBuf<4096> = FixedBuf::new();
+        let rounds = if cfg!(miri) { 8 } else { 500 };
+        std::thread::scope(|s| {
+            for t in 0..4u8 {
+                s.spawn(move || {
+                    for _ in 0..rounds {
+                        let Ok(block) = HEAP.allocate(layout(48, 16)) else {
+                            continue;
+                        };
+                        let p = block.cast::<u8>().as_ptr();
+                        // SAFETY: 48 bytes, allocated above, not yet freed, ours alone.
+                        unsafe { p.write_bytes(t, 48) };
+                        std::thread::yield_now();
+                        // SAFETY: as above; initialised by `write_bytes`.
+                        let bytes = unsafe { core::slice::from_raw_parts(p, 48) };
+                        assert!(bytes.iter().all(|&b| b == t), "a block was shared");
+                        // SAFETY: allocated by `HEAP` with this layout, freed once.
+                        unsafe { HEAP.deallocate(block.cast(), layout(48, 16)) };
+                    }
+                });
+            }
+        });
+        let stats = HEAP.stats();
+        assert_eq!((stats.live, stats.errors), (0, 0));
+        assert_eq!(stats.allocs, stats.deallocs);
+    }
+}
