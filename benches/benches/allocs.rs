@@ -15,75 +15,22 @@
 
 mod common;
 
-use core::alloc::{GlobalAlloc, Layout};
 use core::fmt::Write as _;
 use core::hint::black_box;
-use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::alloc::System;
 
-/// The system allocator, counting allocations and their bytes while [`COUNTING`] is on
-/// (across all threads: the `send` workload allocates on tokio's workers).
-struct Counting;
+use dynptr_core::testkit::{count_global, CountingGlobalAllocator};
 
-static COUNTING: AtomicBool = AtomicBool::new(false);
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
-static BYTES: AtomicU64 = AtomicU64::new(0);
-
-#[inline(always)]
-fn count(bytes: usize) {
-    if COUNTING.load(Ordering::Relaxed) {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        BYTES.fetch_add(bytes as u64, Ordering::Relaxed);
-    }
-}
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged, so
-// `System`'s guarantees (and the caller's obligations) carry over; the counters are
-// atomics and never allocate.
-unsafe impl GlobalAlloc for Counting {
-    #[inline]
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count(layout.size());
-        // SAFETY: forwarded from our caller, who guarantees a non-zero-sized `layout`.
-        unsafe { System.alloc(layout) }
-    }
-
-    #[inline]
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        count(layout.size());
-        // SAFETY: forwarded from our caller, who guarantees a non-zero-sized `layout`.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    #[inline]
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded from our caller: `ptr` was allocated by this allocator (that
-        // is, by `System`) with `layout`.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    #[inline]
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count(new_size);
-        // SAFETY: forwarded from our caller: `ptr` was allocated by `System` with
-        // `layout`, and `new_size` is valid for it.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
+/// The kit's counting allocator: process-wide inside `count_global` (the `send`
+/// workload allocates on tokio's workers).
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingGlobalAllocator = CountingGlobalAllocator;
 
 /// Allocations and bytes during one run of `v` with `n` units.
 fn counted(v: &common::Variant, n: u32) -> (u64, u64) {
-    let (a0, b0) = (ALLOCATIONS.load(Ordering::SeqCst), BYTES.load(Ordering::SeqCst));
-    COUNTING.store(true, Ordering::SeqCst);
-    black_box((v.run)(black_box(n)));
-    COUNTING.store(false, Ordering::SeqCst);
-    (
-        ALLOCATIONS.load(Ordering::SeqCst) - a0,
-        BYTES.load(Ordering::SeqCst) - b0,
-    )
+    let ((), counts) = count_global(|| {
+        black_box((v.run)(black_box(n)));
+    });
+    (counts.allocations as u64, counts.bytes as u64)
 }
 
 fn main() {

@@ -32,7 +32,7 @@ const N: usize = if cfg!(miri) { 10 } else { 1000 };
 
 // Global allocations are counted per thread by the testkit's allocator.
 #[global_allocator]
-static GLOBAL: dynptr_core::testkit::ThreadCountingAllocator = dynptr_core::testkit::ThreadCountingAllocator;
+static GLOBAL: dynptr_core::testkit::CountingGlobalAllocator = dynptr_core::testkit::CountingGlobalAllocator;
 
 // ---------------------------------------------------------------------------------------
 // A counting allocator that checks every deallocation.

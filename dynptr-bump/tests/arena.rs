@@ -29,7 +29,7 @@ const N: usize = if cfg!(miri) { 8 } else { 100_000 };
 
 // Global allocations are counted per thread by the testkit's allocator.
 #[global_allocator]
-static GLOBAL: dynptr_core::testkit::ThreadCountingAllocator = dynptr_core::testkit::ThreadCountingAllocator;
+static GLOBAL: dynptr_core::testkit::CountingGlobalAllocator = dynptr_core::testkit::CountingGlobalAllocator;
 
 /// What a `#[dyn_trait]` shim does for `async fn next(&mut self) -> u64` with a future
 /// holding `extra` bytes across an await point.

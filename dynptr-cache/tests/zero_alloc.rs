@@ -11,7 +11,7 @@ use dynptr_core::testkit::thread_allocations;
 use dynptr_core::{DynPtr, Strategy};
 
 #[global_allocator]
-static GLOBAL: dynptr_core::testkit::ThreadCountingAllocator = dynptr_core::testkit::ThreadCountingAllocator;
+static GLOBAL: dynptr_core::testkit::CountingGlobalAllocator = dynptr_core::testkit::CountingGlobalAllocator;
 
 /// What a `#[dyn_trait]` shim does for `async fn next(&mut self) -> Option<u32>`: the
 /// callee's future, stored by the strategy.

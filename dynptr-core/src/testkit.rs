@@ -38,6 +38,12 @@
 //! larger ones through `try_adapt`, so it compiles for inline strategies that reject
 //! large values at compile time.
 //!
+//! The kit also carries the allocators that tests, examples and benchmarks count
+//! with: [`CountingGlobalAllocator`] (a `#[global_allocator]` counting per thread, and
+//! process-wide inside [`count_global`]), [`CountingAllocator`] (an `allocator-api2`
+//! allocator over `Global` that counts) and [`FixedBuf`] (a fixed buffer, as a kernel
+//! has before its heap).
+//!
 //! Auto traits cannot be checked generically at run time: call
 //! [`assert_thread_safe`] (compile-time) and assert the negative cases with
 //! `static_assertions` on your concrete pointer types.
@@ -57,7 +63,6 @@ use core::future::Future;
 use core::panic::AssertUnwindSafe;
 use core::pin::Pin;
 use core::ptr::NonNull;
-use core::sync::atomic::{AtomicUsize, Ordering};
 use core::task::{Context, Poll, Waker};
 use std::sync::Mutex;
 
@@ -65,7 +70,14 @@ use crate::{impl_coerce, Capacity, DynPtr, RejectReason, Strategy, ThreadSafePoi
 
 mod allocators;
 
-pub use allocators::{FixedBuf, HeapStats};
+pub use allocators::{
+    count_global, thread_allocations, CountingAllocator, CountingGlobalAllocator, FixedBuf, GlobalCounts,
+    HeapStats,
+};
+// The name before the global counter also counted process-wide, kept so that tests
+// written against it still build.
+#[doc(hidden)]
+pub use allocators::CountingGlobalAllocator as ThreadCountingAllocator;
 
 /// The capacity the kit's own values need (its larger values go through `try_adapt`).
 pub const MIN_CAPACITY: Capacity = Capacity::new(96, 8);
@@ -576,139 +588,6 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
         }
     }
     panic!("dynptr testkit: the future did not complete")
-}
-
-std::thread_local! {
-    // `const` init of a type without drop glue: bumping it never allocates and never
-    // registers a destructor, so the global allocator may use it.
-    static THREAD_ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-/// `System`, plus a per-thread count of allocations, for "allocates nothing" tests
-/// (tests run on parallel threads, so a process-wide count would see the other tests):
-///
-/// ```ignore
-/// #[global_allocator]
-/// static GLOBAL: dynptr_core::testkit::ThreadCountingAllocator = dynptr_core::testkit::ThreadCountingAllocator;
-///
-/// let before = dynptr_core::testkit::thread_allocations();
-/// // ...
-/// assert_eq!(dynptr_core::testkit::thread_allocations(), before);
-/// ```
-#[derive(Clone, Copy, Debug, Default)]
-pub struct ThreadCountingAllocator;
-
-impl ThreadCountingAllocator {
-    fn bump() {
-        // During thread teardown the slot may be gone; those allocations matter to no test.
-        let _ = THREAD_ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-    }
-}
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged; the
-// only addition is a thread-local counter that never allocates.
-unsafe impl core::alloc::GlobalAlloc for ThreadCountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        Self::bump();
-        // SAFETY: forwarded: the caller upholds `GlobalAlloc::alloc`'s contract.
-        unsafe { std::alloc::System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        Self::bump();
-        // SAFETY: forwarded: the caller upholds `GlobalAlloc::alloc_zeroed`'s contract.
-        unsafe { std::alloc::System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        Self::bump();
-        // SAFETY: forwarded: `ptr` came from `System` with `layout`, as the caller
-        // guarantees.
-        unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded: `ptr` came from `System` with `layout`.
-        unsafe { std::alloc::System.dealloc(ptr, layout) }
-    }
-}
-
-/// An `allocator-api2` allocator that forwards to `Global` and counts, for the tests of
-/// strategies that take an allocator (`Boxed::new_in(&COUNTER)`, `Cached::new_in`): one
-/// `static` per test, since tests run in parallel.
-///
-/// ```
-/// use dynptr_core::testkit::CountingAllocator;
-/// use allocator_api2::alloc::{Allocator, Layout};
-///
-/// static COUNTER: CountingAllocator = CountingAllocator::new();
-/// let layout = Layout::new::<u64>();
-/// let block = (&COUNTER).allocate(layout).unwrap();
-/// assert_eq!((COUNTER.allocs(), COUNTER.deallocs(), COUNTER.bytes()), (1, 0, 8));
-/// // SAFETY: allocated just above with `layout`.
-/// unsafe { (&COUNTER).deallocate(block.cast(), layout) };
-/// assert_eq!(COUNTER.counts(), (1, 1));
-/// ```
-#[derive(Debug, Default)]
-pub struct CountingAllocator {
-    allocs: AtomicUsize,
-    deallocs: AtomicUsize,
-    bytes: AtomicUsize,
-}
-
-impl CountingAllocator {
-    /// No allocation yet.
-    pub const fn new() -> Self {
-        CountingAllocator {
-            allocs: AtomicUsize::new(0),
-            deallocs: AtomicUsize::new(0),
-            bytes: AtomicUsize::new(0),
-        }
-    }
-
-    /// Blocks allocated so far.
-    pub fn allocs(&self) -> usize {
-        self.allocs.load(Ordering::Relaxed)
-    }
-
-    /// Blocks given back so far.
-    pub fn deallocs(&self) -> usize {
-        self.deallocs.load(Ordering::Relaxed)
-    }
-
-    /// Bytes asked for so far (the sum of the allocated layouts' sizes).
-    pub fn bytes(&self) -> usize {
-        self.bytes.load(Ordering::Relaxed)
-    }
-
-    /// `(allocs, deallocs)`.
-    pub fn counts(&self) -> (usize, usize) {
-        (self.allocs(), self.deallocs())
-    }
-}
-
-// SAFETY: every block comes from `Global` and goes back to it with the caller's layout
-// (which the `Allocator` contract makes the allocating one); all `&'static
-// CountingAllocator` copies share the stateless `Global`, so any copy frees any block.
-unsafe impl allocator_api2::alloc::Allocator for &'static CountingAllocator {
-    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, allocator_api2::alloc::AllocError> {
-        self.allocs.fetch_add(1, Ordering::Relaxed);
-        self.bytes.fetch_add(layout.size(), Ordering::Relaxed);
-        allocator_api2::alloc::Global.allocate(layout)
-    }
-
-    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
-        self.deallocs.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: forwarded: the caller guarantees `ptr` was allocated by this allocator
-        // (hence by `Global`, above) with `layout`, and is not used again.
-        unsafe { allocator_api2::alloc::Global.deallocate(ptr, layout) }
-    }
-}
-
-/// Allocations this thread made through [`ThreadCountingAllocator`] so far (0 if it is
-/// not the global allocator).
-pub fn thread_allocations() -> usize {
-    THREAD_ALLOCATIONS.with(Cell::get)
 }
 
 /// Polls `f` once with a no-op waker.

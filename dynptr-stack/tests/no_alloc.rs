@@ -10,7 +10,7 @@ use dynptr_core::{DynPtr, Strategy};
 use dynptr_stack::{Inline, InlineOr, Slot, SlotRef};
 
 #[global_allocator]
-static GLOBAL: dynptr_core::testkit::ThreadCountingAllocator = dynptr_core::testkit::ThreadCountingAllocator;
+static GLOBAL: dynptr_core::testkit::CountingGlobalAllocator = dynptr_core::testkit::CountingGlobalAllocator;
 
 const CALLS: u32 = if cfg!(miri) { 20 } else { 10_000 };
 

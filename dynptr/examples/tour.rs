@@ -26,11 +26,8 @@
 #[path = "../tests/common/async_iter.rs"]
 mod async_iter;
 
-use core::alloc::{GlobalAlloc, Layout};
 use core::hint::black_box;
 use core::pin::{pin, Pin};
-use core::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
-use std::alloc::System;
 use std::time::Instant;
 
 use core::task::{Context, Poll};
@@ -39,6 +36,7 @@ use async_iter::{block_on, sum_dyn, sum_poll, sum_static, AsyncIterator, Count, 
 use dynptr::{Boxed, Strategy};
 use dynptr_bump::Bumped;
 use dynptr_cache::Cached;
+use dynptr_core::testkit::{count_global, CountingGlobalAllocator};
 use dynptr_stack::{Inline, InlineOr, Slot, SlotRef};
 
 /// The same trait through `#[dyn_trait]`: the generated wrapper must cost what the
@@ -102,96 +100,16 @@ async fn sum_generated<S: Strategy>(v: &mut generated::DynAsyncIterator<'_, u32,
     result
 }
 
-/// The system allocator, counting every allocation and its bytes, and tracking the heap's
-/// growth and its peak, while [`COUNTING`] is on.
+/// The kit's counting allocator: `System`, counting every allocation and its bytes, and
+/// tracking the heap's growth and its peak, inside [`count_global`].
 ///
-/// Counting is switched off during the timed rounds: on this kind of machine the two
+/// Counting is switched off during the timed rounds: on this kind of machine the
 /// `lock`-prefixed atomic increments per allocation cost about 5 ns each, which would
 /// more than double the measured time of a strategy that allocates once per item. A
 /// separate, untimed round counts. With counting off, each allocation pays one relaxed
-/// load of the flag (a plain `mov`).
-struct CountingAlloc;
-
-/// Whether [`CountingAlloc`] counts.
-static COUNTING: AtomicBool = AtomicBool::new(false);
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-static ALLOCATED_BYTES: AtomicUsize = AtomicUsize::new(0);
-/// Bytes allocated minus bytes freed while counting (blocks from before the round may be
-/// freed during it, so this can go negative).
-static HEAP_GROWTH: AtomicIsize = AtomicIsize::new(0);
-/// The largest [`HEAP_GROWTH`] seen while counting.
-static PEAK_GROWTH: AtomicIsize = AtomicIsize::new(0);
-
-/// Allocations counted so far (counting switched on by the caller).
-fn allocations() -> usize {
-    ALLOCATIONS.load(Ordering::Relaxed)
-}
-
-/// Runs `f` with the allocation counter on.
-fn counting<R>(f: impl FnOnce() -> R) -> R {
-    COUNTING.store(true, Ordering::Relaxed);
-    let out = f();
-    COUNTING.store(false, Ordering::Relaxed);
-    out
-}
-
-#[inline(always)]
-fn count(bytes: usize) {
-    if COUNTING.load(Ordering::Relaxed) {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        ALLOCATED_BYTES.fetch_add(bytes, Ordering::Relaxed);
-        grow(bytes as isize);
-    }
-}
-
-#[inline(always)]
-fn grow(delta: isize) {
-    let now = HEAP_GROWTH.fetch_add(delta, Ordering::Relaxed) + delta;
-    PEAK_GROWTH.fetch_max(now, Ordering::Relaxed);
-}
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged, so
-// `System`'s guarantees (and the caller's obligations) carry over; the counters are
-// atomics and never allocate.
-unsafe impl GlobalAlloc for CountingAlloc {
-    #[inline]
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count(layout.size());
-        // SAFETY: forwarded from our caller, who guarantees a non-zero-sized `layout`.
-        unsafe { System.alloc(layout) }
-    }
-
-    #[inline]
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        count(layout.size());
-        // SAFETY: forwarded from our caller, who guarantees a non-zero-sized `layout`.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    #[inline]
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        if COUNTING.load(Ordering::Relaxed) {
-            grow(-(layout.size() as isize));
-        }
-        // SAFETY: forwarded from our caller: `ptr` was allocated by this allocator (that
-        // is, by `System`) with `layout`.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    #[inline]
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count(new_size);
-        if COUNTING.load(Ordering::Relaxed) {
-            grow(-(layout.size() as isize));
-        }
-        // SAFETY: forwarded from our caller: `ptr` was allocated by `System` with
-        // `layout`, and `new_size` is valid for it.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
+/// load of the switch (a plain `mov`) and a thread-local increment.
 #[global_allocator]
-static GLOBAL: CountingAlloc = CountingAlloc;
+static GLOBAL: CountingGlobalAllocator = CountingGlobalAllocator;
 
 /// Each variant runs this many times; the fastest round is reported.
 const ROUNDS: usize = 3;
@@ -234,20 +152,11 @@ fn measure(group: Group, name: &'static str, items: u32, mut round: impl FnMut(u
     eprintln!("running {name}: 1 counted round, {ROUNDS} timed rounds, {items} items each...");
     let per_item = |x: f64| x / f64::from(items.max(1));
 
-    let (allocs, bytes) = (
-        ALLOCATIONS.load(Ordering::Relaxed),
-        ALLOCATED_BYTES.load(Ordering::Relaxed),
-    );
-    HEAP_GROWTH.store(0, Ordering::SeqCst);
-    PEAK_GROWTH.store(0, Ordering::SeqCst);
     let rss_reset = reset_peak_rss();
-    COUNTING.store(true, Ordering::SeqCst);
-    let sum = black_box(round(black_box(items)));
-    COUNTING.store(false, Ordering::SeqCst);
-    let peak_heap = PEAK_GROWTH.load(Ordering::SeqCst);
+    let (sum, counts) = count_global(|| black_box(round(black_box(items))));
+    let peak_heap = counts.peak_growth;
     let peak_rss_kib = if rss_reset { peak_rss_kib() } else { None };
-    let allocs = ALLOCATIONS.load(Ordering::Relaxed) - allocs;
-    let bytes = ALLOCATED_BYTES.load(Ordering::Relaxed) - bytes;
+    let (allocs, bytes) = (counts.allocations, counts.bytes);
 
     let mut best = f64::INFINITY;
     for _ in 0..ROUNDS {
@@ -641,7 +550,9 @@ mod widget {
     use dynptr_cache::Cached;
     use dynptr_stack::InlineOr;
 
-    use super::{allocations, block_on, counting};
+    use dynptr_core::testkit::count_global;
+
+    use super::block_on;
 
     /// A part of a widget.
     #[derive(Clone, Debug, PartialEq)]
@@ -708,14 +619,18 @@ mod widget {
 
     fn row<S: Strategy + Default + 'static>(name: &str, rounds: u32) {
         let built = Cell::new(0);
-        let before = allocations();
-        let start = Instant::now();
-        let mut parts = 0;
-        for i in 0..rounds {
-            parts += one::<S>(i, &built);
-        }
-        let ns = start.elapsed().as_nanos() as f64 / f64::from(rounds.max(1));
-        let allocs = (allocations() - before) as f64 / f64::from(rounds.max(1));
+        let ((ns, parts), counts) = count_global(|| {
+            let start = Instant::now();
+            let mut parts = 0;
+            for i in 0..rounds {
+                parts += one::<S>(i, &built);
+            }
+            (
+                start.elapsed().as_nanos() as f64 / f64::from(rounds.max(1)),
+                parts,
+            )
+        });
+        let allocs = counts.allocations as f64 / f64::from(rounds.max(1));
         let expected = (0..u64::from(rounds)).sum::<u64>() + u64::from(rounds);
         assert_eq!(built.get(), expected, "{name}: wrong result");
         let ptr = size_of::<DynPtr<'static, dyn Future<Output = ()> + 'static, S>>();
@@ -739,12 +654,10 @@ mod widget {
             "|{:-<24}|{:->10}|{:->11}|{:->14}|{:->15}|",
             "", ":", ":", ":", ":"
         );
-        counting(|| {
-            row::<Boxed>("Boxed", rounds);
-            row::<InlineOr<64>>("InlineOr<64>", rounds);
-            row::<Cached>("Cached", rounds);
-            row::<Bumped>("Bumped", rounds);
-        });
+        row::<Boxed>("Boxed", rounds);
+        row::<InlineOr<64>>("InlineOr<64>", rounds);
+        row::<Cached>("Cached", rounds);
+        row::<Bumped>("Bumped", rounds);
         println!();
         println!("result: the factory's tally mod 10^6 (the same in every row); pointer bytes: size of the");
         println!("returned `DynPtr` to a future. `Inline<N>` cannot serve `transmit`: its future holds a");

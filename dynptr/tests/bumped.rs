@@ -11,7 +11,7 @@ use dynptr_bump::{Bumped, Reset};
 use dynptr_core::testkit::thread_allocations;
 
 #[global_allocator]
-static GLOBAL: dynptr_core::testkit::ThreadCountingAllocator = dynptr_core::testkit::ThreadCountingAllocator;
+static GLOBAL: dynptr_core::testkit::CountingGlobalAllocator = dynptr_core::testkit::CountingGlobalAllocator;
 
 const N: u32 = if cfg!(miri) { 7 } else { 100_000 };
 

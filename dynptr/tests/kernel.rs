@@ -17,10 +17,10 @@ use core::future::Future;
 use dynptr::{Boxed, DynPtr, RejectReason, Strategy};
 use dynptr_cache::Cached;
 use dynptr_core::testkit;
-use dynptr_core::testkit::{poll_once, FixedBuf, HeapStats};
+use dynptr_core::testkit::{poll_once, thread_allocations, FixedBuf, HeapStats};
 use kernel::{
-    block_on, expected_checksum, global_allocs, out_of_memory, run, BlockDevice, DmaDisk, DynBlockDevice,
-    IoError, RamDisk, Run, BLOCK,
+    block_on, expected_checksum, out_of_memory, run, BlockDevice, DmaDisk, DynBlockDevice, IoError, RamDisk,
+    Run, BLOCK,
 };
 
 /// Blocks per disk: few under Miri, which is slow.
@@ -295,13 +295,13 @@ fn a_forgotten_future_leaves_its_cached_block_behind() {
     assert_eq!(HEAP.stats().live, 1);
     // The next call finds the block still taken: the cache leaks it to the forgotten
     // future and takes a fresh one from the buffer, which later calls reuse.
-    let before = global_allocs();
+    let before = thread_allocations();
     let mut sum = 0u32;
     for index in 0..BLOCKS {
         block_on(dev.read(index, &mut buf)).unwrap();
         sum += u32::from(buf[0]);
     }
-    assert_eq!(global_allocs(), before);
+    assert_eq!(thread_allocations(), before);
     assert!(sum > 0);
     assert_eq!(dev.strategy().abandoned(), 1);
     let stats = HEAP.stats();

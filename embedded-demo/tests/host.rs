@@ -5,7 +5,7 @@ use dynptr_core::testkit::thread_allocations;
 use embedded_demo::{block_on, sum, sum_inline, sum_slot, Count};
 
 #[global_allocator]
-static GLOBAL: dynptr_core::testkit::ThreadCountingAllocator = dynptr_core::testkit::ThreadCountingAllocator;
+static GLOBAL: dynptr_core::testkit::CountingGlobalAllocator = dynptr_core::testkit::CountingGlobalAllocator;
 
 #[test]
 fn sums_agree_and_nothing_is_allocated() {

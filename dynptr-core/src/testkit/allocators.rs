@@ -1,12 +1,254 @@
-//! Allocators for tests, examples and benchmarks: a fixed buffer ([`FixedBuf`]).
+//! Allocators for tests, examples and benchmarks: the counting global allocator
+//! ([`CountingGlobalAllocator`]), a counting `allocator-api2` allocator
+//! ([`CountingAllocator`]) and a fixed buffer ([`FixedBuf`]).
 
-use core::alloc::Layout;
-use core::cell::UnsafeCell;
+use core::alloc::{GlobalAlloc, Layout};
+use core::cell::{Cell, UnsafeCell};
 use core::fmt;
 use core::ptr::NonNull;
-use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicIsize, AtomicU64, AtomicUsize, Ordering};
+use std::alloc::System;
 
 use allocator_api2::alloc::{AllocError, Allocator};
+
+std::thread_local! {
+    // `const` init of a type without drop glue: bumping it never allocates and never
+    // registers a destructor, so the global allocator may use it.
+    static THREAD_ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Whether [`count_global`] is running: the process-wide counters below move only then.
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+static BYTES: AtomicUsize = AtomicUsize::new(0);
+/// Bytes allocated minus bytes freed while counting (blocks from before may be freed
+/// meanwhile, so this can go negative).
+static GROWTH: AtomicIsize = AtomicIsize::new(0);
+/// The largest [`GROWTH`] since [`count_global`] started.
+static PEAK_GROWTH: AtomicIsize = AtomicIsize::new(0);
+
+/// `System`, counting allocations two ways, for "allocates nothing" tests and for
+/// examples and benchmarks that report allocations:
+///
+/// - always, per thread: [`thread_allocations`] (tests run on parallel threads, so a
+///   process-wide count would see the other tests);
+/// - process-wide, across all threads (a runtime's workers allocate too), only inside
+///   [`count_global`]: allocations, bytes, the heap's growth and its peak
+///   ([`GlobalCounts`]).
+///
+/// Outside `count_global` an allocation pays the thread-local increment and one relaxed
+/// load of the switch; inside, a few atomic read-modify-writes (several nanoseconds:
+/// time with the switch off). A `realloc` counts as one allocation of its new size.
+///
+/// # Examples
+///
+/// ```
+/// use dynptr_core::testkit::{count_global, thread_allocations, CountingGlobalAllocator};
+///
+/// #[global_allocator]
+/// static GLOBAL: CountingGlobalAllocator = CountingGlobalAllocator;
+///
+/// fn main() {
+///     let before = thread_allocations();
+///     let (boxed, counts) = count_global(|| Box::new([0u8; 100]));
+///     assert_eq!(thread_allocations() - before, 1);
+///     assert_eq!((counts.allocations, counts.bytes, counts.growth), (1, 100, 100));
+///     let ((), counts) = count_global(|| drop(boxed));
+///     assert_eq!((counts.allocations, counts.growth, counts.peak_growth), (0, -100, 0));
+/// }
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CountingGlobalAllocator;
+
+impl CountingGlobalAllocator {
+    #[inline(always)]
+    fn allocated(size: usize) {
+        // During thread teardown the slot may be gone; those allocations matter to no test.
+        let _ = THREAD_ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            BYTES.fetch_add(size, Ordering::Relaxed);
+            grow(size as isize);
+        }
+    }
+}
+
+#[inline(always)]
+fn grow(delta: isize) {
+    let now = GROWTH.fetch_add(delta, Ordering::Relaxed) + delta;
+    PEAK_GROWTH.fetch_max(now, Ordering::Relaxed);
+}
+
+// SAFETY: every method forwards to `System` with the caller's arguments unchanged, so
+// `System`'s guarantees (and the caller's obligations) carry over; the only additions
+// are a thread-local counter and atomics, none of which allocates.
+unsafe impl GlobalAlloc for CountingGlobalAllocator {
+    #[inline]
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        Self::allocated(layout.size());
+        // SAFETY: forwarded: the caller upholds `GlobalAlloc::alloc`'s contract
+        // (a non-zero-sized `layout`).
+        unsafe { System.alloc(layout) }
+    }
+
+    #[inline]
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        Self::allocated(layout.size());
+        // SAFETY: forwarded: the caller upholds `GlobalAlloc::alloc_zeroed`'s contract
+        // (a non-zero-sized `layout`).
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    #[inline]
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // The new block counts before the old one goes, as when `realloc` moves it.
+        Self::allocated(new_size);
+        if COUNTING.load(Ordering::Relaxed) {
+            grow(-(layout.size() as isize));
+        }
+        // SAFETY: forwarded: the caller guarantees `ptr` came from this allocator (so
+        // from `System`) with `layout`, and that `new_size` is valid for it.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    #[inline]
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if COUNTING.load(Ordering::Relaxed) {
+            grow(-(layout.size() as isize));
+        }
+        // SAFETY: forwarded: the caller guarantees `ptr` came from this allocator (so
+        // from `System`) with `layout`.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+/// Allocations this thread made through [`CountingGlobalAllocator`] so far (0 if it is
+/// not the global allocator).
+pub fn thread_allocations() -> usize {
+    THREAD_ALLOCATIONS.with(Cell::get)
+}
+
+/// What [`count_global`] saw, process-wide, while its closure ran.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GlobalCounts {
+    /// Allocations (a `realloc` is one).
+    pub allocations: usize,
+    /// Bytes asked for by those allocations (a `realloc` asks for its new size).
+    pub bytes: usize,
+    /// Bytes allocated minus bytes freed: how much the heap grew (negative if it shrank).
+    pub growth: isize,
+    /// The largest growth at any moment, at least 0.
+    pub peak_growth: isize,
+}
+
+/// Turns the switch off when [`count_global`]'s closure returns or unwinds.
+struct CountingOff;
+
+impl Drop for CountingOff {
+    fn drop(&mut self) {
+        COUNTING.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Runs `f` with [`CountingGlobalAllocator`]'s process-wide counters on, and returns
+/// what it counted meanwhile, on every thread. All zeros if it is not the global
+/// allocator.
+///
+/// # Panics
+///
+/// If another `count_global` is running (nested, or on another thread): the counts
+/// would mix. Where tests run in parallel, keep such a test alone in its binary.
+pub fn count_global<R>(f: impl FnOnce() -> R) -> (R, GlobalCounts) {
+    let growth = GROWTH.load(Ordering::SeqCst);
+    PEAK_GROWTH.store(growth, Ordering::SeqCst);
+    let (allocations, bytes) = (ALLOCATIONS.load(Ordering::SeqCst), BYTES.load(Ordering::SeqCst));
+    assert!(
+        !COUNTING.swap(true, Ordering::SeqCst),
+        "dynptr testkit: count_global calls overlap"
+    );
+    let off = CountingOff;
+    let out = f();
+    drop(off);
+    let counts = GlobalCounts {
+        allocations: ALLOCATIONS.load(Ordering::SeqCst) - allocations,
+        bytes: BYTES.load(Ordering::SeqCst) - bytes,
+        growth: GROWTH.load(Ordering::SeqCst) - growth,
+        peak_growth: PEAK_GROWTH.load(Ordering::SeqCst) - growth,
+    };
+    (out, counts)
+}
+
+/// An `allocator-api2` allocator that forwards to `Global` and counts, for the tests of
+/// strategies that take an allocator (`Boxed::new_in(&COUNTER)`, `Cached::new_in`): one
+/// `static` per test, since tests run in parallel.
+///
+/// ```
+/// use dynptr_core::testkit::CountingAllocator;
+/// use allocator_api2::alloc::{Allocator, Layout};
+///
+/// static COUNTER: CountingAllocator = CountingAllocator::new();
+/// let layout = Layout::new::<u64>();
+/// let block = (&COUNTER).allocate(layout).unwrap();
+/// assert_eq!((COUNTER.allocs(), COUNTER.deallocs(), COUNTER.bytes()), (1, 0, 8));
+/// // SAFETY: allocated just above with `layout`.
+/// unsafe { (&COUNTER).deallocate(block.cast(), layout) };
+/// assert_eq!(COUNTER.counts(), (1, 1));
+/// ```
+#[derive(Debug, Default)]
+pub struct CountingAllocator {
+    allocs: AtomicUsize,
+    deallocs: AtomicUsize,
+    bytes: AtomicUsize,
+}
+
+impl CountingAllocator {
+    /// No allocation yet.
+    pub const fn new() -> Self {
+        CountingAllocator {
+            allocs: AtomicUsize::new(0),
+            deallocs: AtomicUsize::new(0),
+            bytes: AtomicUsize::new(0),
+        }
+    }
+
+    /// Blocks allocated so far.
+    pub fn allocs(&self) -> usize {
+        self.allocs.load(Ordering::Relaxed)
+    }
+
+    /// Blocks given back so far.
+    pub fn deallocs(&self) -> usize {
+        self.deallocs.load(Ordering::Relaxed)
+    }
+
+    /// Bytes asked for so far (the sum of the allocated layouts' sizes).
+    pub fn bytes(&self) -> usize {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    /// `(allocs, deallocs)`.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.allocs(), self.deallocs())
+    }
+}
+
+// SAFETY: every block comes from `Global` and goes back to it with the caller's layout
+// (which the `Allocator` contract makes the allocating one); all `&'static
+// CountingAllocator` copies share the stateless `Global`, so any copy frees any block.
+unsafe impl Allocator for &'static CountingAllocator {
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        self.allocs.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(layout.size(), Ordering::Relaxed);
+        allocator_api2::alloc::Global.allocate(layout)
+    }
+
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+        self.deallocs.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: forwarded: the caller guarantees `ptr` was allocated by this allocator
+        // (hence by `Global`, above) with `layout`, and is not used again.
+        unsafe { allocator_api2::alloc::Global.deallocate(ptr, layout) }
+    }
+}
 
 /// The buffer itself, page-aligned.
 #[repr(C, align(4096))]

@@ -1,70 +1,23 @@
 //! A kernel-style setting: a block-device driver behind a `#[dyn_trait]` trait, whose
 //! futures live in a fixed, page-aligned static buffer (the kit's
 //! [`FixedBuf`](dynptr_core::testkit::FixedBuf), an `allocator_api2` allocator) instead
-//! of the global heap. A counting
-//! `#[global_allocator]` ([`global_allocs`]) proves the global heap is never touched on
-//! that path, and running out of the buffer is an error the caller sees
-//! ([`out_of_memory`]), not an abort.
+//! of the global heap. The kit's counting `#[global_allocator]`
+//! ([`thread_allocations`]) proves the global heap is never touched on that path, and
+//! running out of the buffer is an error the caller sees ([`out_of_memory`]), not an
+//! abort.
 //!
 //! Included with `#[path]` by `examples/kernel.rs` and `tests/kernel.rs`.
 
-use core::alloc::{GlobalAlloc, Layout};
-use core::cell::Cell;
+use core::alloc::Layout;
 use core::future::Future;
 use core::pin::{pin, Pin};
 use core::task::{Context, Poll, Waker};
-use std::alloc::System;
 
 use dynptr::{dyn_trait, DynPtr, RejectReason, Strategy};
-
-// ---------------------------------------------------------------------------------------
-// The global heap, counted per thread.
-// ---------------------------------------------------------------------------------------
-
-thread_local! {
-    // `const` init of a type without drop glue: bumping it never allocates and never
-    // registers a destructor, so the global allocator may use it.
-    static GLOBAL_ALLOCS: Cell<usize> = const { Cell::new(0) };
-}
-
-/// `System`, counting the allocations each thread makes (tests run on parallel threads).
-struct CountingGlobal;
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged; the
-// only addition is a thread-local counter that never allocates.
-unsafe impl GlobalAlloc for CountingGlobal {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = GLOBAL_ALLOCS.try_with(|n| n.set(n.get() + 1));
-        // SAFETY: forwarded: the caller upholds `GlobalAlloc::alloc`'s contract.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let _ = GLOBAL_ALLOCS.try_with(|n| n.set(n.get() + 1));
-        // SAFETY: forwarded: the caller upholds `GlobalAlloc::alloc_zeroed`'s contract.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let _ = GLOBAL_ALLOCS.try_with(|n| n.set(n.get() + 1));
-        // SAFETY: forwarded: `ptr` came from `System` (every block here does) with
-        // `layout`, as the caller guarantees.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded: `ptr` came from `System` with `layout`.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+use dynptr_core::testkit::{thread_allocations, CountingGlobalAllocator};
 
 #[global_allocator]
-static GLOBAL: CountingGlobal = CountingGlobal;
-
-/// Allocations this thread has made in the global heap so far.
-pub fn global_allocs() -> usize {
-    GLOBAL_ALLOCS.with(Cell::get)
-}
+static GLOBAL: CountingGlobalAllocator = CountingGlobalAllocator;
 
 // ---------------------------------------------------------------------------------------
 // The driver interface and two devices.
@@ -254,7 +207,7 @@ pub struct Run {
 /// with `strategy`, reads it all, then one block too far; counts the global heap's
 /// allocations meanwhile.
 pub fn run<S: Strategy>(device: &mut impl BlockDevice, strategy: S) -> Run {
-    let before = global_allocs();
+    let before = thread_allocations();
     let (device, blocks, checksum, past_the_end) = {
         let mut dev = DynBlockDevice::with_strategy(device, strategy);
         let checksum = block_on(checksum(&mut dev));
@@ -267,7 +220,7 @@ pub fn run<S: Strategy>(device: &mut impl BlockDevice, strategy: S) -> Run {
         blocks,
         checksum,
         past_the_end,
-        global_allocs: global_allocs() - before,
+        global_allocs: thread_allocations() - before,
     }
 }
 
@@ -300,7 +253,7 @@ pub struct OutOfMemory {
 ///
 /// If the future was stored.
 pub fn out_of_memory<S: Strategy, const LEN: usize>(strategy: &mut S) -> OutOfMemory {
-    let before = global_allocs();
+    let before = thread_allocations();
     let future = big_future::<LEN>();
     let layout = Layout::for_value(&future);
     let rejected = match DynPtr::<dyn Future<Output = u32>, S>::try_new(strategy, future) {
@@ -314,6 +267,6 @@ pub fn out_of_memory<S: Strategy, const LEN: usize>(strategy: &mut S) -> OutOfMe
         layout,
         reason,
         output_after_return,
-        global_allocs: global_allocs() - before,
+        global_allocs: thread_allocations() - before,
     }
 }
