@@ -525,6 +525,29 @@ impl<A: Allocator + Clone + 'static> Cached<A> {
         }
     }
 
+    /// [`Strategy::adapt`] when the block is taken by a forgotten value, missing or too
+    /// small: out of line, so that the fast path makes no call (the value is copied into
+    /// this call, once, on this path only).
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn adapt_cold<'s, T: 's, D>(&'s mut self, value: &mut MaybeUninit<T>) -> CachePtr<'s, D, A>
+    where
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        // SAFETY: initialised by the caller, which never uses it again.
+        let value = unsafe { value.assume_init_read() };
+        let mut out = MaybeUninit::uninit();
+        let placed = match self.adapt_exclusive(&mut out, move || value, drop) {
+            Ok(placed) => placed,
+            Err(()) => alloc::alloc::handle_alloc_error(Layout::new::<T>()),
+        };
+        let _: Committed<'_> = Self::commit(placed);
+        // SAFETY: `commit` initialised `out` (its proof); the pointer was never pinned,
+        // so moving it out is allowed.
+        unsafe { out.assume_init() }
+    }
+
     /// The shared path, generic over what to do when the allocator fails.
     #[inline]
     fn adapt_shared_with<'s, 'o, T: 's, D, M: FnOnce() -> T, E>(
@@ -790,6 +813,38 @@ impl<A: Allocator + Clone + 'static> Strategy for Cached<A> {
                 then(placed)
             }
             _ => self.place_then_cold(out, make, then),
+        }
+    }
+
+    /// The fast path (the block is free and fits) has no call, so the shim of an eager
+    /// return (`-> impl Iterator`) saves no register; refilling the block and the rest
+    /// run out of line.
+    #[inline(always)]
+    #[track_caller]
+    fn adapt<'s, T, D>(&'s mut self, value: T) -> CachePtr<'s, D, A>
+    where
+        T: 's,
+        D: ?Sized + CoerceFrom<T> + 's,
+    {
+        match const { Slot::for_type::<T>() } {
+            Ok(slot) if self.room_for(slot.need) => {
+                let base = self.block.get_mut().ptr;
+                let mut out = MaybeUninit::uninit();
+                // `room` is not zero, so the block is free (`occupied` is false) and
+                // `room` is its size (invariant 6); `commit` marks it occupied, and the
+                // cache stays exclusively borrowed until then.
+                // SAFETY: the block is free, large and aligned enough (invariants 2, 6).
+                let placed =
+                    unsafe { self.build(base, slot.offset, &mut out, move || value, Claim::Exclusive) };
+                let _: Committed<'_> = Self::commit(placed);
+                // SAFETY: `commit` initialised `out` (its proof); the pointer was never
+                // pinned, so moving it out is allowed.
+                unsafe { out.assume_init() }
+            }
+            _ => {
+                let mut value = MaybeUninit::new(value);
+                self.adapt_cold(&mut value)
+            }
         }
     }
 
