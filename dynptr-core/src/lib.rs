@@ -171,8 +171,8 @@ pub use ptr::{
     DynPtr, OwningPtr,
 };
 pub use receiver::{
-    Holder, HoldsMut, HoldsOwned, HoldsPinned, HoldsRef, MoveToken, OwnedHolder, PinHolder, ReceiverSlot,
-    Release, ReleaseFn, SharedHolder,
+    DefaultHolder, Holder, HoldsMut, HoldsOwned, HoldsPinned, HoldsRef, MoveToken, OwnedHolder, PinHolder,
+    ReceiverSlot, Release, ReleaseFn, SharedHolder, Wrapper,
 };
 pub use strategy::{
     Capacity, Committed, Out, Placed, RejectReason, Rejected, SendStrategy, Strategy, ThreadSafePointers,

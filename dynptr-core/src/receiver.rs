@@ -639,3 +639,32 @@ impl<D: ?Sized> fmt::Debug for OwnedHolder<'_, D> {
         f.debug_tuple("OwnedHolder").field(&self.0).finish()
     }
 }
+
+/// A `#[dyn_trait]` wrapper (`DynFoo`), naming the holder it uses when its last
+/// parameter, `R`, is not named: see [`DefaultHolder`]. Implemented by the macro, for
+/// every `R`.
+pub trait Wrapper {
+    /// A [`Holder`] (the wrapper borrows its value exclusively), a [`SharedHolder`]
+    /// (every method takes `&self`) or an [`OwnedHolder`] (a method takes `self`), over
+    /// the trait's vtable form.
+    type DefaultHolder;
+}
+
+/// The holder of a wrapper whose `R` parameter is not named: what `DynFoo::new(&mut
+/// value)` and `DynFoo::with_strategy` build. `DynFoo<'a, S>` is `DynFoo<'a, S,
+/// DefaultHolder<DynFoo<'a, S, ()>>>` (the `()` only names the wrapper's family).
+///
+/// ```
+/// use dynptr_core::{DefaultHolder, Holder, Wrapper};
+///
+/// struct DynFoo<'a, R = DefaultHolder<DynFoo<'a, ()>>>(R, core::marker::PhantomData<&'a ()>);
+/// impl<'a, R> Wrapper for DynFoo<'a, R> {
+///     type DefaultHolder = Holder<'a, dyn core::fmt::Debug + 'a>;
+/// }
+///
+/// let mut value = 7;
+/// // `R` is not named: the wrapper's default holder.
+/// let w: DynFoo<'_> = DynFoo(Holder::from_mut(&mut value), core::marker::PhantomData);
+/// # let _ = w;
+/// ```
+pub type DefaultHolder<W> = <W as Wrapper>::DefaultHolder;

@@ -53,12 +53,20 @@ where
 pub struct DynAsyncIterator<
     'a,
     Item,
-    S: ::dynptr::__private::Strategy = ::dynptr::__private::DefaultStrategy,
-    R = ::dynptr::__private::Holder<'a, dyn ErasedAsyncIterator<Item, S> + 'a>,
+    S: ::dynptr::__private::Strategy = ::dynptr::DefaultStrategy,
+    R = ::dynptr::storage::DefaultHolder<DynAsyncIterator<'a, Item, S, ()>>,
 > {
     __dynptr_receiver: R,
     __dynptr_strategy: S,
     __dynptr_marker: ::core::marker::PhantomData<(&'a (), fn() -> (Item,))>,
+}
+#[doc(hidden)]
+impl<'a, Item, S: ::dynptr::__private::Strategy, R> ::dynptr::storage::Wrapper
+    for DynAsyncIterator<'a, Item, S, R>
+where
+    dyn ErasedAsyncIterator<Item, S> + 'a: 'a,
+{
+    type DefaultHolder = ::dynptr::__private::Holder<'a, dyn ErasedAsyncIterator<Item, S> + 'a>;
 }
 #[allow(
     clippy::type_complexity,
@@ -190,7 +198,7 @@ impl<'a, Item, S: ::dynptr::__private::Strategy> DynAsyncIterator<'a, Item, S> {
     clippy::needless_lifetimes,
     clippy::implied_bounds_in_impls
 )]
-impl<'a, Item> DynAsyncIterator<'a, Item, ::dynptr::__private::DefaultStrategy> {
+impl<'a, Item> DynAsyncIterator<'a, Item, ::dynptr::DefaultStrategy> {
     #[doc = r" Borrows `value` exclusively, with the default strategy (`Boxed`; without"]
     #[doc = r" `dynptr`'s `box` feature, use `with_strategy`)."]
     #[inline]

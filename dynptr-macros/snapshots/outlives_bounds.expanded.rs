@@ -89,12 +89,19 @@ where
 pub struct DynSink<
     'a,
     'buf,
-    S: ::dynptr::__private::Strategy = ::dynptr::__private::DefaultStrategy,
-    R = ::dynptr::__private::Holder<'a, dyn ErasedSink<'buf, S> + 'a>,
+    S: ::dynptr::__private::Strategy = ::dynptr::DefaultStrategy,
+    R = ::dynptr::storage::DefaultHolder<DynSink<'a, 'buf, S, ()>>,
 > {
     __dynptr_receiver: R,
     __dynptr_strategy: S,
     __dynptr_marker: ::core::marker::PhantomData<(&'a (), &'buf (), fn() -> ())>,
+}
+#[doc(hidden)]
+impl<'a, 'buf, S: ::dynptr::__private::Strategy, R> ::dynptr::storage::Wrapper for DynSink<'a, 'buf, S, R>
+where
+    dyn ErasedSink<'buf, S> + 'a: 'a,
+{
+    type DefaultHolder = ::dynptr::__private::Holder<'a, dyn ErasedSink<'buf, S> + 'a>;
 }
 #[allow(
     clippy::type_complexity,
@@ -224,7 +231,7 @@ impl<'a, 'buf, S: ::dynptr::__private::Strategy> DynSink<'a, 'buf, S> {
     clippy::needless_lifetimes,
     clippy::implied_bounds_in_impls
 )]
-impl<'a, 'buf> DynSink<'a, 'buf, ::dynptr::__private::DefaultStrategy> {
+impl<'a, 'buf> DynSink<'a, 'buf, ::dynptr::DefaultStrategy> {
     #[doc = r" Borrows `value` exclusively, with the default strategy (`Boxed`; without"]
     #[doc = r" `dynptr`'s `box` feature, use `with_strategy`)."]
     #[inline]

@@ -73,15 +73,23 @@ pub struct DynStore<
     'a,
     K: Eq,
     Value,
-    S: ::dynptr::__private::Strategy = ::dynptr::__private::DefaultStrategy,
-    R = ::dynptr::__private::SharedHolder<
-        'a,
-        dyn ErasedStore<K, Value, S> + ::core::marker::Send + ::core::marker::Sync + 'a,
-    >,
+    S: ::dynptr::__private::Strategy = ::dynptr::DefaultStrategy,
+    R = ::dynptr::storage::DefaultHolder<DynStore<'a, K, Value, S, ()>>,
 > {
     __dynptr_receiver: R,
     __dynptr_strategy: S,
     __dynptr_marker: ::core::marker::PhantomData<(&'a (), fn() -> (K, Value))>,
+}
+#[doc(hidden)]
+impl<'a, K: Eq, Value, S: ::dynptr::__private::Strategy, R> ::dynptr::storage::Wrapper
+    for DynStore<'a, K, Value, S, R>
+where
+    dyn ErasedStore<K, Value, S> + ::core::marker::Send + ::core::marker::Sync + 'a: 'a,
+{
+    type DefaultHolder = ::dynptr::__private::SharedHolder<
+        'a,
+        dyn ErasedStore<K, Value, S> + ::core::marker::Send + ::core::marker::Sync + 'a,
+    >;
 }
 #[allow(
     clippy::type_complexity,
@@ -254,7 +262,7 @@ impl<'a, K: Eq, Value, S: ::dynptr::__private::Strategy> DynStore<'a, K, Value, 
     clippy::needless_lifetimes,
     clippy::implied_bounds_in_impls
 )]
-impl<'a, K: Eq, Value> DynStore<'a, K, Value, ::dynptr::__private::DefaultStrategy> {
+impl<'a, K: Eq, Value> DynStore<'a, K, Value, ::dynptr::DefaultStrategy> {
     #[doc = r" Borrows `value` exclusively, with the default strategy (`Boxed`; without"]
     #[doc = r" `dynptr`'s `box` feature, use `with_strategy`)."]
     #[inline]
@@ -321,7 +329,7 @@ where
             .finish_non_exhaustive()
     }
 }
-::dynptr::__private::if_arc! { # [allow (clippy :: type_complexity , clippy :: needless_lifetimes , clippy :: implied_bounds_in_impls)] impl < 'a , K : Eq , Value , S : :: dynptr :: __private :: Strategy > DynStore < 'a , K , Value , S , :: dynptr :: __private :: ArcHolder < dyn ErasedStore < K , Value , S > + :: core :: marker :: Send + :: core :: marker :: Sync + 'a > > where { # [doc = r" Holds `value` through an `Arc`, shared with the `Arc`'s other owners"] # [doc = r" (every method of the trait takes `&self`), storing returned values"] # [doc = r" with `strategy`."] # [inline] pub fn from_arc_with_strategy (value : :: dynptr :: __private :: Arc < (impl Store < K , Value = Value > + :: core :: marker :: Send + :: core :: marker :: Sync + 'a) > , strategy : S ,) -> Self { let value : :: dynptr :: __private :: Arc < dyn ErasedStore < K , Value , S > + :: core :: marker :: Send + :: core :: marker :: Sync + 'a > = value ; DynStore { __dynptr_receiver : :: dynptr :: __private :: ArcHolder :: new (value) , __dynptr_strategy : strategy , __dynptr_marker : :: core :: marker :: PhantomData , } } # [doc = r" The `Arc` the wrapper holds (a clone shares the value)."] # [inline] pub fn arc (& self) -> & :: dynptr :: __private :: Arc < dyn ErasedStore < K , Value , S > + :: core :: marker :: Send + :: core :: marker :: Sync + 'a > { self . __dynptr_receiver . arc () } } # [allow (clippy :: type_complexity , clippy :: needless_lifetimes , clippy :: implied_bounds_in_impls)] impl < 'a , K : Eq , Value , > DynStore < 'a , K , Value , :: dynptr :: __private :: DefaultStrategy , :: dynptr :: __private :: ArcHolder < dyn ErasedStore < K , Value , :: dynptr :: __private :: DefaultStrategy > + :: core :: marker :: Send + :: core :: marker :: Sync + 'a > > where { # [doc = r" Holds `value` through an `Arc`, with the default strategy (`Boxed`)."] # [inline] pub fn from_arc (value : :: dynptr :: __private :: Arc < (impl Store < K , Value = Value > + :: core :: marker :: Send + :: core :: marker :: Sync + 'a) >) -> Self { Self :: from_arc_with_strategy (value , :: core :: default :: Default :: default ()) } } }
+::dynptr::__private::if_arc! { # [allow (clippy :: type_complexity , clippy :: needless_lifetimes , clippy :: implied_bounds_in_impls)] impl < 'a , K : Eq , Value , S : :: dynptr :: __private :: Strategy > DynStore < 'a , K , Value , S , :: dynptr :: __private :: ArcHolder < dyn ErasedStore < K , Value , S > + :: core :: marker :: Send + :: core :: marker :: Sync + 'a > > where { # [doc = r" Holds `value` through an `Arc`, shared with the `Arc`'s other owners"] # [doc = r" (every method of the trait takes `&self`), storing returned values"] # [doc = r" with `strategy`."] # [inline] pub fn from_arc_with_strategy (value : :: dynptr :: __private :: Arc < (impl Store < K , Value = Value > + :: core :: marker :: Send + :: core :: marker :: Sync + 'a) > , strategy : S ,) -> Self { let value : :: dynptr :: __private :: Arc < dyn ErasedStore < K , Value , S > + :: core :: marker :: Send + :: core :: marker :: Sync + 'a > = value ; DynStore { __dynptr_receiver : :: dynptr :: __private :: ArcHolder :: new (value) , __dynptr_strategy : strategy , __dynptr_marker : :: core :: marker :: PhantomData , } } # [doc = r" The `Arc` the wrapper holds (a clone shares the value)."] # [inline] pub fn arc (& self) -> & :: dynptr :: __private :: Arc < dyn ErasedStore < K , Value , S > + :: core :: marker :: Send + :: core :: marker :: Sync + 'a > { self . __dynptr_receiver . arc () } } # [allow (clippy :: type_complexity , clippy :: needless_lifetimes , clippy :: implied_bounds_in_impls)] impl < 'a , K : Eq , Value , > DynStore < 'a , K , Value , :: dynptr :: DefaultStrategy , :: dynptr :: __private :: ArcHolder < dyn ErasedStore < K , Value , :: dynptr :: DefaultStrategy > + :: core :: marker :: Send + :: core :: marker :: Sync + 'a > > where { # [doc = r" Holds `value` through an `Arc`, with the default strategy (`Boxed`)."] # [inline] pub fn from_arc (value : :: dynptr :: __private :: Arc < (impl Store < K , Value = Value > + :: core :: marker :: Send + :: core :: marker :: Sync + 'a) >) -> Self { Self :: from_arc_with_strategy (value , :: core :: default :: Default :: default ()) } } }
 #[allow(clippy::type_complexity, clippy::needless_lifetimes, clippy::manual_async_fn)]
 impl<'a, K: Eq, Value, S, R> Store<K> for DynStore<'a, K, Value, S, R>
 where

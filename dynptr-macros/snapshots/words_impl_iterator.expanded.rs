@@ -55,12 +55,19 @@ where
 struct AnyWords<
     'a,
     't,
-    S: ::dynptr::__private::Strategy = ::dynptr::__private::DefaultStrategy,
-    R = ::dynptr::__private::Holder<'a, dyn ErasedWords<'t, S> + ::core::marker::Sync + 'a>,
+    S: ::dynptr::__private::Strategy = ::dynptr::DefaultStrategy,
+    R = ::dynptr::storage::DefaultHolder<AnyWords<'a, 't, S, ()>>,
 > {
     __dynptr_receiver: R,
     __dynptr_strategy: S,
     __dynptr_marker: ::core::marker::PhantomData<(&'a (), &'t (), fn() -> ())>,
+}
+#[doc(hidden)]
+impl<'a, 't, S: ::dynptr::__private::Strategy, R> ::dynptr::storage::Wrapper for AnyWords<'a, 't, S, R>
+where
+    dyn ErasedWords<'t, S> + ::core::marker::Sync + 'a: 'a,
+{
+    type DefaultHolder = ::dynptr::__private::Holder<'a, dyn ErasedWords<'t, S> + ::core::marker::Sync + 'a>;
 }
 #[allow(
     clippy::type_complexity,
@@ -197,7 +204,7 @@ impl<'a, 't, S: ::dynptr::__private::Strategy> AnyWords<'a, 't, S> {
     clippy::needless_lifetimes,
     clippy::implied_bounds_in_impls
 )]
-impl<'a, 't> AnyWords<'a, 't, ::dynptr::__private::DefaultStrategy> {
+impl<'a, 't> AnyWords<'a, 't, ::dynptr::DefaultStrategy> {
     #[doc = r" Borrows `value` exclusively, with the default strategy (`Boxed`; without"]
     #[doc = r" `dynptr`'s `box` feature, use `with_strategy`)."]
     #[inline]

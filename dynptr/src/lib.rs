@@ -89,8 +89,9 @@
 //!   `in_slot(&mut slot, value)` / `in_slot_with_strategy` (owns it in a
 //!   [`ReceiverSlot`] on your stack: no allocator). `strategy()`, `strategy_mut()`,
 //!   `is_owned()`.
-//! - A last parameter `R` (default: a borrowed or owned receiver) says what holds the
-//!   receiver; a `DynFoo` returned by another trait's method holds it in a [`DynPtr`].
+//! - A last parameter `R` (default: [`storage::DefaultHolder`], a borrowed or owned
+//!   receiver) says what holds the receiver; a `DynFoo` returned by another trait's
+//!   method holds it in a [`DynPtr`]. `S` defaults to [`DefaultStrategy`] (`Boxed`).
 //! - `ErasedFoo<.., S>` (hidden): the dyn-compatible form, each method returning a
 //!   [`DynPtr`] to `dyn Future`/`dyn Iterator`/`dyn Trait`, with a blanket impl for every
 //!   `T: Foo` that calls `T`'s method and hands its value to the strategy.
@@ -615,6 +616,17 @@ pub use dynptr_core::{
     ThreadSafePointers,
 };
 
+/// The strategy a `#[dyn_trait]` wrapper uses when none is named (`DynFoo::new(&mut
+/// value)`, `DynFoo<'a>`): [`Boxed`] with the `box` feature.
+#[cfg(feature = "box")]
+pub type DefaultStrategy = dynptr_box::Boxed;
+
+/// The strategy a `#[dyn_trait]` wrapper uses when none is named: without the `box`
+/// feature there is none, and using it is a compile-time error that says to enable `box`
+/// or to name a strategy with `with_strategy`.
+#[cfg(not(feature = "box"))]
+pub type DefaultStrategy = dynptr_core::__private::NoDefaultStrategy;
+
 /// The tools a strategy author uses: the owning-pointer contract, the in-place entry
 /// point's vouchers, the drop and layout helpers, and the receiver holders. Users of
 /// `#[dyn_trait]` and of the provided strategies need none of it.
@@ -623,8 +635,8 @@ pub mod storage {
     pub use crate::arc_holder::ArcHolder;
     pub use dynptr_core::{
         drop_in_place_then, drop_in_place_then_release, layout_of, with_metadata_of, write_coerced,
-        write_with, Committed, GiveBack, Held, Holder, HoldsMut, HoldsRef, Out, OwningPtr, Placed,
-        ReceiverSlot, Release, SharedHolder,
+        write_with, Committed, DefaultHolder, GiveBack, Held, Holder, HoldsMut, HoldsRef, Out, OwningPtr,
+        Placed, ReceiverSlot, Release, SharedHolder, Wrapper,
     };
     pub use dynptr_core::{HoldsPinned, PinHolder};
     #[cfg(feature = "stack")]
@@ -743,14 +755,7 @@ pub mod __private {
     #[cfg(feature = "macros")]
     pub use dynptr_macros::__dyn_trait_callback as dyn_trait_callback;
 
-    /// The strategy a wrapper uses when none is named: `Boxed` with the `box` feature.
-    #[cfg(feature = "box")]
-    pub type DefaultStrategy = dynptr_box::Boxed;
-
-    /// Without the `box` feature there is no default strategy: naming none fails to
-    /// compile with a message.
-    #[cfg(not(feature = "box"))]
-    pub type DefaultStrategy = dynptr_core::__private::NoDefaultStrategy;
+    pub use crate::DefaultStrategy;
 
     #[cfg(feature = "box")]
     pub use dynptr_box::boxed_receiver;

@@ -1,4 +1,4 @@
-//! The wrapper the caller holds: `DynFoo<'a, .., S = DefaultStrategy, R = Holder<..>>`.
+//! The wrapper the caller holds: `DynFoo<'a, .., S = DefaultStrategy, R = DefaultHolder<..>>`.
 //!
 //! Input: the model. Output: the struct, its constructors (`new`, `with_strategy`,
 //! `boxed`, `in_slot`, `from_ref`, ..), `Debug`, and the `WrapperOf`/`Wrap` impls that
@@ -56,7 +56,7 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
     let impl_bound = quote!(#trait_ident<#(#args,)* #(#bindings),*> #(+ ::core::marker::#auto)* + #life);
     let impl_bound_s = quote!(#trait_ident<#(#args,)* #(#bindings),*> #(+ ::core::marker::#auto)* + #life_s);
     let self_ty = quote!(#wrapper<#life, #(#args,)* #(#assoc,)* #s>);
-    let default_ty = quote!(#wrapper<#life, #(#args,)* #(#assoc,)* ::dynptr::__private::DefaultStrategy>);
+    let default_ty = quote!(#wrapper<#life, #(#args,)* #(#assoc,)* ::dynptr::DefaultStrategy>);
 
     let slot_receiver = wrap_receiver(quote!(::dynptr::__private::Holder::in_slot(slot, value)));
     let boxed_receiver = wrap_receiver(quote!(::dynptr::__private::boxed_receiver::<_, #dyn_ty>(value)));
@@ -131,7 +131,7 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
     let from_arc = m.all_shared.then(|| {
         let arc_ty = quote!(::dynptr::__private::ArcHolder<#dyn_ty>);
         // `S` is the default strategy here: the erased trait object names it.
-        let dyn_default = erased_dyn_with(m, &g, life, &quote!(::dynptr::__private::DefaultStrategy));
+        let dyn_default = erased_dyn_with(m, &g, life, &quote!(::dynptr::DefaultStrategy));
         let arc_ty_default = quote!(::dynptr::__private::ArcHolder<#dyn_default>);
         let impl_bound_default = &impl_bound;
         quote! {
@@ -169,7 +169,7 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
 
                 #[allow(clippy::type_complexity, clippy::needless_lifetimes, clippy::implied_bounds_in_impls)]
                 impl<#life, #(#params,)* #(#assoc,)*>
-                    #wrapper<#life, #(#args,)* #(#assoc,)* ::dynptr::__private::DefaultStrategy, #arc_ty_default>
+                    #wrapper<#life, #(#args,)* #(#assoc,)* ::dynptr::DefaultStrategy, #arc_ty_default>
                 where
                     #(#preds,)*
                 {
@@ -187,7 +187,7 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
     let pinned = m.methods.iter().any(|x| x.recv == crate::model::Recv::Pinned) && !m.by_value();
     let from_pin = pinned.then(|| {
         let pin_ty = quote!(::dynptr::__private::PinHolder<#life, #dyn_ty>);
-        let dyn_default = erased_dyn_with(m, &g, life, &quote!(::dynptr::__private::DefaultStrategy));
+        let dyn_default = erased_dyn_with(m, &g, life, &quote!(::dynptr::DefaultStrategy));
         let pin_ty_default = quote!(::dynptr::__private::PinHolder<#life, #dyn_default>);
         quote! {
             #[allow(clippy::type_complexity, clippy::needless_lifetimes, clippy::implied_bounds_in_impls)]
@@ -216,7 +216,7 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
 
             #[allow(clippy::type_complexity, clippy::needless_lifetimes, clippy::implied_bounds_in_impls)]
             impl<#life, #(#params,)* #(#assoc,)*>
-                #wrapper<#life, #(#args,)* #(#assoc,)* ::dynptr::__private::DefaultStrategy, #pin_ty_default>
+                #wrapper<#life, #(#args,)* #(#assoc,)* ::dynptr::DefaultStrategy, #pin_ty_default>
             where
                 #(#preds,)*
             {
@@ -317,14 +317,24 @@ pub(super) fn wrapper(m: &Model) -> TokenStream {
             #life,
             #(#params,)*
             #(#assoc,)*
-            #s: ::dynptr::__private::Strategy = ::dynptr::__private::DefaultStrategy,
-            #r = #receiver<#life, #dyn_ty>,
+            #s: ::dynptr::__private::Strategy = ::dynptr::DefaultStrategy,
+            #r = ::dynptr::storage::DefaultHolder<#wrapper<#life, #(#args,)* #(#assoc,)* #s, ()>>,
         >
         where #(#preds,)*
         {
             __dynptr_receiver: #r,
             __dynptr_strategy: #s,
             __dynptr_marker: ::core::marker::PhantomData<(&#life (), #(&#lifetimes (),)* fn() -> (#(#types,)* #(#assoc,)*))>,
+        }
+
+        #[doc(hidden)]
+        impl<#life, #(#params,)* #(#assoc,)* #s: ::dynptr::__private::Strategy, #r> ::dynptr::storage::Wrapper
+            for #wrapper<#life, #(#args,)* #(#assoc,)* #s, #r>
+        where
+            #(#preds,)*
+            #dyn_ty: #life,
+        {
+            type DefaultHolder = #receiver<#life, #dyn_ty>;
         }
 
         #[allow(clippy::type_complexity, clippy::needless_lifetimes, clippy::implied_bounds_in_impls)]
