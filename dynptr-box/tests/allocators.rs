@@ -10,7 +10,7 @@
 
 use core::alloc::Layout;
 use core::any::Any;
-use core::cell::{RefCell, UnsafeCell};
+use core::cell::RefCell;
 use core::fmt::Debug;
 use core::future::Future;
 use core::marker::PhantomData;
@@ -22,7 +22,7 @@ use core::task::{Context, Waker};
 
 use allocator_api2::boxed::Box as AllocBox;
 use dynptr_box::{AllocError, Allocator, Boxed, Global};
-use dynptr_core::testkit::{block_on, thread_allocations, YieldOnce};
+use dynptr_core::testkit::{block_on, thread_allocations, FixedBuf, HeapStats, YieldOnce};
 use dynptr_core::{DynPtr, RejectReason, Strategy, ThreadSafePointers};
 use static_assertions::{assert_impl_all, assert_not_impl_any, const_assert_eq};
 use tokio::sync::Notify;
@@ -339,114 +339,11 @@ fn zero_sized_values_never_reach_the_allocator() {
 }
 
 // ---------------------------------------------------------------------------------------
-// A fixed buffer, as a kernel would bring.
+// A fixed buffer, as a kernel would bring: the kit's `FixedBuf`.
 // ---------------------------------------------------------------------------------------
 
-const FIXED_SIZE: usize = 4096;
-
-#[repr(align(64))]
-struct FixedBytes(UnsafeCell<[u8; FIXED_SIZE]>);
-
-// SAFETY: nothing reads or writes the bytes directly; `Fixed::allocate` hands out each
-// byte range at most once (the bump offset only grows, by compare-and-swap), so every
-// block is accessed only through the pointer of whoever owns it.
-unsafe impl Sync for FixedBytes {}
-
-/// A bump allocator over a static 4 KiB buffer; `deallocate` only counts (a block is
-/// never reused, so an abandoned one stays valid forever).
-struct Fixed {
-    bytes: FixedBytes,
-    next: AtomicUsize,
-    allocs: AtomicUsize,
-    deallocs: AtomicUsize,
-    failures: AtomicUsize,
-    errors: AtomicUsize,
-}
-
-impl Fixed {
-    const fn new() -> Self {
-        Fixed {
-            bytes: FixedBytes(UnsafeCell::new([0; FIXED_SIZE])),
-            next: AtomicUsize::new(0),
-            allocs: AtomicUsize::new(0),
-            deallocs: AtomicUsize::new(0),
-            failures: AtomicUsize::new(0),
-            errors: AtomicUsize::new(0),
-        }
-    }
-
-    fn base(&self) -> *mut u8 {
-        self.bytes.0.get().cast()
-    }
-
-    fn contains(&self, addr: usize) -> bool {
-        (self.base().addr()..self.base().addr() + FIXED_SIZE).contains(&addr)
-    }
-
-    fn allocs(&self) -> usize {
-        self.allocs.load(Ordering::SeqCst)
-    }
-
-    fn deallocs(&self) -> usize {
-        self.deallocs.load(Ordering::SeqCst)
-    }
-
-    fn failures(&self) -> usize {
-        self.failures.load(Ordering::SeqCst)
-    }
-
-    fn errors(&self) -> usize {
-        self.errors.load(Ordering::SeqCst)
-    }
-
-    fn bump(&self, layout: Layout) -> Option<NonNull<[u8]>> {
-        let base = self.base();
-        let mut next = self.next.load(Ordering::SeqCst);
-        let start = loop {
-            let unaligned = base.addr().checked_add(next)?;
-            let start = unaligned.checked_next_multiple_of(layout.align())? - base.addr();
-            let end = start.checked_add(layout.size())?;
-            if end > FIXED_SIZE {
-                return None;
-            }
-            match self
-                .next
-                .compare_exchange(next, end, Ordering::SeqCst, Ordering::SeqCst)
-            {
-                Ok(_) => break start,
-                Err(now) => next = now,
-            }
-        };
-        // In bounds (`start + size <= FIXED_SIZE`), with the buffer's provenance.
-        let block = NonNull::new(base.wrapping_add(start))?;
-        Some(NonNull::slice_from_raw_parts(block, layout.size()))
-    }
-}
-
-// SAFETY: each returned block lies inside the static buffer (valid forever), is aligned
-// to `layout.align()`, is `layout.size()` bytes long, and is disjoint from every other
-// block ever returned (the offset only grows); `deallocate` never makes a block invalid.
-unsafe impl Allocator for Fixed {
-    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        match self.bump(layout) {
-            Some(block) => {
-                self.allocs.fetch_add(1, Ordering::SeqCst);
-                Ok(block)
-            }
-            None => {
-                self.failures.fetch_add(1, Ordering::SeqCst);
-                Err(AllocError)
-            }
-        }
-    }
-
-    unsafe fn deallocate(&self, ptr: NonNull<u8>, _layout: Layout) {
-        if !self.contains(ptr.as_ptr().addr()) {
-            self.errors.fetch_add(1, Ordering::SeqCst);
-        }
-        self.deallocs.fetch_add(1, Ordering::SeqCst);
-    }
-}
+/// The buffer's size: small, so that running out is easy to reach.
+type Fixed = FixedBuf<4096>;
 
 #[test]
 fn a_fixed_buffer_allocator_never_touches_the_global_heap() {
@@ -463,7 +360,7 @@ fn a_fixed_buffer_allocator_never_touches_the_global_heap() {
     assert_eq!(block_on(boxed), 1);
 
     static FIXED: Fixed = Fixed::new();
-    // Each block is a small future and is never reused: stay well inside 4 KiB.
+    // Each round frees its block before the next: the buffer takes it back.
     let rounds = if cfg!(miri) { 10 } else { 100 };
 
     let before = thread_allocations();
@@ -476,7 +373,7 @@ fn a_fixed_buffer_allocator_never_touches_the_global_heap() {
                 i * 2
             })
             .expect("the fixed buffer is exhausted");
-            assert!(FIXED.contains(DynPtr::as_ptr(&fut).cast::<u8>().addr()));
+            assert!(FIXED.contains(DynPtr::as_ptr(&fut).cast::<u8>()));
             total += fut.await;
         }
         total
@@ -488,9 +385,18 @@ fn a_fixed_buffer_allocator_never_touches_the_global_heap() {
         "the fixed-buffer path allocated in the global heap"
     );
     assert_eq!(total, rounds * (rounds - 1));
-    assert_eq!(FIXED.allocs(), rounds);
-    assert_eq!(FIXED.deallocs(), rounds);
-    assert_eq!((FIXED.failures(), FIXED.errors()), (0, 0));
+    let HeapStats {
+        allocs,
+        deallocs,
+        failures,
+        live,
+        errors,
+        ..
+    } = FIXED.stats();
+    assert_eq!(
+        (allocs, deallocs, failures, live, errors),
+        (rounds, rounds, 0, 0, 0)
+    );
 }
 
 /// A value with recognisable contents and a drop counter.
@@ -572,8 +478,9 @@ fn out_of_memory_gives_the_value_back_intact() {
     // The value already stored is untouched.
     assert_eq!(filler.downcast_ref::<[u8; 3000]>(), Some(&[7u8; 3000]));
     drop(filler);
-    assert_eq!((FIXED.allocs(), FIXED.deallocs(), FIXED.failures()), (1, 1, 2));
-    assert_eq!(FIXED.errors(), 0);
+    let stats = FIXED.stats();
+    assert_eq!((stats.allocs, stats.deallocs, stats.failures), (1, 1, 2));
+    assert_eq!((stats.live, stats.errors), (0, 0));
 }
 
 // ---------------------------------------------------------------------------------------
