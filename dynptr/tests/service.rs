@@ -360,7 +360,7 @@ fn requests_parse() {
 /// The handlers through a route table of strategies from `make_strategy`, without
 /// sockets (so Miri runs the strategies' code too); gives the number of blocks `heap`
 /// handed out.
-fn route_table<S>(heap: &CountingHeap, make_strategy: fn() -> S) -> u64
+fn route_table<S>(heap: &CountingHeap, make_strategy: fn() -> S) -> usize
 where
     S: ThreadSafePointers + Send + Sync + 'static,
 {

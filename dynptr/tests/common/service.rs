@@ -28,10 +28,8 @@
 //!
 //! Included with `#[path]` by `examples/service.rs` and `tests/service.rs`.
 
-use core::alloc::Layout;
 use core::fmt;
 use core::net::SocketAddr;
-use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU64, Ordering};
 use core::time::Duration;
 
@@ -39,7 +37,7 @@ use alloc::sync::Arc;
 use std::collections::HashMap;
 use std::io;
 
-use dynptr::{dyn_trait, AllocError, Allocator, Global, ThreadSafePointers};
+use dynptr::{dyn_trait, ThreadSafePointers};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
@@ -514,40 +512,7 @@ impl Client {
     }
 }
 
-/// The global heap, counting the blocks taken from it: give it to a strategy
-/// (`Boxed::new_in(&HEAP)`, `Cached::new_in(&HEAP)`) to see how often that strategy
-/// allocates.
-#[derive(Debug, Default)]
-pub struct CountingHeap {
-    allocs: AtomicU64,
-}
-
-impl CountingHeap {
-    /// A heap that has counted nothing yet.
-    pub const fn new() -> Self {
-        CountingHeap {
-            allocs: AtomicU64::new(0),
-        }
-    }
-
-    /// Blocks allocated so far.
-    pub fn allocs(&self) -> u64 {
-        self.allocs.load(Ordering::SeqCst)
-    }
-}
-
-// SAFETY: every block comes from `Global` and goes back to it unchanged, with the layout
-// the caller passes (the caller's contract: the layout it was allocated with); counting
-// touches no block.
-unsafe impl Allocator for CountingHeap {
-    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        self.allocs.fetch_add(1, Ordering::SeqCst);
-        Global.allocate(layout)
-    }
-
-    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
-        // SAFETY: `ptr` was allocated by `Global` (every block here is) with `layout`,
-        // as our caller guarantees.
-        unsafe { Global.deallocate(ptr, layout) }
-    }
-}
+/// The global heap, counting the blocks taken from it (the kit's counting allocator):
+/// give it to a strategy (`Boxed::new_in(&HEAP)`, `Cached::new_in(&HEAP)`) to see how
+/// often that strategy allocates.
+pub use dynptr_core::testkit::CountingAllocator as CountingHeap;
