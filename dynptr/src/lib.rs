@@ -516,7 +516,8 @@
 //!    remove the allocation per call.
 //! 4. `impl Trait` arguments of a trait that is not `#[dyn_trait]` (dynosaur boxes them
 //!    as `Box<dyn Foo>` given `impl Foo for Box<dyn Foo>`) need `#[dyn_trait]` on that
-//!    trait; rustc then finds the `ErasedFoo` it looks for.
+//!    trait; rustc then finds the `ErasedFoo` it looks for (without it, the error is
+//!    "cannot find trait `ErasedFoo` in this scope").
 //!
 //! **From `trait_variant`**
 //!
@@ -526,9 +527,17 @@
 //! Send`, `-> impl Iterator<Item = T> + Send`) works under plain `#[dyn_trait]`: its
 //! wrapper then needs a [`ThreadSafePointers`] strategy.
 //!
+//! **For everyone**: the wrapper is named `DynFoo` in the trait's module. If a `DynFoo`
+//! of your own is there already, rustc reports E0428 "the name `DynFoo` is defined
+//! multiple times" at the attribute, followed by errors from generated items that find
+//! your `DynFoo` (a proc macro cannot see other items to warn first): name the wrapper
+//! with `#[dyn_trait(wrapper = AnyFoo)]`.
+//!
 //! The ports are tested: `dynptr/tests/migration.rs` (the crates' README examples),
 //! `partial.rs`, `receivers_typed.rs`, `generic_methods.rs`, `send_bounds.rs`,
-//! `supertrait_paths.rs`, `bridges.rs`, `send_returns.rs`.
+//! `supertrait_paths.rs`, `bridges.rs`, `send_returns.rs`; the messages quoted above are
+//! UI tests (`tests/ui/async_trait_left_on_impl.rs`, `plain_supertrait.rs`,
+//! `impl_argument_of_a_plain_trait.rs`, `wrapper_name_taken.rs`).
 //!
 //! ## Sealed: a closed set of types, no vtable
 //!
