@@ -16,13 +16,13 @@ use core::future::Future;
 use core::marker::PhantomData;
 use core::panic::AssertUnwindSafe;
 use core::pin::pin;
-use core::ptr::{self, NonNull};
-use core::sync::atomic::{AtomicPtr, AtomicU8, AtomicUsize, Ordering};
+use core::ptr::NonNull;
+use core::sync::atomic::{AtomicUsize, Ordering};
 use core::task::{Context, Waker};
 
 use allocator_api2::boxed::Box as AllocBox;
 use dynptr_box::{AllocError, Allocator, Boxed, Global};
-use dynptr_core::testkit::{block_on, thread_allocations, FixedBuf, HeapStats, YieldOnce};
+use dynptr_core::testkit::{block_on, thread_allocations, CountingAllocator, FixedBuf, HeapStats, YieldOnce};
 use dynptr_core::{DynPtr, RejectReason, Strategy, ThreadSafePointers};
 use static_assertions::{assert_impl_all, assert_not_impl_any, const_assert_eq};
 use tokio::sync::Notify;
@@ -35,160 +35,13 @@ const N: usize = if cfg!(miri) { 10 } else { 1000 };
 static GLOBAL: dynptr_core::testkit::CountingGlobalAllocator = dynptr_core::testkit::CountingGlobalAllocator;
 
 // ---------------------------------------------------------------------------------------
-// A counting allocator that checks every deallocation.
+// A counting allocator that checks every deallocation: the kit's.
 // ---------------------------------------------------------------------------------------
 
-const SLOTS: usize = 8;
-const FREE: u8 = 0;
-const BUSY: u8 = 1;
-const LIVE: u8 = 2;
-
-/// One live block: its pointer (with provenance, which keeps an abandoned block reachable
-/// for Miri's leak checker) and the layout it was allocated with.
-struct Slot {
-    state: AtomicU8,
-    ptr: AtomicPtr<u8>,
-    size: AtomicUsize,
-    align: AtomicUsize,
-}
-
-impl Slot {
-    const fn new() -> Self {
-        Slot {
-            state: AtomicU8::new(FREE),
-            ptr: AtomicPtr::new(ptr::null_mut()),
-            size: AtomicUsize::new(0),
-            align: AtomicUsize::new(0),
-        }
-    }
-}
-
-/// Wraps `Global`; counts calls and keeps a table of live `(ptr, size, align)` entries. A
-/// deallocation that does not match a live entry exactly (unknown pointer, other size,
-/// other alignment) is counted as an error and *not* forwarded (forwarding it would be
-/// UB); every test asserts `errors() == 0`. Used as `&'static Counting`, one per test.
-struct Counting {
-    allocs: AtomicUsize,
-    deallocs: AtomicUsize,
-    errors: AtomicUsize,
-    last_size: AtomicUsize,
-    last_align: AtomicUsize,
-    live: [Slot; SLOTS],
-}
-
-impl Counting {
-    const fn new() -> Self {
-        Counting {
-            allocs: AtomicUsize::new(0),
-            deallocs: AtomicUsize::new(0),
-            errors: AtomicUsize::new(0),
-            last_size: AtomicUsize::new(0),
-            last_align: AtomicUsize::new(0),
-            live: [const { Slot::new() }; SLOTS],
-        }
-    }
-
-    fn allocs(&self) -> usize {
-        self.allocs.load(Ordering::SeqCst)
-    }
-
-    fn deallocs(&self) -> usize {
-        self.deallocs.load(Ordering::SeqCst)
-    }
-
-    fn errors(&self) -> usize {
-        self.errors.load(Ordering::SeqCst)
-    }
-
-    /// The layout of the latest successful allocation.
-    fn last_layout(&self) -> Option<Layout> {
-        let size = self.last_size.load(Ordering::SeqCst);
-        let align = self.last_align.load(Ordering::SeqCst);
-        Layout::from_size_align(size, align).ok()
-    }
-
-    /// How many blocks are allocated and not yet deallocated.
-    fn live_blocks(&self) -> usize {
-        self.live
-            .iter()
-            .filter(|slot| slot.state.load(Ordering::SeqCst) == LIVE)
-            .count()
-    }
-
-    /// Whether the block at `addr` is allocated and not yet deallocated.
-    fn is_live(&self, addr: usize) -> bool {
-        self.live.iter().any(|slot| {
-            slot.state.load(Ordering::SeqCst) == LIVE && slot.ptr.load(Ordering::SeqCst).addr() == addr
-        })
-    }
-
-    fn error(&self) {
-        self.errors.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-// SAFETY: blocks come from `Global` and stay valid until `Global.deallocate`, which is
-// only called for a pointer found in the live table with the very layout recorded at its
-// allocation (so exactly once, with the right layout); anything else is leaked.
-unsafe impl Allocator for Counting {
-    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        let block = Global.allocate(layout)?;
-        self.allocs.fetch_add(1, Ordering::SeqCst);
-        self.last_size.store(layout.size(), Ordering::SeqCst);
-        self.last_align.store(layout.align(), Ordering::SeqCst);
-        let recorded = self.live.iter().any(|slot| {
-            let claimed = slot
-                .state
-                .compare_exchange(FREE, BUSY, Ordering::SeqCst, Ordering::SeqCst)
-                .is_ok();
-            if claimed {
-                slot.ptr.store(block.cast::<u8>().as_ptr(), Ordering::SeqCst);
-                slot.size.store(layout.size(), Ordering::SeqCst);
-                slot.align.store(layout.align(), Ordering::SeqCst);
-                slot.state.store(LIVE, Ordering::SeqCst);
-            }
-            claimed
-        });
-        if !recorded {
-            // Table full: the test keeps too many blocks; it fails on `errors()`.
-            self.error();
-        }
-        Ok(block)
-    }
-
-    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
-        self.deallocs.fetch_add(1, Ordering::SeqCst);
-        for slot in &self.live {
-            if slot.state.load(Ordering::SeqCst) != LIVE || slot.ptr.load(Ordering::SeqCst) != ptr.as_ptr() {
-                continue;
-            }
-            if slot
-                .state
-                .compare_exchange(LIVE, BUSY, Ordering::SeqCst, Ordering::SeqCst)
-                .is_err()
-            {
-                continue;
-            }
-            let size = slot.size.load(Ordering::SeqCst);
-            let align = slot.align.load(Ordering::SeqCst);
-            if (size, align) != (layout.size(), layout.align()) {
-                // Wrong layout: keep the block (leaked, still recorded) and fail the test.
-                slot.state.store(LIVE, Ordering::SeqCst);
-                self.error();
-                return;
-            }
-            slot.ptr.store(ptr::null_mut(), Ordering::SeqCst);
-            slot.state.store(FREE, Ordering::SeqCst);
-            // SAFETY: the table says `ptr` was returned by `Global.allocate(layout)` with
-            // this exact layout and not deallocated since (its entry was live, and we just
-            // removed it, so this runs once per allocation).
-            unsafe { Global.deallocate(ptr, layout) };
-            return;
-        }
-        // Never allocated here, or already deallocated.
-        self.error();
-    }
-}
+/// Wraps `Global`, counts, and keeps a table of live blocks: a deallocation that does
+/// not match a live block exactly is counted as an error and not forwarded; every test
+/// asserts `errors() == 0`. Used as `&'static Counting`, one per test.
+type Counting = CountingAllocator;
 
 /// Stores `value` as `dyn Any` through `counter` and checks one allocation with `T`'s
 /// layout at a `T`-aligned address, then one deallocation of that same block on drop.

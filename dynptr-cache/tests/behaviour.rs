@@ -32,7 +32,7 @@ fn contains((start, layout): (usize, Layout), addr: usize) -> bool {
 
 #[test]
 fn one_block_serves_every_call() {
-    static LEDGER: Ledger = Ledger::new();
+    static LEDGER: Ledger = Ledger::strict();
     let mut cache = Cached::new_in(&LEDGER);
     let drops = Cell::new(0);
     let mut first = None;
@@ -67,7 +67,7 @@ fn one_block_serves_every_call() {
 
 #[test]
 fn a_presized_cache_never_allocates_for_values_that_fit() {
-    static LEDGER: Ledger = Ledger::new();
+    static LEDGER: Ledger = Ledger::strict();
     let layout = Layout::from_size_align(4096, 64).unwrap();
     let mut cache = Cached::with_capacity_in(layout, &LEDGER);
     assert_eq!(LEDGER.allocs(), 1);
@@ -86,7 +86,7 @@ fn a_presized_cache_never_allocates_for_values_that_fit() {
 
 #[test]
 fn the_block_grows_to_the_largest_size_and_alignment_and_is_freed_exactly() {
-    static LEDGER: Ledger = Ledger::new();
+    static LEDGER: Ledger = Ledger::strict();
     let mut cache = Cached::new_in(&LEDGER);
     fn put<T: Payload>(cache: &mut Cached<&'static Ledger>, value: T, payload: u64) {
         let align = align_of::<T>();
@@ -124,7 +124,7 @@ fn the_block_grows_to_the_largest_size_and_alignment_and_is_freed_exactly() {
 
 #[test]
 fn zero_sized_values_are_stored_like_any_other() {
-    static LEDGER: Ledger = Ledger::new();
+    static LEDGER: Ledger = Ledger::strict();
     #[derive(Debug)]
     #[repr(align(32))]
     struct Unit;
@@ -154,7 +154,7 @@ fn zero_sized_values_are_stored_like_any_other() {
 
 #[test]
 fn a_forgotten_value_keeps_its_block_and_the_next_call_takes_a_fresh_one() {
-    static LEDGER: Ledger = Ledger::new();
+    static LEDGER: Ledger = Ledger::strict();
     let drops = Cell::new(0);
     let mut cache = Cached::new_in(&LEDGER);
     let fut = {
@@ -193,7 +193,7 @@ fn a_forgotten_value_keeps_its_block_and_the_next_call_takes_a_fresh_one() {
 
 #[test]
 fn forgotten_occupant_noticed_when_the_cache_drops() {
-    static LEDGER: Ledger = Ledger::new();
+    static LEDGER: Ledger = Ledger::strict();
     let mut cache = Cached::new_in(&LEDGER);
     let p: Probe<'_, _> = DynPtr::new(&mut cache, 3u64);
     let abandoned = addr(&p);
@@ -281,7 +281,7 @@ impl Drop for Bomb<'_> {
 
 #[test]
 fn a_panicking_drop_gives_the_block_back_and_frees_nothing() {
-    static LEDGER: Ledger = Ledger::new();
+    static LEDGER: Ledger = Ledger::strict();
     // Room for a `Tracked` too, so that the block never changes here.
     let mut cache = Cached::with_capacity_in(Layout::new::<Tracked<'_>>(), &LEDGER);
     let bombs = Cell::new(0);
@@ -328,7 +328,7 @@ fn a_panicking_drop_gives_the_block_back_and_frees_nothing() {
 /// one in the block, the other in a one-off allocation.
 #[test]
 fn joined_shared_futures_do_not_share_the_block() {
-    static LEDGER: Ledger = Ledger::new();
+    static LEDGER: Ledger = Ledger::strict();
     let cache = Cached::new_in(&LEDGER);
     let get = |key: u64| -> Fut<'_, u64, _> {
         DynPtr::new_shared(&cache, async move {
@@ -359,7 +359,7 @@ fn joined_shared_futures_do_not_share_the_block() {
 
 #[test]
 fn a_value_forgotten_on_the_shared_path_is_noticed_by_the_next_exclusive_call() {
-    static LEDGER: Ledger = Ledger::new();
+    static LEDGER: Ledger = Ledger::strict();
     let mut cache = Cached::new_in(&LEDGER);
     let p: Probe<'_, _> = DynPtr::new_shared(&cache, 1u64);
     let abandoned = addr(&p);
@@ -383,7 +383,7 @@ fn a_value_forgotten_on_the_shared_path_is_noticed_by_the_next_exclusive_call() 
 
 #[test]
 fn threads_share_one_cache() {
-    static LEDGER: Ledger = Ledger::new();
+    static LEDGER: Ledger = Ledger::strict();
     let cache = Cached::new_in(&LEDGER);
     let per_thread = if cfg!(miri) { 3 } else { 2000 };
     std::thread::scope(|scope| {
@@ -405,7 +405,7 @@ fn threads_share_one_cache() {
 
 #[test]
 fn a_moved_out_value_releases_its_storage_once() {
-    static LEDGER: Ledger = Ledger::new();
+    static LEDGER: Ledger = Ledger::strict();
     let mut cache = Cached::new_in(&LEDGER);
     let drops = Cell::new(0);
     for shared_second in [false, true] {
@@ -452,7 +452,7 @@ fn a_moved_out_value_releases_its_storage_once() {
 
 #[test]
 fn allocation_failure_gives_the_value_back_and_keeps_the_cache_usable() {
-    static LEDGER: Ledger = Ledger::new();
+    static LEDGER: Ledger = Ledger::strict();
     LEDGER.fail_above(64);
     let mut cache = Cached::new_in(&LEDGER);
     let p: Probe<'_, _> = DynPtr::new(&mut cache, 1u64);

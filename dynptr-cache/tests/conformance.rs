@@ -25,7 +25,7 @@ fn presized_cache_passes_the_kit() {
 
 #[test]
 fn cache_in_a_checking_allocator_passes_the_kit() {
-    static LEDGER: Ledger = Ledger::new();
+    static LEDGER: Ledger = Ledger::strict();
     testkit::check(|| Cached::new_in(&LEDGER));
     // Every block the kit did not abandon was freed with its exact layout (the ledger
     // panics otherwise); the kit abandons seven values (three through `DynPtr`, two

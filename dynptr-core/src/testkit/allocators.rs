@@ -2,12 +2,14 @@
 //! ([`CountingGlobalAllocator`]), a counting `allocator-api2` allocator
 //! ([`CountingAllocator`]) and a fixed buffer ([`FixedBuf`]).
 
+use alloc::vec::Vec;
 use core::alloc::{GlobalAlloc, Layout};
 use core::cell::{Cell, UnsafeCell};
 use core::fmt;
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicBool, AtomicIsize, AtomicU64, AtomicUsize, Ordering};
 use std::alloc::System;
+use std::sync::Mutex;
 
 use allocator_api2::alloc::{AllocError, Allocator};
 
@@ -178,9 +180,19 @@ pub fn count_global<R>(f: impl FnOnce() -> R) -> (R, GlobalCounts) {
     (out, counts)
 }
 
-/// An `allocator-api2` allocator that forwards to `Global` and counts, for the tests of
-/// strategies that take an allocator (`Boxed::new_in(&COUNTER)`, `Cached::new_in`): one
-/// `static` per test, since tests run in parallel.
+/// An `allocator-api2` allocator that forwards to `Global`, counts, and checks every
+/// deallocation against the blocks it handed out, for the tests of strategies that take
+/// an allocator (`Boxed::new_in(&COUNTER)`, `Cached::new_in(&COUNTER)`): one `static` per
+/// test, since tests run in parallel.
+///
+/// It keeps a table of the live blocks (their pointers, so that Miri's leak checker sees
+/// an abandoned block as reachable, and their layouts). A deallocation of a block it does
+/// not hold, or with another layout than the allocating one, is a contract breach: it is
+/// counted in [`errors`](Self::errors) and *not* forwarded (that would be undefined
+/// behaviour), or, for an allocator made with [`strict`](Self::strict), it panics. So is
+/// a zero-sized request (strategies keep zero-sized values out of allocators); it is
+/// still served. [`fail_above`](Self::fail_above) makes larger requests fail, for
+/// out-of-memory paths.
 ///
 /// ```
 /// use dynptr_core::testkit::CountingAllocator;
@@ -190,62 +202,191 @@ pub fn count_global<R>(f: impl FnOnce() -> R) -> (R, GlobalCounts) {
 /// let layout = Layout::new::<u64>();
 /// let block = (&COUNTER).allocate(layout).unwrap();
 /// assert_eq!((COUNTER.allocs(), COUNTER.deallocs(), COUNTER.bytes()), (1, 0, 8));
+/// assert!(COUNTER.is_live(block.cast::<u8>().as_ptr().addr()));
 /// // SAFETY: allocated just above with `layout`.
 /// unsafe { (&COUNTER).deallocate(block.cast(), layout) };
 /// assert_eq!(COUNTER.counts(), (1, 1));
+/// assert_eq!((COUNTER.live_blocks(), COUNTER.errors()), (0, 0));
+///
+/// COUNTER.fail_above(4);
+/// assert!((&COUNTER).allocate(layout).is_err());
+/// assert_eq!(COUNTER.failures(), 1);
 /// ```
 #[derive(Debug, Default)]
 pub struct CountingAllocator {
     allocs: AtomicUsize,
     deallocs: AtomicUsize,
     bytes: AtomicUsize,
+    errors: AtomicUsize,
+    failures: AtomicUsize,
+    /// Requests larger than this fail (`usize::MAX` until `fail_above`).
+    limit: AtomicUsize,
+    strict: bool,
+    /// The live blocks and the layouts they were allocated with; the latest layout.
+    table: Mutex<Table>,
 }
 
+#[derive(Debug, Default)]
+struct Table {
+    live: Vec<(Block, Layout)>,
+    last: Option<Layout>,
+}
+
+/// A live block's address, with its provenance (Miri's leak checker follows it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Block(NonNull<u8>);
+
+// SAFETY: the pointer is only compared and kept, never dereferenced, so sending it to
+// another thread (inside the table's mutex) cannot race on the memory it points to.
+unsafe impl Send for Block {}
+
 impl CountingAllocator {
-    /// No allocation yet.
+    /// No allocation yet; a contract breach is counted in [`errors`](Self::errors).
     pub const fn new() -> Self {
+        Self::with(false)
+    }
+
+    /// No allocation yet; a contract breach panics (in `deallocate`, possibly while
+    /// unwinding: an abort, which still fails the test).
+    pub const fn strict() -> Self {
+        Self::with(true)
+    }
+
+    const fn with(strict: bool) -> Self {
         CountingAllocator {
             allocs: AtomicUsize::new(0),
             deallocs: AtomicUsize::new(0),
             bytes: AtomicUsize::new(0),
+            errors: AtomicUsize::new(0),
+            failures: AtomicUsize::new(0),
+            limit: AtomicUsize::new(usize::MAX),
+            strict,
+            table: Mutex::new(Table {
+                live: Vec::new(),
+                last: None,
+            }),
         }
     }
 
-    /// Blocks allocated so far.
+    /// Blocks allocated so far (successful requests).
     pub fn allocs(&self) -> usize {
-        self.allocs.load(Ordering::Relaxed)
+        self.allocs.load(Ordering::SeqCst)
     }
 
-    /// Blocks given back so far.
+    /// Deallocations so far (contract breaches included).
     pub fn deallocs(&self) -> usize {
-        self.deallocs.load(Ordering::Relaxed)
+        self.deallocs.load(Ordering::SeqCst)
     }
 
-    /// Bytes asked for so far (the sum of the allocated layouts' sizes).
+    /// Bytes of the successful requests so far.
     pub fn bytes(&self) -> usize {
-        self.bytes.load(Ordering::Relaxed)
+        self.bytes.load(Ordering::SeqCst)
     }
 
     /// `(allocs, deallocs)`.
     pub fn counts(&self) -> (usize, usize) {
         (self.allocs(), self.deallocs())
     }
+
+    /// Contract breaches so far: deallocations of blocks it does not hold or with
+    /// another layout, and zero-sized requests. Every test should end with 0.
+    pub fn errors(&self) -> usize {
+        self.errors.load(Ordering::SeqCst)
+    }
+
+    /// Requests refused by [`fail_above`](Self::fail_above) (or by `Global`).
+    pub fn failures(&self) -> usize {
+        self.failures.load(Ordering::SeqCst)
+    }
+
+    /// Makes requests larger than `bytes` fail from now on.
+    pub fn fail_above(&self, bytes: usize) {
+        self.limit.store(bytes, Ordering::SeqCst);
+    }
+
+    /// The blocks allocated and not deallocated, as `(address, layout)`, oldest first.
+    pub fn live(&self) -> Vec<(usize, Layout)> {
+        let table = self.table();
+        table
+            .live
+            .iter()
+            .map(|(b, l)| (b.0.as_ptr().addr(), *l))
+            .collect()
+    }
+
+    /// How many blocks are allocated and not deallocated.
+    pub fn live_blocks(&self) -> usize {
+        self.table().live.len()
+    }
+
+    /// Whether the block at `addr` is allocated and not deallocated.
+    pub fn is_live(&self, addr: usize) -> bool {
+        self.table().live.iter().any(|(b, _)| b.0.as_ptr().addr() == addr)
+    }
+
+    /// The layout of the latest successful request.
+    pub fn last_layout(&self) -> Option<Layout> {
+        self.table().last
+    }
+
+    fn table(&self) -> std::sync::MutexGuard<'_, Table> {
+        // A panic while the lock is held leaves the table consistent (every update is
+        // one push or one removal), so a poisoned lock is still usable.
+        self.table
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn breach(&self, what: &str) {
+        self.errors.fetch_add(1, Ordering::SeqCst);
+        if self.strict {
+            panic!("dynptr testkit: allocator contract broken: {what}");
+        }
+    }
 }
 
-// SAFETY: every block comes from `Global` and goes back to it with the caller's layout
-// (which the `Allocator` contract makes the allocating one); all `&'static
-// CountingAllocator` copies share the stateless `Global`, so any copy frees any block.
-unsafe impl Allocator for &'static CountingAllocator {
+// SAFETY: every block comes from `Global` (valid until deallocated, whatever becomes of
+// this allocator), and goes back to it only when the table holds it with the very layout
+// the caller passes (so once, with the allocating layout); anything else is kept
+// (leaked) and counted. References to it (`Boxed::new_in(&COUNTER)`, through
+// allocator-api2's `impl Allocator for &A`) share its one table.
+unsafe impl Allocator for CountingAllocator {
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        self.allocs.fetch_add(1, Ordering::Relaxed);
-        self.bytes.fetch_add(layout.size(), Ordering::Relaxed);
-        allocator_api2::alloc::Global.allocate(layout)
+        if layout.size() == 0 {
+            self.breach("a zero-sized request");
+        }
+        if layout.size() > self.limit.load(Ordering::SeqCst) {
+            self.failures.fetch_add(1, Ordering::SeqCst);
+            return Err(AllocError);
+        }
+        let block = allocator_api2::alloc::Global.allocate(layout).inspect_err(|_| {
+            self.failures.fetch_add(1, Ordering::SeqCst);
+        })?;
+        let mut table = self.table();
+        table.live.push((Block(block.cast()), layout));
+        table.last = Some(layout);
+        drop(table);
+        self.allocs.fetch_add(1, Ordering::SeqCst);
+        self.bytes.fetch_add(layout.size(), Ordering::SeqCst);
+        Ok(block)
     }
 
     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
-        self.deallocs.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: forwarded: the caller guarantees `ptr` was allocated by this allocator
-        // (hence by `Global`, above) with `layout`, and is not used again.
+        self.deallocs.fetch_add(1, Ordering::SeqCst);
+        let mut table = self.table();
+        let Some(i) = table.live.iter().position(|(b, _)| b.0 == ptr) else {
+            drop(table);
+            return self.breach("deallocating a block it does not hold (a double free?)");
+        };
+        if table.live[i].1 != layout {
+            drop(table);
+            return self.breach("deallocating with another layout than the allocating one");
+        }
+        table.live.swap_remove(i);
+        drop(table);
+        // SAFETY: the table held `ptr`, allocated by `Global` with `layout` (checked
+        // above) and not deallocated since (its entry is removed now, so this runs once
+        // per allocation); the caller does not use it again.
         unsafe { allocator_api2::alloc::Global.deallocate(ptr, layout) }
     }
 }
