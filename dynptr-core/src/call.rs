@@ -152,15 +152,18 @@ where
                 ready
             }
             State::Start => {
-                // Until the state is set below, a panic (in the callee) must leave the
-                // call `Empty`: the closure has been moved out, and the callee dropped
-                // whatever it placed while unwinding (`start`).
-                let unwinding = SetEmptyOnDrop(&mut this.state);
                 // SAFETY: `Start`: the closure is initialised; it is moved out once (the
-                // guard makes the state `Empty` if anything below unwinds, and the state
-                // is set to `Filled` or `Empty` right after).
+                // state is `Empty` or `Filled` whenever this arm is left, by return or
+                // by unwinding, so it is never read again).
                 let start = unsafe { ManuallyDrop::take(Self::start_of(&mut this.store)) };
                 if const { <S::Ptr<'s, D> as OwningPtr>::POINTEE_OUTSIDE } {
+                    // Until the state is set below, a panic (in the callee, or in the
+                    // closure after it) must leave the call `Empty`: the callee dropped
+                    // whatever it placed while unwinding (`start`), and a pointer
+                    // committed to the local is forgotten with it, which abandons its
+                    // pointee (outside the call: `POINTEE_OUTSIDE`), as forgetting any
+                    // `DynPtr` does.
+                    let unwinding = SetEmptyOnDrop(&mut this.state);
                     // The pointer goes into a local, and into the store only if the
                     // callee's future is pending: no address inside `self` reaches the
                     // callee, so the compiler may keep the caller's state in registers
@@ -169,6 +172,7 @@ where
                     let started = start(
                         CallSlot {
                             slot: &mut local,
+                            state: MaybeUninit::uninit(),
                             _brand: PhantomData,
                         },
                         cx,
@@ -191,25 +195,42 @@ where
                     };
                     return poll;
                 }
-                // The store is free now; the slot stays valid and unmoved until `Call`
-                // drops what it holds (`CallSlot`'s guarantee to the callee).
-                // SAFETY: a `MaybeUninit` field of the union: any bytes are valid for it.
-                let slot: &mut MaybeUninit<_> = unsafe { &mut this.store.slot };
+                // The slot is in `self`: a future committed there lives in `self`'s
+                // memory, so it must be dropped before that memory goes, even if the
+                // closure panics after `start` committed it (or forgets the `Started`
+                // and panics). `start` marks the state `Filled` as soon as it commits;
+                // until the state is set below, the guard drops what a `Filled` slot
+                // holds and leaves the call `Empty`. Both go through raw pointers, so
+                // the slot's borrow given to the callee stays valid meanwhile.
+                let state: *mut State = &raw mut this.state;
+                // SAFETY: a `MaybeUninit` field of the union: any bytes are valid for it;
+                // no reference is made here.
+                let slot: *mut MaybeUninit<DynPtr<'s, D, S>> = unsafe { &raw mut (*this.store.slot) };
+                let unwinding = DropFilledOnUnwind { state, slot };
                 let started = start(
                     CallSlot {
-                        slot,
+                        // SAFETY: the store is free now (the closure was moved out); the
+                        // slot stays valid and unmoved until `Call` drops what it holds
+                        // (`CallSlot`'s guarantee to the callee).
+                        slot: unsafe { &mut *slot },
+                        // SAFETY: valid for writes while the closure runs; only
+                        // `start` writes it (`Filled`, right after committing).
+                        state: MaybeUninit::new(unsafe { NonNull::new_unchecked(state) }),
                         _brand: PhantomData,
                     },
                     cx,
                 );
                 // `Started` comes from `start` given this slot (the brand): pending
                 // means the slot holds the pointer, ready that it holds nothing.
-                let state = unwinding.disarm();
-                *state = if started.poll.is_pending() {
-                    State::Filled
-                } else {
-                    State::Empty
-                };
+                core::mem::forget(unwinding);
+                // SAFETY: `state` points to `this.state`, which nothing borrows now.
+                unsafe {
+                    *state = if started.poll.is_pending() {
+                        State::Filled
+                    } else {
+                        State::Empty
+                    };
+                }
                 started.poll
             }
             State::Empty => panic!("dynptr: a dyn call's future was polled after it completed"),
@@ -256,6 +277,35 @@ impl Drop for SetEmptyOnDrop<'_> {
     }
 }
 
+/// While a start closure runs with the slot inside the [`Call`]: if it unwinds, drops
+/// what the slot holds if `start` committed a pointer there (the state is `Filled`),
+/// and leaves the call `Empty`. Raw pointers: the closure holds the slot's borrow.
+struct DropFilledOnUnwind<'s, D: ?Sized + 's, S: Strategy + 's> {
+    state: *mut State,
+    slot: *mut MaybeUninit<DynPtr<'s, D, S>>,
+}
+
+impl<'s, D: ?Sized + 's, S: Strategy + 's> Drop for DropFilledOnUnwind<'s, D, S> {
+    #[cold]
+    fn drop(&mut self) {
+        // Both point into the `Call` being polled, which outlives this guard; the
+        // closure that borrowed the slot has unwound, so nothing else uses them.
+        // SAFETY: as just said.
+        let state = unsafe { &mut *self.state };
+        let filled = *state == State::Filled;
+        // Set first: if the drop below panics, the pointer has still been dropped once
+        // (its own guarantee) and `Call`'s drop must not drop it again.
+        *state = State::Empty;
+        if filled {
+            // SAFETY: as above, and unique now.
+            let slot = unsafe { &mut *self.slot };
+            // SAFETY: `Filled`: `start` committed the pointer, so the slot is
+            // initialised; dropped in place (it is pinned with the `Call`), exactly once.
+            unsafe { slot.assume_init_drop() };
+        }
+    }
+}
+
 impl<'s, D: ?Sized + 's, S: Strategy + 's, F> Drop for Call<'s, D, S, F> {
     fn drop(&mut self) {
         // (No state written back: nothing runs this drop again, even if it panics.)
@@ -279,6 +329,10 @@ impl<'s, D: ?Sized + 's, S: Strategy + 's, F> Drop for Call<'s, D, S, F> {
 /// return.
 pub struct CallSlot<'a, 's, D: ?Sized + 's, S: Strategy + 's> {
     slot: &'a mut MaybeUninit<DynPtr<'s, D, S>>,
+    /// The `Call`'s state, for `start` to mark `Filled` as soon as it commits into a
+    /// slot inside the `Call`; uninitialised (and unread) when the strategy's pointer
+    /// lives outside its pointee (`OwningPtr::POINTEE_OUTSIDE`: the slot is a local).
+    state: MaybeUninit<NonNull<State>>,
     _brand: PhantomData<fn(&'a ()) -> &'a ()>,
 }
 
@@ -344,11 +398,12 @@ where
     M: FnOnce() -> T,
 {
     let out = DynPtr::raw_slot(slot.slot);
+    let state = slot.state;
     strategy.place_then::<T, D, M, _>(
         out,
         make,
         #[inline(always)]
-        |placed| first_poll(placed, cx),
+        |placed| first_poll(placed, cx, state),
     )
 }
 
@@ -367,11 +422,12 @@ where
     M: FnOnce() -> T,
 {
     let out = DynPtr::raw_slot(slot.slot);
+    let state = slot.state;
     strategy.place_shared_then::<T, D, M, _>(
         out,
         make,
         #[inline(always)]
-        |placed| first_poll(placed, cx),
+        |placed| first_poll(placed, cx, state),
     )
 }
 
@@ -480,6 +536,7 @@ fn drop_then_discard<'s, T: 's, D: ?Sized + 's, S: Strategy + 's>(placed: Placed
 fn first_poll<'a, 's, T, D, S>(
     placed: Placed<'_, 's, T, D, S>,
     cx: &mut Context<'_>,
+    state: MaybeUninit<NonNull<State>>,
 ) -> Started<'a, T::Output>
 where
     T: Future + 's,
@@ -500,6 +557,16 @@ where
         drop_then_discard(finish.disarm());
     } else {
         let _: Committed<'_> = S::commit(finish.disarm());
+        if const { !<S::Ptr<'s, D> as OwningPtr>::POINTEE_OUTSIDE } {
+            // The slot is inside the `Call` (it gave the state): from now on the `Call`
+            // must drop what it holds, even if its closure panics before returning the
+            // `Started` (see `DropFilledOnUnwind`).
+            // SAFETY: set by `Call::poll` for such strategies.
+            let state = unsafe { state.assume_init() };
+            // SAFETY: valid for writes while `Call::poll`'s closure runs (which is now),
+            // and nothing else reaches it meanwhile.
+            unsafe { *state.as_ptr() = State::Filled };
+        }
     }
     Started {
         poll,

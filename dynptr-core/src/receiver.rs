@@ -428,17 +428,21 @@ pub struct MoveToken<'t> {
 /// closure, with the token and the receiver that closure received, as the concrete type
 /// the receiver was created from (the shim is the blanket impl for that type).
 ///
-/// Safe, because no call can make a value owned twice:
+/// Why no call from the generated shim can make a value owned twice:
 /// - `this` is borrowed for the token's whole lifetime `'t` (the token is invariant, so
 ///   `'t` cannot shrink): after `take`, `this` cannot be read, written or moved out again;
 /// - the token is single-use (moved in), and the holder then releases the storage
 ///   without dropping whatever lives at the receiver's address;
-/// - `this` must be at the receiver's address (checked). A different value at that
-///   address with the same lifetime can only be a zero-sized one borrowed for `'static`
-///   (`consume`'s closure is generic over `'t`, so it cannot capture a shorter borrow),
-///   that is a leaked value: it gets one owner, and the receiver's own value is released
-///   undropped (a leak, not a double drop). A `&'t mut` to a field of the receiver is
-///   moved out alone, and the rest is leaked.
+/// - `this` must be at the receiver's address (checked), which for a value of nonzero
+///   size pins it to the receiver (or a field of it: that is moved out alone, the rest
+///   leaked).
+///
+/// Known hole (the 2026-12-03 audit, `dynptr-core/tests/audit_take_zst.rs`): for a
+/// *zero-sized* receiver the address is dangling and shared by every zero-sized value of
+/// its alignment, and `'t` is only bounded by the holder's lifetime, so code that calls
+/// `take` itself (or a doc-hidden `__dynptr_*` shim) with a borrow of another
+/// zero-sized value can duplicate that value. The generated shims only ever pass the
+/// receiver `consume` handed them; do not call this yourself.
 ///
 /// ```compile_fail,E0499
 /// use dynptr_core::__private::{take, HoldsOwned};
@@ -453,8 +457,8 @@ pub struct MoveToken<'t> {
 /// });
 /// ```
 ///
-/// Nor can another zero-sized value at the receiver's (dangling) address stand in for
-/// it, unless it is borrowed for `'static`:
+/// A zero-sized stand-in borrowed for less than the holder's lifetime is rejected (but
+/// see the known hole above for one borrowed as long):
 ///
 /// ```compile_fail,E0597
 /// use dynptr_core::__private::{take, HoldsOwned};
