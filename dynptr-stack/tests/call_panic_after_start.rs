@@ -33,7 +33,8 @@ impl Drop for Dropped {
 #[test]
 fn a_panic_after_start_drops_the_committed_future() {
     static DROPS: AtomicUsize = AtomicUsize::new(0);
-    let notify: &'static Notify = Box::leak(Box::new(Notify::new()));
+    let notify = Notify::new();
+    let notify = &notify;
     let mut strategy = Inline::<256>::new();
     {
         let strategy = &mut strategy;
@@ -65,7 +66,8 @@ fn a_panic_after_start_drops_the_committed_future() {
 #[test]
 fn a_panic_after_a_forgotten_start_drops_the_committed_future() {
     static DROPS: AtomicUsize = AtomicUsize::new(0);
-    let notify: &'static Notify = Box::leak(Box::new(Notify::new()));
+    let notify = Notify::new();
+    let notify = &notify;
     let mut strategy = Inline::<256>::new();
     {
         let strategy = &mut strategy;
@@ -95,7 +97,8 @@ fn a_panic_after_a_forgotten_start_drops_the_committed_future() {
 /// closure does not panic unlinks its waiter when dropped (passes under Miri).
 #[test]
 fn dropping_a_pending_inline_call_unlinks_its_waiter() {
-    let notify: &'static Notify = Box::leak(Box::new(Notify::new()));
+    let notify = Notify::new();
+    let notify = &notify;
     let mut strategy = Inline::<256>::new();
     {
         let strategy = &mut strategy;
