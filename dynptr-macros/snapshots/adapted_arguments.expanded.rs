@@ -447,6 +447,7 @@ where
 }
 #[doc(hidden)]
 #[macro_export]
+#[allow(non_local_definitions)]
 macro_rules ! __dynptr_trait_Sink_18556f454f985e22 { ($ ($ callback : tt) *) => { :: dynptr :: __private :: dyn_trait_callback ! { [$ ($ callback) *] [] pub trait Sink { async fn put (& mut self , name : impl Into < String > , each : impl FnMut (u8) -> u8) ; async fn then (& mut self , done : impl FnOnce (u32) -> u32 , wait : impl core :: future :: Future < Output = () >) ; async fn show (& self , what : & impl core :: fmt :: Debug , key : & str) -> usize ; async fn fill (& mut self , items : impl Iterator < Item = u8 >) -> usize ; } } } ; }
 #[doc(hidden)]
 #[allow(unused_imports)]

@@ -270,6 +270,7 @@ where
 }
 #[doc(hidden)]
 #[macro_export]
+#[allow(non_local_definitions)]
 macro_rules ! __dynptr_trait_AsyncIterator_39507712ca985e5a { ($ ($ callback : tt) *) => { :: dynptr :: __private :: dyn_trait_callback ! { [$ ($ callback) *] [] pub trait AsyncIterator { type Item ; async fn next (& mut self) -> Option < Self :: Item > ; } } } ; }
 #[doc(hidden)]
 #[allow(unused_imports)]

@@ -292,6 +292,7 @@ where
 }
 #[doc(hidden)]
 #[macro_export]
+#[allow(non_local_definitions)]
 macro_rules ! __dynptr_trait_Job_1cf21a904f8f7021 { ($ ($ callback : tt) *) => { :: dynptr :: __private :: dyn_trait_callback ! { [$ ($ callback) *] [] pub trait Job { async fn run (self , budget : u32) -> u32 ; fn cancel (self : Box < Self >) -> bool ; fn name (& self) -> & str ; } } } ; }
 #[doc(hidden)]
 #[allow(unused_imports)]

@@ -316,6 +316,7 @@ where
 }
 #[doc(hidden)]
 #[macro_export]
+#[allow(non_local_definitions)]
 macro_rules ! __dynptr_trait_Repo_59ba459d4b79113a { ($ ($ callback : tt) *) => { :: dynptr :: __private :: dyn_trait_callback ! { [$ ($ callback) *] [Send ,] pub trait Repo : Sized where Self : Sync { fn put < V : Into < String > > (& mut self , v : V) -> usize ; fn get (self : & Self , key : u32) -> Option < String > ; async fn share (self : std :: sync :: Arc < Self >) -> u32 { 0 } fn token (& self) -> impl Send ; async fn open (path : & str) -> Self ; } } } ; }
 #[doc(hidden)]
 #[allow(unused_imports)]

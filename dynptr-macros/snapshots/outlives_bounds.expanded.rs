@@ -374,6 +374,7 @@ where
 }
 #[doc(hidden)]
 #[macro_export]
+#[allow(non_local_definitions)]
 macro_rules ! __dynptr_trait_Sink_7326353a551a9472 { ($ ($ callback : tt) *) => { :: dynptr :: __private :: dyn_trait_callback ! { [$ ($ callback) *] [] pub trait Sink < 'buf > : 'buf { async fn write (& mut self , bytes : & 'buf [u8]) -> usize ; fn written (& self) -> usize ; fn parts < 'x > (& 'x self , skip : usize) -> impl Iterator < Item = & 'buf [u8] > + 'x ; } } } ; }
 #[doc(hidden)]
 #[allow(unused_imports)]

@@ -373,6 +373,7 @@ where
 }
 #[doc(hidden)]
 #[macro_export]
+#[allow(non_local_definitions)]
 macro_rules ! __dynptr_trait_Store_8896af54b2f9b369 { ($ ($ callback : tt) *) => { :: dynptr :: __private :: dyn_trait_callback ! { [$ ($ callback) *] [Send ,] pub trait Store < K : Eq > { type Value ; async fn get (& self , key : & K) -> Option < Self :: Value > ; fn len (& self) -> usize ; } } } ; }
 #[doc(hidden)]
 #[allow(unused_imports)]

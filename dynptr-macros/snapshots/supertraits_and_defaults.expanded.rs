@@ -301,6 +301,7 @@ where
 }
 #[doc(hidden)]
 #[macro_export]
+#[allow(non_local_definitions)]
 macro_rules ! __dynptr_trait_Named_1ddd5f373e1f3a9b { ($ ($ callback : tt) *) => { :: dynptr :: __private :: dyn_trait_callback ! { [$ ($ callback) *] [] pub trait Named : Clone + core :: fmt :: Debug + Base { async fn greet (& self) -> String { String :: from ("hello") } fn id (& self) -> u64 ; } } } ; }
 #[doc(hidden)]
 #[allow(unused_imports)]

@@ -261,9 +261,13 @@ pub(crate) fn parse(args: &Args, mut item: ItemTrait) -> syn::Result<Model> {
     if args.send {
         for name in ["Send", "Sync"] {
             // A trait without methods in the vtable is all-shared too (its wrapper
-            // borrows shared): `Send` needs `Sync` then.
+            // borrows shared): `Send` needs `Sync` then. So may a `#[dyn_trait]`
+            // supertrait (its `&self` methods' futures borrow the implementor, and its
+            // erased form asks `Sync` of it): this macro cannot see its methods, so a
+            // `(Send)` trait with such supertraits asks `Sync` too.
             let needs_sync = methods.iter().any(|m| m.recv == Recv::Shared)
-                || (methods.is_empty() && dyn_supers.is_empty());
+                || methods.is_empty()
+                || !dyn_supers.is_empty();
             if (name == "Send" || needs_sync) && !auto.iter().any(|a| a == name) {
                 auto.push(Ident::new(name, proc_macro2::Span::call_site()));
             }

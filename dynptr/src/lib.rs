@@ -525,7 +525,10 @@
 //! Send`; `#[dyn_trait(Send)]` does the same and adds the wrapper, so it replaces it.
 //! A trait written by hand in that form (`fn get(&self) -> impl Future<Output = T> +
 //! Send`, `-> impl Iterator<Item = T> + Send`) works under plain `#[dyn_trait]`: its
-//! wrapper then needs a [`ThreadSafePointers`] strategy.
+//! wrapper then needs a [`ThreadSafePointers`] strategy. Keeping `trait_variant::make`
+//! beside `#[dyn_trait]` works too (both `Foo` and the variant it writes get a wrapper),
+//! with `#[dyn_trait]` written once: `make` copies the trait's attributes onto the
+//! variant, so a second one would define every generated item twice (E0428).
 //!
 //! **For everyone**: the wrapper is named `DynFoo` in the trait's module. If a `DynFoo`
 //! of your own is there already, rustc reports E0428 "the name `DynFoo` is defined

@@ -72,3 +72,24 @@ fn works_with_shadowing_modules() {
     let d2 = api::DynUsesS::from_ref(&i2);
     assert_eq!(::futures::executor::block_on(api::UsesS::take(&d2, api::S)), 9);
 }
+
+/// A `pub` trait declared inside a function body (async-trait's tests have three): its
+/// exported callback must not trip `non_local_definitions` (CI denies warnings).
+#[test]
+fn a_pub_trait_inside_a_function() {
+    // `pub` on purpose (it is what exports the callback), unreachable from outside.
+    #[allow(unreachable_pub)]
+    #[dynptr::dyn_trait]
+    pub trait Local {
+        async fn get(&self) -> u32;
+    }
+    struct X;
+    impl Local for X {
+        async fn get(&self) -> u32 {
+            3
+        }
+    }
+    let x = X;
+    let w = DynLocal::from_ref(&x);
+    assert_eq!(dynptr_core::testkit::block_on(w.get()), 3);
+}

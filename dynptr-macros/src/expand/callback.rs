@@ -55,6 +55,8 @@ pub(super) fn callback(m: &Model) -> TokenStream {
         return quote! {
             #[doc(hidden)]
             #[macro_export]
+            // A `pub` trait inside a function body exports its callback from there.
+            #[allow(non_local_definitions)]
             macro_rules! #mac {
                 ($($callback:tt)*) => {
                     ::dynptr::__private::dyn_trait_callback! { [$($callback)*] [#args] #original }

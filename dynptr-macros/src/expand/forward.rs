@@ -511,7 +511,9 @@ pub(crate) fn wrapper_impl_for(m: &Model, target: Option<&SuperTarget>) -> Token
             #unsafety impl<#generics> #tpath for #self_ty
             where
                 #s: #(#s_bounds)+*,
-                #r: #access,
+                // The supertrait's `(Send)` futures borrow the wrapper: its receiver
+                // must be `Send`/`Sync` as the supertrait's own wrapper's is.
+                #r: #access #(+ ::core::marker::#auto)*,
                 #(#extra,)*
                 #(#super_bounds,)*
                 #(#self_preds,)*
