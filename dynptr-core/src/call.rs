@@ -68,9 +68,9 @@ use crate::{CoerceFrom, Committed, DynPtr, Out, OwningPtr, Placed, Strategy};
 /// valid by `Pin`'s guarantee.
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Call<'s, D: ?Sized + 's, S: Strategy + 's, F> {
-    // Invariant: `store.start` is initialised exactly when `state` is `Start`,
-    // `store.slot` exactly when it is `Filled`; nothing is in `store` when `Empty`.
-    state: State,
+    // Invariant: the state (the first byte of both of `store`'s variants) is always
+    // initialised; the start closure is initialised exactly when it is `Start`, the
+    // slot's pointer exactly when it is `Filled`; nothing is in `store` when `Empty`.
     // One place for both: the start closure is moved out before the slot is written,
     // so a call future is as large as the larger of the two, plus the state.
     store: Store<'s, D, S, F>,
@@ -89,11 +89,21 @@ enum State {
     Empty = 0,
 }
 
-/// The start closure, then the slot: a union, so that one place serves both.
+/// A value behind the call's state: both variants of [`Store`] start with it, so the
+/// state is at the same place whichever one holds the store, and [`start`] reaches it
+/// through the slot it is given (it marks the call `Filled` as it commits).
+#[repr(C)]
+struct Tagged<T> {
+    state: MaybeUninit<State>,
+    value: T,
+}
+
+/// The start closure, then the slot, each behind the state: a union, so that one
+/// place serves both.
 #[repr(C)]
 union Store<'s, D: ?Sized + 's, S: Strategy + 's, F> {
-    start: ManuallyDrop<F>,
-    slot: ManuallyDrop<MaybeUninit<DynPtr<'s, D, S>>>,
+    start: ManuallyDrop<Tagged<ManuallyDrop<F>>>,
+    slot: ManuallyDrop<Tagged<MaybeUninit<DynPtr<'s, D, S>>>>,
 }
 
 // The slot holds the callee's future, pinned; `Call` is `Unpin` only if both could move
@@ -109,9 +119,11 @@ impl<'s, D: ?Sized + 's, S: Strategy + 's, F> Call<'s, D, S, F> {
         F: for<'a, 'c, 'w> FnOnce(CallSlot<'a, 's, D, S>, &'c mut Context<'w>) -> Started<'a, D::Output>,
     {
         Call {
-            state: State::Start,
             store: Store {
-                start: ManuallyDrop::new(start),
+                start: ManuallyDrop::new(Tagged {
+                    state: MaybeUninit::new(State::Start),
+                    value: ManuallyDrop::new(start),
+                }),
             },
         }
     }
@@ -133,7 +145,7 @@ where
         // the closure is not polled).
         // SAFETY: `this` is used only as just said.
         let this = unsafe { self.get_unchecked_mut() };
-        match this.state {
+        match this.state() {
             State::Filled => {
                 let slot = this.slot();
                 // SAFETY: `Filled`: the slot is initialised.
@@ -144,7 +156,7 @@ where
                     // Cleared first: if the drop panics, the pointer has still been
                     // dropped once (its own guarantee) and `Call`'s drop must not drop
                     // it again.
-                    this.state = State::Empty;
+                    this.set_state(State::Empty);
                     // SAFETY: initialised, pinned, dropped here exactly once (`Empty`
                     // now); its memory is not reused while pinned.
                     unsafe { this.slot().assume_init_drop() };
@@ -163,16 +175,19 @@ where
                     // committed to the local is forgotten with it, which abandons its
                     // pointee (outside the call: `POINTEE_OUTSIDE`), as forgetting any
                     // `DynPtr` does.
-                    let unwinding = SetEmptyOnDrop(&mut this.state);
+                    let unwinding = SetEmptyOnDrop(this.state_mut());
                     // The pointer goes into a local, and into the store only if the
                     // callee's future is pending: no address inside `self` reaches the
                     // callee, so the compiler may keep the caller's state in registers
                     // across the call. A ready future leaves nothing to move.
-                    let mut local = MaybeUninit::uninit();
+                    // (Its state is not written: `start` marks only a slot in `self`.)
+                    let mut local = Tagged {
+                        state: MaybeUninit::uninit(),
+                        value: MaybeUninit::uninit(),
+                    };
                     let started = start(
                         CallSlot {
                             slot: &mut local,
-                            state: MaybeUninit::uninit(),
                             _brand: PhantomData,
                         },
                         cx,
@@ -180,19 +195,18 @@ where
                     // `Started` comes from `start` given this slot (the brand): pending
                     // means the local holds the pointer, ready that it holds nothing.
                     let poll = started.poll;
-                    let state = unwinding.disarm();
+                    // Computed, not branched on: one store.
+                    *unwinding.disarm() = MaybeUninit::new(if poll.is_pending() {
+                        State::Filled
+                    } else {
+                        State::Empty
+                    });
                     if poll.is_pending() {
                         // Moving the pointer leaves its pointee where it is, pinned:
                         // `POINTEE_OUTSIDE` promises that it lives outside the pointer.
                         // The store is free (the closure was moved out above).
-                        this.store.slot = ManuallyDrop::new(local);
+                        *this.slot() = local.value;
                     }
-                    // Computed, not branched on: one store.
-                    *state = if poll.is_pending() {
-                        State::Filled
-                    } else {
-                        State::Empty
-                    };
                     return poll;
                 }
                 // The slot is in `self`: a future committed there lives in `self`'s
@@ -200,22 +214,17 @@ where
                 // closure panics after `start` committed it (or forgets the `Started`
                 // and panics). `start` marks the state `Filled` as soon as it commits;
                 // until the state is set below, the guard drops what a `Filled` slot
-                // holds and leaves the call `Empty`. Both go through raw pointers, so
-                // the slot's borrow given to the callee stays valid meanwhile.
-                let state: *mut State = &raw mut this.state;
-                // SAFETY: a `MaybeUninit` field of the union: any bytes are valid for it;
-                // no reference is made here.
-                let slot: *mut MaybeUninit<DynPtr<'s, D, S>> = unsafe { &raw mut (*this.store.slot) };
-                let unwinding = DropFilledOnUnwind { state, slot };
+                // holds and leaves the call `Empty`. It keeps a raw pointer, so the
+                // slot's borrow given to the callee stays valid meanwhile.
+                let slot: *mut Tagged<MaybeUninit<DynPtr<'s, D, S>>> = this.tagged_slot();
+                let unwinding = DropFilledOnUnwind { slot };
                 let started = start(
                     CallSlot {
                         // SAFETY: the store is free now (the closure was moved out); the
-                        // slot stays valid and unmoved until `Call` drops what it holds
-                        // (`CallSlot`'s guarantee to the callee).
+                        // slot (and the state before it, which only `start` writes
+                        // meanwhile) stays valid and unmoved until `Call` drops what it
+                        // holds (`CallSlot`'s guarantee to the callee).
                         slot: unsafe { &mut *slot },
-                        // SAFETY: valid for writes while the closure runs; only
-                        // `start` writes it (`Filled`, right after committing).
-                        state: MaybeUninit::new(unsafe { NonNull::new_unchecked(state) }),
                         _brand: PhantomData,
                     },
                     cx,
@@ -223,14 +232,11 @@ where
                 // `Started` comes from `start` given this slot (the brand): pending
                 // means the slot holds the pointer, ready that it holds nothing.
                 core::mem::forget(unwinding);
-                // SAFETY: `state` points to `this.state`, which nothing borrows now.
-                unsafe {
-                    *state = if started.poll.is_pending() {
-                        State::Filled
-                    } else {
-                        State::Empty
-                    };
-                }
+                this.set_state(if started.poll.is_pending() {
+                    State::Filled
+                } else {
+                    State::Empty
+                });
                 started.poll
             }
             State::Empty => panic!("dynptr: a dyn call's future was polled after it completed"),
@@ -239,32 +245,64 @@ where
 }
 
 impl<'s, D: ?Sized + 's, S: Strategy + 's, F> Call<'s, D, S, F> {
+    /// The state (always initialised: the invariant).
+    #[inline(always)]
+    fn state(&self) -> State {
+        // SAFETY: a `MaybeUninit` field at the same offset in both variants (`repr(C)`):
+        // any bytes are valid for it.
+        let state = unsafe { &self.store.slot.state };
+        // SAFETY: always initialised (the invariant).
+        unsafe { state.assume_init() }
+    }
+
+    /// The state's place, in whichever variant holds the store.
+    #[inline(always)]
+    fn state_mut(&mut self) -> &mut MaybeUninit<State> {
+        // SAFETY: a `MaybeUninit` field at the same offset in both variants (`repr(C)`):
+        // any bytes are valid for it, and the closure's bytes are not touched.
+        unsafe { &mut (*self.store.slot).state }
+    }
+
+    #[inline(always)]
+    fn set_state(&mut self, state: State) {
+        *self.state_mut() = MaybeUninit::new(state);
+    }
+
     /// The slot's memory, initialised or not (`MaybeUninit` asserts nothing).
     #[inline(always)]
     fn slot(&mut self) -> &mut MaybeUninit<DynPtr<'s, D, S>> {
-        // SAFETY: a `MaybeUninit` field of the union: any bytes are valid for it.
-        unsafe { &mut self.store.slot }
+        // SAFETY: a `MaybeUninit` field of the union's variant: any bytes are valid for
+        // it.
+        unsafe { &mut (*self.store.slot).value }
     }
 
-    /// The start closure's memory in `store`, initialised exactly in state `Start` (a
-    /// field borrow, leaving `state` free).
+    /// The slot with the state before it, as a raw pointer (for the callee's borrow
+    /// and the unwinding guard, which outlives it).
+    #[inline(always)]
+    fn tagged_slot(&mut self) -> *mut Tagged<MaybeUninit<DynPtr<'s, D, S>>> {
+        // SAFETY: a union variant made of `MaybeUninit` fields: any bytes are valid.
+        let tagged: &mut Tagged<_> = unsafe { &mut self.store.slot };
+        tagged
+    }
+
+    /// The start closure's memory in `store`, initialised exactly in state `Start`.
     #[inline(always)]
     fn start_of<'x>(store: &'x mut Store<'s, D, S, F>) -> &'x mut ManuallyDrop<F> {
         // `ManuallyDrop<F>` may hold an uninitialised `F` only as long as nobody reads
         // it: the callers use it in state `Start` only.
         // SAFETY: the union field is not read here, only borrowed.
-        unsafe { &mut store.start }
+        unsafe { &mut (*store.start).value }
     }
 }
 
 /// Sets the state it borrows to `Empty` when dropped (while unwinding), unless
 /// disarmed.
-struct SetEmptyOnDrop<'a>(&'a mut State);
+struct SetEmptyOnDrop<'a>(&'a mut MaybeUninit<State>);
 
 impl<'a> SetEmptyOnDrop<'a> {
     /// Gives the state back without touching it.
     #[inline(always)]
-    fn disarm(self) -> &'a mut State {
+    fn disarm(self) -> &'a mut MaybeUninit<State> {
         let this = ManuallyDrop::new(self);
         // SAFETY: `this` is never dropped or used again: the borrow is moved out once.
         unsafe { core::ptr::read(&this.0) }
@@ -273,7 +311,7 @@ impl<'a> SetEmptyOnDrop<'a> {
 
 impl Drop for SetEmptyOnDrop<'_> {
     fn drop(&mut self) {
-        *self.0 = State::Empty;
+        *self.0 = MaybeUninit::new(State::Empty);
     }
 }
 
@@ -281,27 +319,25 @@ impl Drop for SetEmptyOnDrop<'_> {
 /// what the slot holds if `start` committed a pointer there (the state is `Filled`),
 /// and leaves the call `Empty`. Raw pointers: the closure holds the slot's borrow.
 struct DropFilledOnUnwind<'s, D: ?Sized + 's, S: Strategy + 's> {
-    state: *mut State,
-    slot: *mut MaybeUninit<DynPtr<'s, D, S>>,
+    slot: *mut Tagged<MaybeUninit<DynPtr<'s, D, S>>>,
 }
 
 impl<'s, D: ?Sized + 's, S: Strategy + 's> Drop for DropFilledOnUnwind<'s, D, S> {
     #[cold]
     fn drop(&mut self) {
-        // Both point into the `Call` being polled, which outlives this guard; the
-        // closure that borrowed the slot has unwound, so nothing else uses them.
+        // It points into the `Call` being polled, which outlives this guard; the
+        // closure that borrowed the slot has unwound, so nothing else uses it.
         // SAFETY: as just said.
-        let state = unsafe { &mut *self.state };
-        let filled = *state == State::Filled;
+        let tagged = unsafe { &mut *self.slot };
+        // SAFETY: the state is always initialised (`Call`'s invariant).
+        let filled = unsafe { tagged.state.assume_init() } == State::Filled;
         // Set first: if the drop below panics, the pointer has still been dropped once
         // (its own guarantee) and `Call`'s drop must not drop it again.
-        *state = State::Empty;
+        tagged.state = MaybeUninit::new(State::Empty);
         if filled {
-            // SAFETY: as above, and unique now.
-            let slot = unsafe { &mut *self.slot };
             // SAFETY: `Filled`: `start` committed the pointer, so the slot is
             // initialised; dropped in place (it is pinned with the `Call`), exactly once.
-            unsafe { slot.assume_init_drop() };
+            unsafe { tagged.value.assume_init_drop() };
         }
     }
 }
@@ -309,7 +345,7 @@ impl<'s, D: ?Sized + 's, S: Strategy + 's> Drop for DropFilledOnUnwind<'s, D, S>
 impl<'s, D: ?Sized + 's, S: Strategy + 's, F> Drop for Call<'s, D, S, F> {
     fn drop(&mut self) {
         // (No state written back: nothing runs this drop again, even if it panics.)
-        match self.state {
+        match self.state() {
             // SAFETY: `Filled`: the slot is initialised; dropped exactly once, here, in
             // place (a pinned `Call` is dropped where it is).
             State::Filled => unsafe { self.slot().assume_init_drop() },
@@ -328,11 +364,10 @@ impl<'s, D: ?Sized + 's, S: Strategy + 's, F> Drop for Call<'s, D, S, F> {
 /// [`start_shared`]) given this very slot can make the [`Started`] the closure must
 /// return.
 pub struct CallSlot<'a, 's, D: ?Sized + 's, S: Strategy + 's> {
-    slot: &'a mut MaybeUninit<DynPtr<'s, D, S>>,
-    /// The `Call`'s state, for `start` to mark `Filled` as soon as it commits into a
-    /// slot inside the `Call`; uninitialised (and unread) when the strategy's pointer
-    /// lives outside its pointee (`OwningPtr::POINTEE_OUTSIDE`: the slot is a local).
-    state: MaybeUninit<NonNull<State>>,
+    /// The slot, behind the `Call`'s state, which `start` marks `Filled` as soon as it
+    /// commits into a slot inside the `Call` (a local, whose state nobody reads, when
+    /// the strategy's pointer lives outside its pointee: `OwningPtr::POINTEE_OUTSIDE`).
+    slot: &'a mut Tagged<MaybeUninit<DynPtr<'s, D, S>>>,
     _brand: PhantomData<fn(&'a ()) -> &'a ()>,
 }
 
@@ -368,7 +403,7 @@ impl<D: ?Sized, S: Strategy> core::fmt::Debug for CallSlot<'_, '_, D, S> {
 
 impl<D: ?Sized, S: Strategy, F> core::fmt::Debug for Call<'_, D, S, F> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let state = match self.state {
+        let state = match self.state() {
             State::Start => "not started",
             State::Filled => "running",
             State::Empty => "done",
@@ -397,8 +432,8 @@ where
     S: Strategy + 's,
     M: FnOnce() -> T,
 {
-    let out = DynPtr::raw_slot(slot.slot);
-    let state = slot.state;
+    let Tagged { state, value } = slot.slot;
+    let out = DynPtr::raw_slot(value);
     strategy.place_then::<T, D, M, _>(
         out,
         make,
@@ -421,8 +456,8 @@ where
     S: Strategy + 's,
     M: FnOnce() -> T,
 {
-    let out = DynPtr::raw_slot(slot.slot);
-    let state = slot.state;
+    let Tagged { state, value } = slot.slot;
+    let out = DynPtr::raw_slot(value);
     strategy.place_shared_then::<T, D, M, _>(
         out,
         make,
@@ -536,7 +571,7 @@ fn drop_then_discard<'s, T: 's, D: ?Sized + 's, S: Strategy + 's>(placed: Placed
 fn first_poll<'a, 's, T, D, S>(
     placed: Placed<'_, 's, T, D, S>,
     cx: &mut Context<'_>,
-    state: MaybeUninit<NonNull<State>>,
+    state: &mut MaybeUninit<State>,
 ) -> Started<'a, T::Output>
 where
     T: Future + 's,
@@ -561,11 +596,7 @@ where
             // The slot is inside the `Call` (it gave the state): from now on the `Call`
             // must drop what it holds, even if its closure panics before returning the
             // `Started` (see `DropFilledOnUnwind`).
-            // SAFETY: set by `Call::poll` for such strategies.
-            let state = unsafe { state.assume_init() };
-            // SAFETY: valid for writes while `Call::poll`'s closure runs (which is now),
-            // and nothing else reaches it meanwhile.
-            unsafe { *state.as_ptr() = State::Filled };
+            *state = MaybeUninit::new(State::Filled);
         }
     }
     Started {
