@@ -94,7 +94,7 @@ enum State {
 /// through the slot it is given (it marks the call `Filled` as it commits).
 #[repr(C)]
 struct Tagged<T> {
-    state: MaybeUninit<State>,
+    state: State,
     value: T,
 }
 
@@ -121,7 +121,7 @@ impl<'s, D: ?Sized + 's, S: Strategy + 's, F> Call<'s, D, S, F> {
         Call {
             store: Store {
                 start: ManuallyDrop::new(Tagged {
-                    state: MaybeUninit::new(State::Start),
+                    state: State::Start,
                     value: ManuallyDrop::new(start),
                 }),
             },
@@ -180,14 +180,10 @@ where
                     // callee's future is pending: no address inside `self` reaches the
                     // callee, so the compiler may keep the caller's state in registers
                     // across the call. A ready future leaves nothing to move.
-                    // (Its state is not written: `start` marks only a slot in `self`.)
-                    let mut local = Tagged {
-                        state: MaybeUninit::uninit(),
-                        value: MaybeUninit::uninit(),
-                    };
+                    let mut local = MaybeUninit::uninit();
                     let started = start(
                         CallSlot {
-                            slot: &mut local,
+                            slot: NonNull::from(&mut local),
                             _brand: PhantomData,
                         },
                         cx,
@@ -196,16 +192,16 @@ where
                     // means the local holds the pointer, ready that it holds nothing.
                     let poll = started.poll;
                     // Computed, not branched on: one store.
-                    *unwinding.disarm() = MaybeUninit::new(if poll.is_pending() {
+                    *unwinding.disarm() = if poll.is_pending() {
                         State::Filled
                     } else {
                         State::Empty
-                    });
+                    };
                     if poll.is_pending() {
                         // Moving the pointer leaves its pointee where it is, pinned:
                         // `POINTEE_OUTSIDE` promises that it lives outside the pointer.
                         // The store is free (the closure was moved out above).
-                        *this.slot() = local.value;
+                        *this.slot() = local;
                     }
                     return poll;
                 }
@@ -224,7 +220,10 @@ where
                         // slot (and the state before it, which only `start` writes
                         // meanwhile) stays valid and unmoved until `Call` drops what it
                         // holds (`CallSlot`'s guarantee to the callee).
-                        slot: unsafe { &mut *slot },
+                        // (Projected from the whole tagged slot, so that its provenance
+                        // covers the state before it.)
+                        // SAFETY: `slot` is valid (just made from `this`).
+                        slot: NonNull::from(unsafe { &mut (*slot).value }),
                         _brand: PhantomData,
                     },
                     cx,
@@ -245,27 +244,24 @@ where
 }
 
 impl<'s, D: ?Sized + 's, S: Strategy + 's, F> Call<'s, D, S, F> {
-    /// The state (always initialised: the invariant).
+    /// The state.
     #[inline(always)]
     fn state(&self) -> State {
-        // SAFETY: a `MaybeUninit` field at the same offset in both variants (`repr(C)`):
-        // any bytes are valid for it.
-        let state = unsafe { &self.store.slot.state };
-        // SAFETY: always initialised (the invariant).
-        unsafe { state.assume_init() }
+        // SAFETY: the first field of both variants (`repr(C)`), of the same type, and
+        // always initialised (the invariant); the other bytes are not read.
+        unsafe { self.store.slot.state }
     }
 
     /// The state's place, in whichever variant holds the store.
     #[inline(always)]
-    fn state_mut(&mut self) -> &mut MaybeUninit<State> {
-        // SAFETY: a `MaybeUninit` field at the same offset in both variants (`repr(C)`):
-        // any bytes are valid for it, and the closure's bytes are not touched.
+    fn state_mut(&mut self) -> &mut State {
+        // SAFETY: as in `state`; the closure's bytes are not touched.
         unsafe { &mut (*self.store.slot).state }
     }
 
     #[inline(always)]
     fn set_state(&mut self, state: State) {
-        *self.state_mut() = MaybeUninit::new(state);
+        *self.state_mut() = state;
     }
 
     /// The slot's memory, initialised or not (`MaybeUninit` asserts nothing).
@@ -297,12 +293,12 @@ impl<'s, D: ?Sized + 's, S: Strategy + 's, F> Call<'s, D, S, F> {
 
 /// Sets the state it borrows to `Empty` when dropped (while unwinding), unless
 /// disarmed.
-struct SetEmptyOnDrop<'a>(&'a mut MaybeUninit<State>);
+struct SetEmptyOnDrop<'a>(&'a mut State);
 
 impl<'a> SetEmptyOnDrop<'a> {
     /// Gives the state back without touching it.
     #[inline(always)]
-    fn disarm(self) -> &'a mut MaybeUninit<State> {
+    fn disarm(self) -> &'a mut State {
         let this = ManuallyDrop::new(self);
         // SAFETY: `this` is never dropped or used again: the borrow is moved out once.
         unsafe { core::ptr::read(&this.0) }
@@ -311,7 +307,7 @@ impl<'a> SetEmptyOnDrop<'a> {
 
 impl Drop for SetEmptyOnDrop<'_> {
     fn drop(&mut self) {
-        *self.0 = MaybeUninit::new(State::Empty);
+        *self.0 = State::Empty;
     }
 }
 
@@ -329,11 +325,10 @@ impl<'s, D: ?Sized + 's, S: Strategy + 's> Drop for DropFilledOnUnwind<'s, D, S>
         // closure that borrowed the slot has unwound, so nothing else uses it.
         // SAFETY: as just said.
         let tagged = unsafe { &mut *self.slot };
-        // SAFETY: the state is always initialised (`Call`'s invariant).
-        let filled = unsafe { tagged.state.assume_init() } == State::Filled;
+        let filled = tagged.state == State::Filled;
         // Set first: if the drop below panics, the pointer has still been dropped once
         // (its own guarantee) and `Call`'s drop must not drop it again.
-        tagged.state = MaybeUninit::new(State::Empty);
+        tagged.state = State::Empty;
         if filled {
             // SAFETY: `Filled`: `start` committed the pointer, so the slot is
             // initialised; dropped in place (it is pinned with the `Call`), exactly once.
@@ -356,6 +351,9 @@ impl<'s, D: ?Sized + 's, S: Strategy + 's, F> Drop for Call<'s, D, S, F> {
     }
 }
 
+/// Invariant in `'a`, and a unique borrow for `'a`.
+type Brand<'a> = PhantomData<(fn(&'a ()) -> &'a (), &'a mut ())>;
+
 /// The slot of a pinned [`Call`], handed to the callee on its first poll: where the
 /// strategy writes its pointer to the callee's future. Only a `Call` makes one, so the
 /// slot's memory is pinned: the value built there is never moved.
@@ -364,11 +362,12 @@ impl<'s, D: ?Sized + 's, S: Strategy + 's, F> Drop for Call<'s, D, S, F> {
 /// [`start_shared`]) given this very slot can make the [`Started`] the closure must
 /// return.
 pub struct CallSlot<'a, 's, D: ?Sized + 's, S: Strategy + 's> {
-    /// The slot, behind the `Call`'s state, which `start` marks `Filled` as soon as it
-    /// commits into a slot inside the `Call` (a local, whose state nobody reads, when
-    /// the strategy's pointer lives outside its pointee: `OwningPtr::POINTEE_OUTSIDE`).
-    slot: &'a mut Tagged<MaybeUninit<DynPtr<'s, D, S>>>,
-    _brand: PhantomData<fn(&'a ()) -> &'a ()>,
+    /// The slot: valid for unique access during `'a`. When the strategy's pointer holds
+    /// its pointee (not `OwningPtr::POINTEE_OUTSIDE`), it is the `value` of the `Call`'s
+    /// [`Tagged`] slot and its provenance covers the state before it, which `start`
+    /// marks `Filled` as soon as it commits; otherwise it is a local of `Call::poll`.
+    slot: NonNull<MaybeUninit<DynPtr<'s, D, S>>>,
+    _brand: Brand<'a>,
 }
 
 /// What a call's first poll gave: `Ready` with the output (nothing left in the slot),
@@ -432,14 +431,26 @@ where
     S: Strategy + 's,
     M: FnOnce() -> T,
 {
-    let Tagged { state, value } = slot.slot;
-    let out = DynPtr::raw_slot(value);
-    strategy.place_then::<T, D, M, _>(
-        out,
-        make,
-        #[inline(always)]
-        |placed| first_poll(placed, cx, state),
-    )
+    // SAFETY: `CallSlot`'s invariant: valid for unique access during `'a`.
+    let out = DynPtr::raw_slot(unsafe { &mut *slot.slot.as_ptr() });
+    // Only a slot inside the `Call` has its state marked: the other continuation does
+    // not even capture it (a smaller closure for the strategies' cold paths).
+    if const { <S::Ptr<'s, D> as OwningPtr>::POINTEE_OUTSIDE } {
+        strategy.place_then::<T, D, M, _>(
+            out,
+            make,
+            #[inline(always)]
+            |placed| first_poll(placed, cx, None),
+        )
+    } else {
+        let state = state_of(slot.slot);
+        strategy.place_then::<T, D, M, _>(
+            out,
+            make,
+            #[inline(always)]
+            |placed| first_poll(placed, cx, Some(state)),
+        )
+    }
 }
 
 /// [`start`] for a method taking `&self`, through [`Strategy::place_shared_then`].
@@ -456,14 +467,37 @@ where
     S: Strategy + 's,
     M: FnOnce() -> T,
 {
-    let Tagged { state, value } = slot.slot;
-    let out = DynPtr::raw_slot(value);
-    strategy.place_shared_then::<T, D, M, _>(
-        out,
-        make,
-        #[inline(always)]
-        |placed| first_poll(placed, cx, state),
-    )
+    // SAFETY: `CallSlot`'s invariant: valid for unique access during `'a`.
+    let out = DynPtr::raw_slot(unsafe { &mut *slot.slot.as_ptr() });
+    // Only a slot inside the `Call` has its state marked: the other continuation does
+    // not even capture it (a smaller closure for the strategies' cold paths).
+    if const { <S::Ptr<'s, D> as OwningPtr>::POINTEE_OUTSIDE } {
+        strategy.place_shared_then::<T, D, M, _>(
+            out,
+            make,
+            #[inline(always)]
+            |placed| first_poll(placed, cx, None),
+        )
+    } else {
+        let state = state_of(slot.slot);
+        strategy.place_shared_then::<T, D, M, _>(
+            out,
+            make,
+            #[inline(always)]
+            |placed| first_poll(placed, cx, Some(state)),
+        )
+    }
+}
+
+/// The state before a slot inside a [`Call`] (the `value` of its [`Tagged`] slot, with
+/// the provenance of the whole: `CallSlot`'s invariant when the strategy's pointer holds
+/// its pointee).
+#[inline(always)]
+fn state_of<P>(slot: NonNull<MaybeUninit<P>>) -> NonNull<State> {
+    let offset = core::mem::offset_of!(Tagged<MaybeUninit<P>>, value);
+    // SAFETY: `slot` is the `value` field of a `Tagged`, with the whole's provenance:
+    // stepping back to its start stays in bounds; the state is its first field.
+    unsafe { slot.byte_sub(offset).cast() }
 }
 
 /// A placed value not committed, guarding a first poll: if the poll panics, dropping
@@ -571,7 +605,7 @@ fn drop_then_discard<'s, T: 's, D: ?Sized + 's, S: Strategy + 's>(placed: Placed
 fn first_poll<'a, 's, T, D, S>(
     placed: Placed<'_, 's, T, D, S>,
     cx: &mut Context<'_>,
-    state: &mut MaybeUninit<State>,
+    state: Option<NonNull<State>>,
 ) -> Started<'a, T::Output>
 where
     T: Future + 's,
@@ -592,11 +626,13 @@ where
         drop_then_discard(finish.disarm());
     } else {
         let _: Committed<'_> = S::commit(finish.disarm());
-        if const { !<S::Ptr<'s, D> as OwningPtr>::POINTEE_OUTSIDE } {
-            // The slot is inside the `Call` (it gave the state): from now on the `Call`
-            // must drop what it holds, even if its closure panics before returning the
-            // `Started` (see `DropFilledOnUnwind`).
-            *state = MaybeUninit::new(State::Filled);
+        if let Some(state) = state {
+            // The slot is inside the `Call`: from now on the `Call` must drop what it
+            // holds, even if its closure panics before returning the `Started` (see
+            // `DropFilledOnUnwind`).
+            // SAFETY: `state_of`: the `Call`'s state, valid for writes while its closure
+            // runs (now), reached by nothing else meanwhile.
+            unsafe { state.as_ptr().write(State::Filled) };
         }
     }
     Started {
