@@ -214,16 +214,19 @@ where
                 // slot's borrow given to the callee stays valid meanwhile.
                 let slot: *mut Tagged<MaybeUninit<DynPtr<'s, D, S>>> = this.tagged_slot();
                 let unwinding = DropFilledOnUnwind { slot };
+                // A raw projection: it keeps the provenance of the whole tagged slot, so
+                // that `start` may reach the state before the value (no reference to the
+                // value alone is made, which would narrow it).
+                // SAFETY: `slot` is valid (just made from `this`); no reference is made.
+                let value = unsafe { &raw mut (*slot).value };
                 let started = start(
                     CallSlot {
                         // SAFETY: the store is free now (the closure was moved out); the
                         // slot (and the state before it, which only `start` writes
                         // meanwhile) stays valid and unmoved until `Call` drops what it
                         // holds (`CallSlot`'s guarantee to the callee).
-                        // (Projected from the whole tagged slot, so that its provenance
-                        // covers the state before it.)
-                        // SAFETY: `slot` is valid (just made from `this`).
-                        slot: NonNull::from(unsafe { &mut (*slot).value }),
+                        // SAFETY: a projection of a valid pointer, not null.
+                        slot: unsafe { NonNull::new_unchecked(value) },
                         _brand: PhantomData,
                     },
                     cx,
