@@ -434,26 +434,13 @@ where
     S: Strategy + 's,
     M: FnOnce() -> T,
 {
-    // SAFETY: `CallSlot`'s invariant: valid for unique access during `'a`.
-    let out = DynPtr::raw_slot(unsafe { &mut *slot.slot.as_ptr() });
-    // Only a slot inside the `Call` has its state marked: the other continuation does
-    // not even capture it (a smaller closure for the strategies' cold paths).
-    if const { <S::Ptr<'s, D> as OwningPtr>::POINTEE_OUTSIDE } {
-        strategy.place_then::<T, D, M, _>(
-            out,
-            make,
-            #[inline(always)]
-            |placed| first_poll(placed, cx, None),
-        )
-    } else {
-        let state = state_of(slot.slot);
-        strategy.place_then::<T, D, M, _>(
-            out,
-            make,
-            #[inline(always)]
-            |placed| first_poll(placed, cx, Some(state)),
-        )
-    }
+    let (out, state) = slot_parts(slot);
+    strategy.place_then::<T, D, M, _>(
+        out,
+        make,
+        #[inline(always)]
+        |placed| first_poll(placed, cx, state),
+    )
 }
 
 /// [`start`] for a method taking `&self`, through [`Strategy::place_shared_then`].
@@ -470,26 +457,28 @@ where
     S: Strategy + 's,
     M: FnOnce() -> T,
 {
-    // SAFETY: `CallSlot`'s invariant: valid for unique access during `'a`.
-    let out = DynPtr::raw_slot(unsafe { &mut *slot.slot.as_ptr() });
-    // Only a slot inside the `Call` has its state marked: the other continuation does
-    // not even capture it (a smaller closure for the strategies' cold paths).
-    if const { <S::Ptr<'s, D> as OwningPtr>::POINTEE_OUTSIDE } {
-        strategy.place_shared_then::<T, D, M, _>(
-            out,
-            make,
-            #[inline(always)]
-            |placed| first_poll(placed, cx, None),
-        )
+    let (out, state) = slot_parts(slot);
+    strategy.place_shared_then::<T, D, M, _>(
+        out,
+        make,
+        #[inline(always)]
+        |placed| first_poll(placed, cx, state),
+    )
+}
+
+/// The slot as the strategy's output place, and the state to mark when committing:
+/// only a slot inside the `Call` (the strategy's pointer holds its pointee) has one.
+#[inline(always)]
+fn slot_parts<'o, 'a: 'o, 's: 'o, D: ?Sized + 's, S: Strategy + 's>(
+    slot: CallSlot<'a, 's, D, S>,
+) -> (&'o mut MaybeUninit<S::Ptr<'s, D>>, Option<NonNull<State>>) {
+    let state = if const { <S::Ptr<'s, D> as OwningPtr>::POINTEE_OUTSIDE } {
+        None
     } else {
-        let state = state_of(slot.slot);
-        strategy.place_shared_then::<T, D, M, _>(
-            out,
-            make,
-            #[inline(always)]
-            |placed| first_poll(placed, cx, Some(state)),
-        )
-    }
+        Some(state_of(slot.slot))
+    };
+    // SAFETY: `CallSlot`'s invariant: valid for unique access during `'a`.
+    (DynPtr::raw_slot(unsafe { &mut *slot.slot.as_ptr() }), state)
 }
 
 /// The state before a slot inside a [`Call`] (the `value` of its [`Tagged`] slot, with
